@@ -1,0 +1,300 @@
+/** Helpers shared by the bench sections: load loops, percentiles, a server child process, scratch databases. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+// ---------------------------------------------------------------------------------------------------------
+// Sections: run.ts calls each in turn and prints its table; more (lineage queries, ...) plug in the same way.
+
+export interface BenchContext {
+  /** Admin URL of a Postgres server the bench may create databases on; undefined means PGlite only. */
+  databaseUrl: string | undefined;
+  /** Which databases to measure: 'pglite', and 'postgres' when databaseUrl is set. */
+  databases: ('pglite' | 'postgres')[];
+  concurrencies: number[];
+  /** Target length of one timed run, unless `events` fixes the count. */
+  seconds: number;
+  /** BENCH_EVENTS: exactly this many events per timed run. */
+  events: number | undefined;
+  /** Requests before each timed run, not measured. */
+  warmup: number;
+  log: (message: string) => void;
+}
+
+export interface SectionResult {
+  title: string;
+  columns: string[];
+  rows: string[][];
+  /** Printed under the table. */
+  notes: string[];
+  /** Anything that makes the numbers untrustworthy (non-201 answers, ...); the bench then exits 1. */
+  failures: string[];
+  json: unknown;
+}
+
+export interface Section {
+  name: string;
+  run: (ctx: BenchContext) => Promise<SectionResult>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cleanup: finally blocks do not run when the bench is interrupted, so scratch resources register here too.
+
+const cleanups = new Set<() => Promise<void>>();
+
+/** Runs `use`, then `dispose`, also when the bench is interrupted by SIGINT/SIGTERM. */
+export async function withCleanup<R>(dispose: () => Promise<void>, use: () => Promise<R>): Promise<R> {
+  cleanups.add(dispose);
+  try {
+    return await use();
+  } finally {
+    cleanups.delete(dispose);
+    await dispose();
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    for (const c of children) c.kill('SIGKILL');
+    void Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measuring
+
+/** Nearest-rank percentile of an ascending array (p in 0..100); NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export interface LoadResult {
+  count: number;
+  elapsedMs: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * `concurrency` loops, each taking the next index and awaiting `task(i)`, timed one by one. The run ends
+ * after `limit` tasks, or once `seconds` have passed (tasks in flight then still finish and count).
+ */
+export async function loadLoop(options: {
+  concurrency: number;
+  limit: number;
+  seconds?: number;
+  task: (i: number) => Promise<void>;
+}): Promise<LoadResult> {
+  const { concurrency, limit, seconds, task } = options;
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  const deadline = seconds === undefined ? Infinity : start + seconds * 1000;
+  const loop = async () => {
+    while (next < limit && performance.now() < deadline) {
+      const i = next++;
+      const t = performance.now();
+      await task(i);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const elapsedMs = performance.now() - start;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    count: latencies.length,
+    elapsedMs,
+    perSecond: latencies.length / (elapsedMs / 1000),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+  };
+}
+
+/** Peak resident set (VmHWM) of a live process in MB, from /proc (Linux only; undefined elsewhere). */
+export async function peakRssMb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** One POST of a JSON string through a keep-alive agent; resolves with status and body, never on 2xx only. */
+export function postJson(agent: http.Agent, url: URL, body: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A port nobody listens on right now (the server child binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The server as a child process
+
+const children = new Set<ChildProcess>();
+// Whatever way the bench ends, no server is left behind (SIGKILL: 'exit' handlers cannot wait).
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+export interface ServerChild {
+  url: URL;
+  pid: number;
+  /** Last lines the server wrote to stderr (errors it logged). */
+  stderrTail: () => string[];
+  stderrLines: () => number;
+  /** SIGTERM, then SIGKILL if it has not exited within a few seconds. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `node --import tsx src/node.ts` with `env` (PORT is chosen here), and resolves once
+ * /healthcheck answers 200. Node itself is the child (not npx or a shell), so its pid is the server's.
+ */
+export async function startServer(env: Record<string, string>): Promise<ServerChild> {
+  const port = await freePort();
+  // The collector's defaults are what is measured: settings from the bench's own environment stay out.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL' && k !== 'PORT'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    cwd: repoRoot,
+    env: { ...inherited, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  const tail: string[] = [];
+  let lines = 0;
+  let partial = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    const parts = (partial + s).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      lines++;
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    children.delete(child);
+    resolve(code);
+  }));
+  let alive = true;
+  void exited.then(() => (alive = false));
+
+  const stop = async () => {
+    if (!alive) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const url = new URL(`http://127.0.0.1:${port}`);
+  const startedAt = Date.now();
+  for (;;) {
+    if (!alive) throw new Error(`server exited during start:\n${tail.join('\n')}`);
+    if (Date.now() - startedAt > 120_000) {
+      await stop();
+      throw new Error(`server did not become healthy within 120 s:\n${tail.join('\n')}`);
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      http.get(new URL('/healthcheck', url), (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      }).on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, pid: child.pid!, stderrTail: () => [...tail], stderrLines: () => lines, stop };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Scratch databases
+
+/** A fresh temporary directory, removed by `remove`. */
+export async function tempDir(prefix: string) {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh database `bench_<random>` on the server named by `adminUrl`, and its URL; `drop` removes it
+ * (WITH (FORCE): a connection left behind by a killed child must not keep it alive).
+ */
+export async function scratchPostgres(adminUrl: string) {
+  const name = `bench_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+    } finally {
+      await a.end({ timeout: 5 });
+    }
+  };
+  return { name, url: url.toString(), drop };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+
+export const fixed = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
+
+/** A plain-text table; a column whose cells are all numbers (or "—") is right-aligned. */
+export function formatTable(columns: string[], rows: string[][]): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const right = columns.map((_, i) => rows.every((r) => /^[-+\d.,×—%]*$/.test(r[i] ?? '')));
+  const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

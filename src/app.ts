@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { apiKeyAuth } from './http/auth';
+import { discardBody } from './http/body';
+import type { AppEnv, Deps } from './http/context';
+import { databaseUnavailable, isDatabaseUnavailable, Problem } from './http/problem';
+import { healthRoutes } from './http/routes/health';
+import { lineageRoutes } from './http/routes/lineage';
+
+/**
+ * The one app factory. Runtime-neutral: the Node and Workers entry points build `deps` and hand requests
+ * to the app; nothing here knows which runtime it is on.
+ */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.route('/', healthRoutes);
+  app.use('/api/*', apiKeyAuth);
+  app.route('/api/v1', lineageRoutes);
+
+  app.notFound((c) => problem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError(async (error, c) => {
+    // Read what the client is still sending, or our answer would be lost to a connection reset.
+    await discardBody(c.req.raw);
+    if (error instanceof Problem) return problem(c.req.raw, error);
+    if (isDatabaseUnavailable(error)) return problem(c.req.raw, databaseUnavailable());
+    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    return problem(c.req.raw, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'));
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function problem(request: Request, p: Problem): Response {
+  const body = {
+    type: 'about:blank',
+    title: p.title,
+    status: p.status,
+    ...(p.detail ? { detail: p.detail } : {}),
+    instance: new URL(request.url).pathname,
+    ...(p.errors ? { errors: p.errors } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: p.status,
+    headers: { 'content-type': 'application/problem+json', ...p.headers },
+  });
+}

@@ -1,0 +1,24 @@
+import { index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { eventTime, jsonText } from './columns';
+
+/**
+ * The latest value of each facet of each owner, where the owner is a run, a job, a dataset, a dataset
+ * version, a run's input or output edge, or a run's view of its job (the job facets as that run sent them,
+ * which is the job facets' history). The newest (event time, event id) wins, so arrival order does not
+ * matter. Facets Pedigree does not know are kept as opaque JSON.
+ */
+export const facets = pgTable(
+  'facets',
+  {
+    ownerId: uuid('owner_id').notNull(),
+    name: text('name').notNull(),
+    ownerKind: text('owner_kind', {
+      enum: ['run', 'job', 'run_job', 'dataset', 'dataset_version', 'input', 'input_dataset', 'output'],
+    }).notNull(),
+    value: jsonText('value').notNull(),
+    runId: uuid('run_id'),
+    eventTime: eventTime('event_time').notNull(),
+    eventId: uuid('event_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.name] }), index('facets_run_idx').on(t.runId)],
+);

@@ -1,0 +1,12 @@
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { EventWriter } from '../ingest/writer';
+
+/** What every request can reach, set once per app (never module globals). */
+export interface Deps {
+  db: Db;
+  writer: EventWriter;
+  config: Config;
+}
+
+export type AppEnv = { Variables: { deps: Deps } };

@@ -1,0 +1,16 @@
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { AppEnv } from '../context';
+import { databaseUnavailable } from '../problem';
+
+export const healthRoutes = new Hono<AppEnv>();
+
+/** 200 when the database answers, 503 (problem+json) when it does not. */
+healthRoutes.get('/healthcheck', async (c) => {
+  try {
+    await c.get('deps').db.orm.execute(sql`select 1`);
+  } catch {
+    throw databaseUnavailable();
+  }
+  return c.json({ status: 'ok' });
+});

@@ -1,0 +1,78 @@
+// node:crypto is also there on Cloudflare Workers (nodejs_compat, see wrangler.toml); it hashes several
+// times faster than a JS implementation, and hashing is a large part of planning an event.
+import { createHash } from 'node:crypto';
+
+const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * A deterministic UUID (RFC 9562 version 8) for a natural key. Entities are keyed by the hash of their
+ * identity (namespace + name, run + dataset, ...) so that:
+ *  - every row of an event can be built before touching the database (no lookups, no RETURNING);
+ *  - the primary key is 16 bytes however long a dataset name is (btree keys are limited to ~2.7 KB);
+ *  - concurrent writers of the same entity meet on the same key and upsert, never duplicate.
+ * Parts are joined with a NUL, which cannot occur in a JSON-decoded identifier we accept.
+ */
+export function idOf(kind: string, ...parts: string[]): string {
+  const digest = createHash('sha256').update(`${kind}\u0000${parts.join('\u0000')}`).digest();
+  digest[6] = (digest[6]! & 0x0f) | 0x80;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  return toUuid(digest);
+}
+
+/**
+ * The same namespaces, datasets and jobs recur in event after event: their ids are remembered (a bounded
+ * map, emptied when full), run-specific ids are not.
+ */
+const recurring = new Map<string, string>();
+function cachedIdOf(kind: string, ...parts: string[]): string {
+  const key = `${kind}\u0000${parts.join('\u0000')}`;
+  let id = recurring.get(key);
+  if (id === undefined) {
+    if (recurring.size >= 50_000) recurring.clear();
+    id = idOf(kind, ...parts);
+    recurring.set(key, id);
+  }
+  return id;
+}
+
+export const ids = {
+  namespace: (name: string) => cachedIdOf('namespace', name),
+  source: (name: string) => cachedIdOf('source', name),
+  dataset: (namespace: string, name: string) => cachedIdOf('dataset', namespace, name),
+  datasetVersion: (datasetId: string, runId: string) => idOf('dataset_version', datasetId, runId),
+  versionKey: (datasetId: string, version: string) => idOf('version_key', datasetId, version),
+  datasetField: (datasetId: string, path: string) => cachedIdOf('dataset_field', datasetId, path),
+  symlink: (datasetId: string, targetId: string) => idOf('symlink', datasetId, targetId),
+  columnEdge: (outDataset: string, outField: string | null, inDataset: string, inField: string | null) =>
+    idOf('column_lineage', outDataset, outField ?? '\u0001', inDataset, inField ?? '\u0001'),
+  job: (namespace: string, name: string) => cachedIdOf('job', namespace, name),
+  jobIo: (jobId: string, direction: 'in' | 'out', datasetId: string) => idOf('job_io', jobId, direction, datasetId),
+  runIo: (runId: string, direction: 'in' | 'out', datasetId: string) => idOf('run_io', runId, direction, datasetId),
+  runJob: (runId: string) => idOf('run_job', runId),
+  inputDataset: (runIoId: string) => idOf('input_dataset', runIoId),
+  jobVersion: (jobId: string, version: string) => idOf('job_version', jobId, version),
+};
+
+/**
+ * A job version: md5 over the job, its code hash and its sorted IO (`in:<datasetId>`, `out:<datasetId>`).
+ * The same formula runs in SQL for runs (src/ingest/job-versions.ts), where the IO is the union over all of
+ * a run's events; md5 because Postgres has it built in. Not a security boundary: it names versions.
+ */
+export function jobVersionOf(jobId: string, codeHash: string | null, io: string[]): string {
+  const text = `${jobId}|${codeHash ?? ''}|${[...io].sort().join(',')}`;
+  return toUuid(createHash('md5').update(text).digest());
+}
+
+function toUuid(digest: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    s += hex[digest[i]!];
+    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
+  }
+  return s;
+}
+
+/** Hex SHA-256 of a string (content hashes of stored events). */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

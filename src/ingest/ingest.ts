@@ -1,0 +1,46 @@
+import { idOf } from '../ids';
+import { validateEventSchema } from '../spec/validate';
+import { parseJson } from './json';
+import { planEvent, type EventPlan } from './plan';
+import type { Deviation } from './pointer';
+import { repairUnstorable } from './repair';
+import { understand } from './understand';
+
+export type Prepared =
+  | { ok: true; id: string; plan: EventPlan; warnings: Deviation[] }
+  | { ok: false; errors: Deviation[] };
+
+export interface PrepareOptions {
+  /** Refuse any deviation from the spec instead of storing the event with warnings. */
+  strict: boolean;
+}
+
+/**
+ * Everything about one event that needs no database: parse, decide whether it can be understood,
+ * validate against the vendored spec, and plan its rows. Pure and synchronous, so the HTTP route, the
+ * batch endpoint, replay and the benchmark share it.
+ */
+export function prepareEvent(text: string, options: PrepareOptions): Prepared {
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  const repairs = repairUnstorable(parsed.value, text);
+  const u = understand(parsed.value);
+  if (!u.ok) return { ok: false, errors: u.errors };
+  const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind)];
+  const id = idOf('event', text);
+  const plan = planEvent(u.event, id, text, found);
+  const warnings = distinct(found);
+  if (options.strict && warnings.length) return { ok: false, errors: warnings };
+  plan.event.warnings = warnings.length ? warnings : null;
+  return { ok: true, id, plan, warnings };
+}
+
+function distinct(list: Deviation[]): Deviation[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.pointer}\u0000${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,110 @@
+import type { Db } from '../db/client';
+import type { EventPlan } from './plan';
+import { storePlans } from './store';
+
+export interface WriterOptions {
+  /** Most events one transaction takes. */
+  maxBatchEvents?: number;
+  /** Most raw bytes one transaction takes (one larger event still goes alone). */
+  maxBatchBytes?: number;
+  /** Transactions in flight at once (1 for PGlite, which has one connection anyway). */
+  concurrency?: number;
+}
+
+interface Pending {
+  plans: EventPlan[];
+  bytes: number;
+  resolve: (fresh: Set<string>) => void;
+  reject: (error: unknown) => void;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+
+/**
+ * Group commit. Concurrent requests queue their planned events; whenever a transaction slot is free, one
+ * transaction takes everything queued (within limits) and writes it with multi-row statements. Under load
+ * the batches grow by themselves, so the cost of a commit is shared by many events; when idle, an event is
+ * written at once. A failing batch is retried one request at a time, so one bad request cannot fail others.
+ */
+export class EventWriter {
+  private queue: Pending[] = [];
+  private running = 0;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  private readonly concurrency: number;
+
+  constructor(private readonly db: Db, options: WriterOptions = {}) {
+    this.maxEvents = options.maxBatchEvents ?? 256;
+    this.maxBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
+    this.concurrency = options.concurrency ?? (db.driver === 'pglite' ? 1 : 2);
+  }
+
+  /** Resolves once the plans are committed, with the ids that were not stored before. */
+  write(plans: EventPlan[]): Promise<Set<string>> {
+    return new Promise((resolve, reject) => {
+      const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
+      this.queue.push({ plans, bytes, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length > 0) {
+      const batch = this.take();
+      this.running++;
+      void this.flush(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let events = 0;
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && (events + next.plans.length > this.maxEvents || bytes + next.bytes > this.maxBytes)) break;
+      batch.push(this.queue.shift()!);
+      events += next.plans.length;
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    try {
+      const fresh = await this.transact(batch.flatMap((p) => p.plans));
+      for (const p of batch) p.resolve(fresh);
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const p of batch) {
+        try {
+          p.resolve(await this.transact(p.plans));
+        } catch (e) {
+          p.reject(e);
+        }
+      }
+    }
+  }
+
+  private async transact(plans: EventPlan[]): Promise<Set<string>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.orm.transaction((tx) => storePlans(tx, plans));
+      } catch (error) {
+        const code = sqlState(error);
+        if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
+        await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
+      }
+    }
+  }
+}
+
+function sqlState(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 8; e = e.cause as typeof e, i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { runs } from '../src/db/schema';
+import { mergeRows } from '../src/db/upsert';
+import { rules } from '../src/ingest/rules';
+import { parseEventTime } from '../src/ingest/time';
+import { permutations } from './support/run-events';
+
+const run = (state: string | null, time: string, eventId: string) => ({
+  id: 'r', jobId: 'j', namespace: 'n', jobName: 'job',
+  state: state as typeof runs.$inferInsert.state,
+  stateTerminal: state === null ? null : ['COMPLETE', 'FAIL', 'ABORT'].includes(state),
+  stateTime: state === null ? null : time,
+  stateEventId: state === null ? null : eventId,
+  startedAt: state === 'START' ? time : null,
+  endedAt: state && ['COMPLETE', 'FAIL', 'ABORT'].includes(state) ? time : null,
+  createdAt: time, updatedAt: time,
+});
+
+describe('merging rows in JS (the same rule as in SQL)', () => {
+  it('gives one result whatever the order', () => {
+    const rows = [
+      run('START', '2024-01-01T00:00:00.000000Z', 'a'),
+      run('RUNNING', '2024-01-01T00:10:00.000000Z', 'b'),
+      run('COMPLETE', '2024-01-01T00:05:00.000000Z', 'c'),
+      run(null, '2024-01-01T00:20:00.000000Z', 'd'),
+    ];
+    const results = permutations(rows).map((order) => mergeRows(rules.runs, order));
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect(results[0]![0]).toMatchObject({
+      state: 'COMPLETE', startedAt: '2024-01-01T00:00:00.000000Z', endedAt: '2024-01-01T00:05:00.000000Z',
+      createdAt: '2024-01-01T00:00:00.000000Z', updatedAt: '2024-01-01T00:20:00.000000Z',
+    });
+  });
+});
+
+describe('event times', () => {
+  it.each([
+    ['2020-12-28T19:52:00.001+10:00', '2020-12-28T09:52:00.001000Z', false],
+    ['2024-10-16T16:53:33.995812345Z', '2024-10-16T16:53:33.995812Z', false],
+    ['2021-01-01T00:00:00', '2021-01-01T00:00:00.000000Z', true],
+    ['2020-01-01 10:00:00.5-0130', '2020-01-01T11:30:00.500000Z', false],
+  ])('%s is %s', (input, iso, assumedUtc) => {
+    expect(parseEventTime(input)).toEqual({ iso, assumedUtc });
+  });
+  it.each(['2020-02-30T00:00:00Z', 'yesterday', '1609459200', '', '2020-01-01T10:00:00+25:00'])('%s is refused', (input) => {
+    expect(parseEventTime(input)).toBeUndefined();
+  });
+  it('canonical strings sort like the instants', () => {
+    const a = parseEventTime('2020-01-01T10:00:00+02:00')!.iso;
+    const b = parseEventTime('2020-01-01T09:00:00.5Z')!.iso;
+    expect(a < b).toBe(true);
+  });
+});

@@ -1,0 +1,52 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { openPglite } from '../src/db/pglite';
+import { EventWriter } from '../src/ingest/writer';
+
+/** Sends a body in pieces, the way a client streams a large event, and reads the answer. */
+function send(port: number, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    const piece = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const write = () => {
+      while (sent < size) {
+        const n = Math.min(piece.length, size - sent);
+        sent += n;
+        if (!req.write(piece.subarray(0, n))) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+describe('over a real port', () => {
+  it('answers 413 and 401 to a large body without the connection being reset', async () => {
+    const db = await openPglite();
+    const config = loadConfig({ PEDIGREE_MAX_EVENT_BYTES: String(1024 * 1024), PEDIGREE_API_KEYS: 'secret' });
+    const app = createApp({ db, writer: new EventWriter(db), config });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const tooLarge = await send(port, '/api/v1/lineage', 24 * 1024 * 1024, { authorization: 'Bearer secret' });
+      expect(tooLarge.status).toBe(413);
+      expect(JSON.parse(tooLarge.body)).toMatchObject({ status: 413 });
+      const unauthorized = await send(port, '/api/v1/lineage', 8 * 1024 * 1024);
+      expect(unauthorized.status).toBe(401);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await db.close();
+    }
+  });
+});

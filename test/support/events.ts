@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The shared corpus of real events (../shared/openlineage-events beside the repository). */
+export const corpusDir = fileURLToPath(new URL('../../../shared/openlineage-events', import.meta.url));
+
+export function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.json')) out.push(relative(corpusDir, p));
+    }
+  };
+  walk(corpusDir);
+  return out.sort();
+}
+
+export const corpusText = (file: string) => readFileSync(join(corpusDir, file), 'utf8');
+
+export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, body: unknown, init: { path?: string; headers?: Record<string, string> } = {}) {
+  return app.request(init.path ?? '/api/v1/lineage', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
+  });
+}
