@@ -111,7 +111,7 @@ CREATE TABLE "job_versions" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"job_id" uuid NOT NULL,
 	"version" uuid NOT NULL,
-	"origin" text NOT NULL,
+	"declared" boolean NOT NULL,
 	"created_at" timestamp(6) with time zone NOT NULL,
 	"updated_at" timestamp(6) with time zone NOT NULL
 );
@@ -201,6 +201,6 @@ CREATE INDEX "run_io_run_idx" ON "run_io" USING btree ("run_id");--> statement-b
 CREATE INDEX "run_io_dataset_idx" ON "run_io" USING btree ("dataset_id","created_at");--> statement-breakpoint
 CREATE INDEX "runs_job_idx" ON "runs" USING btree ("job_id","created_at");--> statement-breakpoint
 CREATE INDEX "runs_parent_idx" ON "runs" USING btree ("parent_run_id");--> statement-breakpoint
-CREATE INDEX "runs_job_version_idx" ON "runs" USING btree ("job_version_id");--> statement-breakpoint
+CREATE INDEX "runs_job_version_idx" ON "runs" USING btree ("job_version_id","created_at");--> statement-breakpoint
 CREATE INDEX "runs_updated_idx" ON "runs" USING btree ("updated_at");--> statement-breakpoint
 CREATE INDEX "facets_run_idx" ON "facets" USING btree ("run_id");

@@ -31,6 +31,33 @@ describe.each(databases)('arrival order on $name', (database) => {
     expect(await rows(db.orm, sql`select 1 from job_versions`)).toHaveLength(1);
   });
 
+  it('two runs of one job, one of them a child of the other, in every order', async () => {
+    const { app, db } = ctx();
+    const parent = runStory({ job: 'dag' });
+    const child = runStory({ job: 'dag.task', input: 'public.customers', output: '/marts/customers' });
+    const childEvents = child.events.slice(0, 3).map((e) => {
+      const copy = structuredClone(e) as { run: { facets: Record<string, unknown> } };
+      copy.run.facets.parent = {
+        _producer: 'https://example.com/p',
+        _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json#/$defs/ParentRunFacet',
+        run: { runId: parent.runId },
+        job: { namespace: 'spark://cluster', name: 'dag' },
+      };
+      return copy;
+    });
+    const events = [parent.events[0]!, parent.events[2]!, childEvents[0]!, childEvents[2]!];
+    let reference: Awaited<ReturnType<typeof snapshot>> | undefined;
+    for (const order of permutations(events)) {
+      await truncateAll(db);
+      for (const event of order) expect((await post(app, event)).status).toBe(201);
+      const state = await snapshot(db);
+      if (!reference) reference = state;
+      else expect(state).toEqual(reference);
+    }
+    const [run] = await rows<{ parent_run_id: string }>(db.orm, sql`select parent_run_id from runs where id = ${child.runId}`);
+    expect(run!.parent_run_id).toBe(parent.runId);
+  });
+
   it('a late RUNNING does not overwrite a terminal state, nor an earlier FAIL a later COMPLETE', async () => {
     const { app, db } = ctx();
     await truncateAll(db);

@@ -29,11 +29,10 @@ export function refreshJobVersions(tx: Tx, runIds: string[]): Promise<unknown>[]
         from runs r where r.id in (${list})
       ) v`),
     tx.execute(sql`
-      insert into job_versions (id, job_id, version, origin, created_at, updated_at)
-      select version_id, job_id, version, 'run', min(t), max(t) from pedigree_run_versions
-      group by version_id, job_id, version order by version_id
-      on conflict (id) do update set created_at = least(job_versions.created_at, excluded.created_at),
-        updated_at = greatest(job_versions.updated_at, excluded.updated_at)`),
+      insert into job_versions (id, job_id, version, declared, created_at, updated_at)
+      select distinct on (version_id) version_id, job_id, version, false, t, t from pedigree_run_versions
+      order by version_id
+      on conflict (id) do nothing`),
     tx.execute(sql`
       insert into job_version_io (job_version_id, direction, dataset_id)
       select distinct v.version_id, io.direction, io.dataset_id from pedigree_run_versions v join run_io io on io.run_id = v.run_id
@@ -42,6 +41,18 @@ export function refreshJobVersions(tx: Tx, runIds: string[]): Promise<unknown>[]
     tx.execute(sql`
       update runs set job_version_id = v.version_id from pedigree_run_versions v
       where runs.id = v.run_id and runs.job_version_id is distinct from v.version_id`),
+    // A run version's times are its runs' first and last (recomputed: a run's first event time moves
+    // earlier when a late START arrives, and runs move between versions as their IO fills in).
+    tx.execute(sql`
+      update job_versions jv set created_at = s.lo, updated_at = s.hi
+      from (
+        select v.id,
+          (select min(r.created_at) from runs r where r.job_version_id = v.id) as lo,
+          (select max(r.created_at) from runs r where r.job_version_id = v.id) as hi
+        from (select distinct version_id as id from pedigree_run_versions) v
+      ) s
+      where jv.id = s.id and not jv.declared and s.lo is not null
+        and (jv.created_at, jv.updated_at) is distinct from (s.lo, s.hi)`),
     // A job's current version is its latest run's (latest by first event time, then run id): recomputed, not
     // compared, because a run's first event time can move earlier when a late START arrives.
     tx.execute(sql`
@@ -51,10 +62,11 @@ export function refreshJobVersions(tx: Tx, runIds: string[]): Promise<unknown>[]
         select r.job_version_id, r.created_at from runs r
         where r.job_id = j.job_id and r.job_version_id is not null order by r.created_at desc, r.id desc limit 1
       ) latest
-      where jobs.id = j.job_id and jobs.current_version_id is distinct from latest.job_version_id`),
+      where jobs.id = j.job_id
+        and (jobs.current_version_id, jobs.current_version_time) is distinct from (latest.job_version_id, latest.created_at)`),
     tx.execute(sql`
       delete from job_versions jv using (select distinct old_id from pedigree_run_versions where old_id is not null and old_id <> version_id) o
-      where jv.id = o.old_id and jv.origin = 'run'
+      where jv.id = o.old_id and not jv.declared
         and not exists (select 1 from runs r where r.job_version_id = jv.id)
         and not exists (select 1 from jobs j where j.current_version_id = jv.id)`),
     tx.execute(sql`

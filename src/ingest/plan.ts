@@ -173,7 +173,7 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     // A JobEvent declares the job's static definition: its version is its code and declared IO.
     const version = jobVersionOf(jobId, codeHash(jobFacets), keys);
     const versionId = ids.jobVersion(jobId, version);
-    plan.jobVersions.push({ id: versionId, jobId, version, origin: 'job_event', ...span });
+    plan.jobVersions.push({ id: versionId, jobId, version, declared: true, ...span });
     for (const { direction, d } of io) plan.jobVersionIo.push({ jobVersionId: versionId, datasetId: ids.dataset(d.namespace, d.name), direction });
     jobRow.currentVersionId = versionId;
     jobRow.currentVersionTime = t;

@@ -37,7 +37,7 @@ export const rules = {
       { guard: ['currentVersionTime'], cols: ['currentVersionId'] },
     ],
   }),
-  jobVersions: mergeRule({ table: s.jobVersions, key: ['id'], ...span }),
+  jobVersions: mergeRule({ table: s.jobVersions, key: ['id'], min: ['createdAt'], max: ['updatedAt', 'declared'] }),
   jobVersionIo: mergeRule({ table: s.jobVersionIo, key: ['jobVersionId', 'direction', 'datasetId'] }),
   jobIo: mergeRule({ table: s.jobIo, key: ['id'], ...span, groups: [{ guard: [...latest], cols: ['lastRunId'] }] }),
   runs: mergeRule({

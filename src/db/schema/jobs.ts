@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { eventTime, id, seenSpan } from './columns';
 
 export const jobs = pgTable(
@@ -31,8 +31,11 @@ export const jobVersions = pgTable(
     id: id(),
     jobId: uuid('job_id').notNull(),
     version: uuid('version').notNull(),
-    /** 'run' versions are recomputed from runs; 'job_event' versions come from JobEvents. */
-    origin: text('origin', { enum: ['run', 'job_event'] }).notNull(),
+    /**
+     * Declared by a JobEvent (a job's static definition). Other versions exist only while a run has them:
+     * their times are those of their runs, and they go when no run has them any more.
+     */
+    declared: boolean('declared').notNull(),
     ...seenSpan(),
   },
   (t) => [index('job_versions_job_idx').on(t.jobId, t.createdAt)],

@@ -32,7 +32,7 @@ export const runs = pgTable(
   (t) => [
     index('runs_job_idx').on(t.jobId, t.createdAt),
     index('runs_parent_idx').on(t.parentRunId),
-    index('runs_job_version_idx').on(t.jobVersionId),
+    index('runs_job_version_idx').on(t.jobVersionId, t.createdAt),
     index('runs_updated_idx').on(t.updatedAt),
   ],
 );
