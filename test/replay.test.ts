@@ -24,3 +24,23 @@ describe.each(databases)('replaying stored events on $name', (database) => {
     expect(await snapshot(db)).toEqual(before);
   });
 });
+
+describe.each(databases)('exporting to another instance on $name', (database) => {
+  const source = useDatabase(database);
+  const target = useDatabase(database);
+
+  it('re-imports every event under the same id, normalized the same', async () => {
+    const { exportEvents } = await import('../src/ingest/export');
+    for (const file of corpusFiles()) await post(source().app, corpusText(file));
+    let body = '';
+    for await (const piece of exportEvents(source().db, 13)) body += piece;
+    const res = await post(target().app, body, { path: '/api/v1/lineage/batch' });
+    const result = (await res.json()) as { received: number; accepted: number };
+    const before = await snapshot(source().db);
+    expect(result).toMatchObject({ received: before.lineage_events!.length, accepted: before.lineage_events!.length });
+    const after = await snapshot(target().db);
+    const trimmed = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), raw: String((r as { raw: string }).raw).trim() }));
+    expect(trimmed(after.lineage_events!)).toEqual(trimmed(before.lineage_events!));
+    for (const table of Object.keys(before).filter((t) => t !== 'lineage_events')) expect(after[table], table).toEqual(before[table]);
+  });
+});

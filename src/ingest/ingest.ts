@@ -1,4 +1,5 @@
 import { idOf } from '../ids';
+import { trimJson } from './export';
 import { validateEventSchema } from '../spec/validate';
 import { parseJson } from './json';
 import { planEvent, type EventPlan } from './plan';
@@ -27,7 +28,8 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const u = understand(parsed.value);
   if (!u.ok) return { ok: false, errors: u.errors };
   const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind)];
-  const id = idOf('event', text);
+  // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
+  const id = idOf('event', trimJson(text));
   const plan = planEvent(u.event, id, text, found);
   const warnings = distinct(found);
   if (options.strict && warnings.length) return { ok: false, errors: warnings };

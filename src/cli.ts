@@ -1,0 +1,50 @@
+import { loadConfig } from './config';
+import { migrate } from './db/migrate';
+import { readMigrations } from './db/migrations-fs';
+import { exportEvents } from './ingest/export';
+import { replayEvents } from './ingest/replay';
+import { openDatabase } from './service';
+
+const USAGE = `usage: pedigree <command>
+
+  migrate             apply pending database migrations
+  replay [--rebuild]  normalize the stored events again (--rebuild: empty the normalized tables first)
+  export              write every stored event, verbatim, as a JSON array to stdout
+                      (POST it to /api/v1/lineage/batch of another instance to copy it)
+
+The database is DATABASE_URL, else the embedded one in PEDIGREE_DATA_DIR (./.pedigree).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig(process.env);
+  const db = await openDatabase(config);
+  try {
+    await migrate(db, await readMigrations());
+    switch (command) {
+      case 'migrate':
+        console.error('migrations applied');
+        return 0;
+      case 'replay': {
+        const result = await replayEvents(db, { rebuild: args.includes('--rebuild') });
+        console.error(`replayed ${result.events} events${result.skipped.length ? `; not understood: ${result.skipped.join(', ')}` : ''}`);
+        return 0;
+      }
+      case 'export':
+        for await (const piece of exportEvents(db)) {
+          if (!process.stdout.write(piece)) await new Promise((r) => process.stdout.once('drain', r));
+        }
+        return 0;
+      default:
+        console.error(`unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
