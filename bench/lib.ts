@@ -140,7 +140,7 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** One POST of a JSON string through a keep-alive agent; resolves with status and body, never on 2xx only. */
+/** One POST of a JSON string through a keep-alive agent; resolves with whatever status came back, and the body. */
 export function postJson(agent: http.Agent, url: URL, body: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request(

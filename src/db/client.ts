@@ -6,9 +6,17 @@ import type * as schema from './schema';
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
+/** Raw SQL with positional parameters ($1, …), answering rows. */
+export type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
 export interface Db {
   orm: Database;
   driver: 'pglite' | 'postgres';
+  /**
+   * A transaction for the write path, with raw parameterized queries: statements are prepared once per
+   * connection and pipelined when issued together, which drizzle's execute() does not do.
+   */
+  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -8,5 +8,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const orm = drizzle(client, { schema }) as unknown as Database;
-  return { orm, driver: 'pglite', close: () => client.close() };
+  return {
+    orm,
+    driver: 'pglite',
+    transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows)),
+    close: () => client.close(),
+  };
 }

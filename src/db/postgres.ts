@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Database, Db } from './client';
+import type { Database, Db, Query } from './client';
 import * as schema from './schema';
 
 export interface PostgresOptions {
@@ -14,9 +14,15 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     onnotice: () => {},
-    // Statements are built per batch with varying row counts: preparing each would fill the cache.
-    prepare: false,
+    // Write statements have fixed texts (see upsert.ts), so preparing them once per connection pays.
+    prepare: true,
   });
   const orm = drizzle(client, { schema }) as unknown as Database;
-  return { orm, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  return {
+    orm,
+    driver: 'postgres',
+    transaction: <T>(fn: (query: Query) => Promise<T>) =>
+      client.begin((tx) => fn((text, params = []) => tx.unsafe(text, params as never[], { prepare: true }))) as Promise<T>,
+    close: () => client.end({ timeout: 5 }),
+  };
 }

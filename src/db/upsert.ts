@@ -1,6 +1,6 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Tx } from './client';
+import type { Query } from './client';
 
 type Row<T extends PgTable> = T['$inferInsert'];
 type Col<T extends PgTable> = keyof Row<T> & string;
@@ -18,6 +18,8 @@ export interface MergeRule<T extends PgTable> {
   min?: readonly Col<T>[];
   max?: readonly Col<T>[];
   groups?: readonly { guard: readonly Col<T>[]; cols: readonly Col<T>[] }[];
+  /** A column to return from the rows actually inserted (for insertNew). */
+  returning?: Col<T>;
 }
 
 export function mergeRule<T extends PgTable>(rule: MergeRule<T>): MergeRule<T> {
@@ -62,53 +64,81 @@ export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[])
   return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r as Row<T>);
 }
 
-function conflictClause<T extends PgTable>(rule: MergeRule<T>) {
-  const columns = getTableColumns(rule.table) as Record<string, PgColumn>;
-  const col = (c: string) => columns[c]!;
-  const ex = (c: string) => sql.raw(`excluded."${col(c).name}"`);
-  const set: Record<string, SQL> = {};
-  const changed: SQL[] = [];
-  for (const c of rule.min ?? []) {
-    set[c] = sql`least(${col(c)}, ${ex(c)})`;
-    changed.push(sql`${ex(c)} < ${col(c)}`, sql`(${col(c)} is null and ${ex(c)} is not null)`);
-  }
-  for (const c of rule.max ?? []) {
-    set[c] = sql`greatest(${col(c)}, ${ex(c)})`;
-    changed.push(sql`${ex(c)} > ${col(c)}`, sql`(${col(c)} is null and ${ex(c)} is not null)`);
-  }
-  for (const g of rule.groups ?? []) {
-    const mine = sql.join(g.guard.map((c) => sql`${ex(c)}`), sql`, `);
-    const theirs = sql.join(g.guard.map((c) => sql`${col(c)}`), sql`, `);
-    const first = g.guard[0]!;
-    const wins = sql`(${ex(first)} is not null and (${col(first)} is null or (${mine}) > (${theirs})))`;
-    for (const c of [...g.guard, ...g.cols]) set[c] = sql`case when ${wins} then ${ex(c)} else ${col(c)} end`;
-    changed.push(wins);
-  }
-  return { set, where: changed.length ? sql.join(changed, sql` or `) : undefined };
+interface Statement {
+  /** Property names, in parameter order. */
+  props: string[];
+  text: string;
 }
 
-const MAX_PARAMS = 30_000;
+const statements = new WeakMap<object, Statement>();
 
 /**
- * Inserts rows (merged, sorted), merging into stored rows by the rule. The statements are issued at once
- * and not awaited one by one: on one connection they still run in order, and the driver pipelines them.
+ * The rule's INSERT … SELECT FROM unnest(…) ON CONFLICT statement. One text[] parameter per column,
+ * whatever the number of rows: the SQL text never changes, so the driver prepares it once per
+ * connection and then pipelines it without a describe round trip. Columns with a database default
+ * (received_at) are left to it.
  */
-export function upsert<T extends PgTable>(tx: Tx, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
-  if (rows.length === 0) return [];
-  const merged = mergeRows(rule, rows);
-  const columns = getTableColumns(rule.table) as Record<string, PgColumn>;
-  const target = rule.key.map((c) => columns[c]!);
-  const { set, where } = conflictClause(rule);
-  const perRow = Object.keys(columns).length;
-  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
-  const statements: Promise<unknown>[] = [];
-  for (let i = 0; i < merged.length; i += chunk) {
-    const insert = tx.insert(rule.table).values(merged.slice(i, i + chunk) as never);
-    statements.push(
-      Object.keys(set).length === 0
-        ? insert.onConflictDoNothing({ target }).execute()
-        : insert.onConflictDoUpdate({ target, set: set as never, setWhere: where }).execute(),
-    );
+function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
+  const cached = statements.get(rule);
+  if (cached) return cached;
+  const table = `"${getTableName(rule.table)}"`;
+  const columns = Object.entries(getTableColumns(rule.table) as Record<string, PgColumn>).filter(([, c]) => !c.hasDefault);
+  const all = getTableColumns(rule.table) as Record<string, PgColumn>;
+  const name = (prop: string) => `"${all[prop]!.name}"`;
+  const ex = (prop: string) => `excluded.${name(prop)}`;
+  const own = (prop: string) => `${table}.${name(prop)}`;
+  const set: string[] = [];
+  const changed: string[] = [];
+  for (const c of rule.min ?? []) {
+    set.push(`${name(c)} = least(${own(c)}, ${ex(c)})`);
+    changed.push(`${ex(c)} < ${own(c)}`, `(${own(c)} is null and ${ex(c)} is not null)`);
   }
-  return statements;
+  for (const c of rule.max ?? []) {
+    set.push(`${name(c)} = greatest(${own(c)}, ${ex(c)})`);
+    changed.push(`${ex(c)} > ${own(c)}`, `(${own(c)} is null and ${ex(c)} is not null)`);
+  }
+  for (const g of rule.groups ?? []) {
+    const first = g.guard[0]!;
+    const wins = `(${ex(first)} is not null and (${own(first)} is null or (${g.guard.map(ex).join(', ')}) > (${g.guard.map(own).join(', ')})))`;
+    for (const c of [...g.guard, ...g.cols]) set.push(`${name(c)} = case when ${wins} then ${ex(c)} else ${own(c)} end`);
+    changed.push(wins);
+  }
+  const conflict = set.length
+    ? `do update set ${set.join(', ')} where ${changed.join(' or ')}`
+    : 'do nothing';
+  const list = columns.map(([, c]) => `"${c.name}"`).join(', ');
+  const casts = columns.map(([, c]) => `u."${c.name}"::${c.getSQLType()}`).join(', ');
+  const params = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+  const statement: Statement = {
+    props: columns.map(([p]) => p),
+    text: `insert into ${table} (${list}) select ${casts} from unnest(${params}) as u(${list}) order by ${rule.key.map((k) => `u.${name(k)}`).join(', ')} on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`,
+  };
+  statements.set(rule, statement);
+  return statement;
+}
+
+const asText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+function build<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [string, unknown[]] {
+  const { props, text } = statementFor(rule);
+  return [text, props.map((p) => (rows as Record<string, unknown>[]).map((r) => asText(r[p])))];
+}
+
+/**
+ * Inserts rows (merged by the rule, in key order), merging into stored rows by the rule. Returns the
+ * statement's promise without awaiting it: statements issued together run in order on the transaction's
+ * connection, and the driver pipelines them.
+ */
+export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
+  if (rows.length === 0) return [];
+  return [query(...build(rule, mergeRows(rule, rows)))];
+}
+
+/** Inserts the rows whose key is new (a rule with no merge: DO NOTHING); returns the rule's `returning` column of those. */
+export async function insertNew<T extends PgTable>(query: Query, rule: MergeRule<T>, values: Row<T>[]): Promise<unknown[]> {
+  if (values.length === 0) return [];
+  const inserted = await query(...build(rule, mergeRows(rule, values)));
+  const column = (getTableColumns(rule.table) as Record<string, PgColumn>)[rule.returning!]!.name;
+  return inserted.map((r) => r[column]);
 }

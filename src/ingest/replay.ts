@@ -42,7 +42,7 @@ export async function replayEvents(db: Db, options: { rebuild?: boolean; pageSiz
       if (prepared.ok) plans.push(prepared.plan);
       else result.skipped.push(id);
     }
-    await db.orm.transaction((tx) => normalizePlans(tx, plans));
+    await db.transaction((query) => normalizePlans(query, plans));
     result.events += plans.length;
     after = page[page.length - 1]!.id;
   }

@@ -92,7 +92,7 @@ export class EventWriter {
   private async transact(plans: EventPlan[]): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.orm.transaction((tx) => storePlans(tx, plans));
+        return await this.db.transaction((query) => storePlans(query, plans));
       } catch (error) {
         const code = sqlState(error);
         if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
