@@ -67,23 +67,25 @@ export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[])
 interface Statement {
   /** Property names, in parameter order. */
   props: string[];
-  text: string;
+  /** The statement for a given number of rows. */
+  text: (rows: number) => string;
 }
 
 const statements = new WeakMap<object, Statement>();
 
 /**
- * The rule's INSERT … SELECT FROM unnest(…) ON CONFLICT statement. One text[] parameter per column,
- * whatever the number of rows: the SQL text never changes, so the driver prepares it once per
- * connection and then pipelines it without a describe round trip. Columns with a database default
+ * The rule's INSERT … VALUES … ON CONFLICT statement. Every value travels as text and is cast in SQL
+ * (drivers would otherwise convert timestamps through JS Dates and lose microseconds). Statements are
+ * only ever built for power-of-two row counts (see chunks), so a connection prepares at most a handful
+ * per table and then pipelines them without a describe round trip. Columns with a database default
  * (received_at) are left to it.
  */
 function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const cached = statements.get(rule);
   if (cached) return cached;
   const table = `"${getTableName(rule.table)}"`;
-  const columns = Object.entries(getTableColumns(rule.table) as Record<string, PgColumn>).filter(([, c]) => !c.hasDefault);
   const all = getTableColumns(rule.table) as Record<string, PgColumn>;
+  const columns = Object.entries(all).filter(([, c]) => !c.hasDefault);
   const name = (prop: string) => `"${all[prop]!.name}"`;
   const ex = (prop: string) => `excluded.${name(prop)}`;
   const own = (prop: string) => `${table}.${name(prop)}`;
@@ -103,15 +105,23 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
     for (const c of [...g.guard, ...g.cols]) set.push(`${name(c)} = case when ${wins} then ${ex(c)} else ${own(c)} end`);
     changed.push(wins);
   }
-  const conflict = set.length
-    ? `do update set ${set.join(', ')} where ${changed.join(' or ')}`
-    : 'do nothing';
-  const list = columns.map(([, c]) => `"${c.name}"`).join(', ');
-  const casts = columns.map(([, c]) => `u."${c.name}"::${c.getSQLType()}`).join(', ');
-  const params = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+  const conflict = set.length ? `do update set ${set.join(', ')} where ${changed.join(' or ')}` : 'do nothing';
+  const head = `insert into ${table} (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) values `;
+  const tail = ` on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`;
+  const types = columns.map(([, c]) => c.getSQLType());
+  const texts = new Map<number, string>();
   const statement: Statement = {
     props: columns.map(([p]) => p),
-    text: `insert into ${table} (${list}) select ${casts} from unnest(${params}) as u(${list}) order by ${rule.key.map((k) => `u.${name(k)}`).join(', ')} on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`,
+    text: (rows) => {
+      let text = texts.get(rows);
+      if (!text) {
+        const tuples: string[] = [];
+        for (let r = 0, n = 1; r < rows; r++) tuples.push(`(${types.map((t) => `$${n++}::text::${t}`).join(', ')})`);
+        text = head + tuples.join(', ') + tail;
+        texts.set(rows, text);
+      }
+      return text;
+    },
   };
   statements.set(rule, statement);
   return statement;
@@ -120,25 +130,43 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
 const asText = (v: unknown): string | null =>
   v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function build<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [string, unknown[]] {
+const MAX_CHUNK = 256;
+
+/** Splits rows into power-of-two chunks (37 = 32 + 4 + 1), in order, so statement texts repeat. */
+function chunks<R>(rows: R[]): R[][] {
+  const out: R[][] = [];
+  for (let i = 0; i < rows.length; ) {
+    let size = MAX_CHUNK;
+    while (size > rows.length - i) size >>= 1;
+    out.push(rows.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [string, unknown[]][] {
   const { props, text } = statementFor(rule);
-  return [text, props.map((p) => (rows as Record<string, unknown>[]).map((r) => asText(r[p])))];
+  return chunks(rows as Record<string, unknown>[]).map((chunk) => {
+    const params: unknown[] = [];
+    for (const r of chunk) for (const p of props) params.push(asText(r[p]));
+    return [text(chunk.length), params];
+  });
 }
 
 /**
  * Inserts rows (merged by the rule, in key order), merging into stored rows by the rule. Returns the
- * statement's promise without awaiting it: statements issued together run in order on the transaction's
- * connection, and the driver pipelines them.
+ * statements' promises without awaiting them: statements issued together run in order on the
+ * transaction's connection, and the driver pipelines them.
  */
 export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
   if (rows.length === 0) return [];
-  return [query(...build(rule, mergeRows(rule, rows)))];
+  return statementsFor(rule, mergeRows(rule, rows)).map(([text, params]) => query(text, params));
 }
 
 /** Inserts the rows whose key is new (a rule with no merge: DO NOTHING); returns the rule's `returning` column of those. */
 export async function insertNew<T extends PgTable>(query: Query, rule: MergeRule<T>, values: Row<T>[]): Promise<unknown[]> {
   if (values.length === 0) return [];
-  const inserted = await query(...build(rule, mergeRows(rule, values)));
   const column = (getTableColumns(rule.table) as Record<string, PgColumn>)[rule.returning!]!.name;
-  return inserted.map((r) => r[column]);
+  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values)).map(([text, params]) => query(text, params)));
+  return inserted.flat().map((r) => r[column]);
 }
