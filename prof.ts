@@ -5,7 +5,7 @@ import { readMigrations } from './src/db/migrations-fs';
 import { prepareEvent } from './src/ingest/ingest';
 import { EventWriter } from './src/ingest/writer';
 import { corpusFiles, corpusText } from './test/support/events';
-const db = openPostgres('postgres://postgres@127.0.0.1:55433/prof');
+const db = process.env.PGL ? await (await import('./src/db/pglite')).openPglite(process.env.PGL) : openPostgres('postgres://postgres@127.0.0.1:55433/prof');
 await migrate(db, await readMigrations());
 const texts = corpusFiles().map(corpusText).filter((t) => prepareEvent(t, { strict: false }).ok && /"runId"/.test(t));
 const w = new EventWriter(db, { concurrency: Number(process.env.WC ?? 2) });

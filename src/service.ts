@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Db } from './db/client';
@@ -12,6 +17,10 @@ import { EventWriter } from './ingest/writer';
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Db> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl, { max: config.databasePoolSize });
   await mkdir(config.dataDir, { recursive: true });
+  if (!existsSync(join(config.dataDir, 'PG_VERSION'))) {
+    // initdb's memory peak stays in a process that ends, not in the server.
+    await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./db/pglite-initdb.mjs', import.meta.url)), config.dataDir]);
+  }
   return openPglite(config.dataDir);
 }
 

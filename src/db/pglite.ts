@@ -3,9 +3,15 @@ import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client';
 import * as schema from './schema';
 
+/**
+ * PGlite's WASM heap holds Postgres' shared buffers: the server default (128 MB) would make the embedded
+ * database the largest part of the process. The OS page cache still caches the files.
+ */
+const SETTINGS = { postgresqlconf: ['shared_buffers=16MB'] };
+
 /** The embedded database: a directory on disk, or in memory when `dataDir` is omitted (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const client = new PGlite(dataDir, SETTINGS as never);
   await client.waitReady;
   const orm = drizzle(client, { schema }) as unknown as Database;
   return {

@@ -20,6 +20,10 @@ interface Pending {
 
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
 
+/** The next turn of the event loop (setImmediate where the runtime has it). */
+const nextTurn: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
 /**
  * Group commit. Concurrent requests queue their planned events; whenever a transaction slot is free, one
  * transaction takes everything queued (within limits) and writes it with multi-row statements. Under load
@@ -29,6 +33,7 @@ const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serializati
 export class EventWriter {
   private queue: Pending[] = [];
   private running = 0;
+  private scheduled = false;
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly concurrency: number;
@@ -44,6 +49,20 @@ export class EventWriter {
     return new Promise((resolve, reject) => {
       const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
       this.queue.push({ plans, bytes, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts flushing on the next turn of the event loop rather than at once: requests whose bodies are
+   * already here get to join the batch. With PGlite (which runs on this thread) this is what lets batches
+   * form at all; elsewhere it costs one event-loop turn.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    nextTurn(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -54,7 +73,7 @@ export class EventWriter {
       this.running++;
       void this.flush(batch).finally(() => {
         this.running--;
-        this.pump();
+        this.schedule();
       });
     }
   }
