@@ -41,6 +41,14 @@ const BROKEN_FACETS: Record<string, string> = {
   'proxy-fluentd/event_invalid_run_facet.json': '/run/facets/parent/run',
 };
 
+describe('the shared corpus', () => {
+  it('is there, with every file this table names', () => {
+    const files = corpusFiles();
+    expect(files.length).toBeGreaterThanOrEqual(100);
+    for (const f of [...Object.keys(REJECTED), ...Object.keys(BROKEN_FACETS)]) expect(files).toContain(f);
+  });
+});
+
 describe.each(databases)('the shared corpus on $name', (database) => {
   const ctx = useDatabase(database);
   const strictCtx = useDatabase(database, { PEDIGREE_STRICT: 'true' });

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes';
 import { Problem } from './problem';
 
 export interface BodyLimits {
@@ -102,14 +103,7 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Ui
     parts.push(chunk);
     size += chunk.byteLength;
   }
-  if (parts.length === 1) return parts[0]!;
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return concatBytes(parts, size);
 }
 
 /** Reads and throws away what is left of a request body (bounded), so an early answer reaches the client. */

@@ -8,9 +8,20 @@ import { lineageEvents } from '../db/schema';
  * events under the same ids (ids hash the event's text without surrounding whitespace).
  */
 export async function* exportEvents(db: Db, pageSize = 1000): AsyncGenerator<string> {
-  let after = '00000000-0000-0000-0000-000000000000';
   let first = true;
   yield '[';
+  for await (const page of storedEventPages(db, pageSize)) {
+    for (const { raw } of page) {
+      yield `${first ? '\n' : ',\n'}${trimJson(raw)}`;
+      first = false;
+    }
+  }
+  yield '\n]\n';
+}
+
+/** The stored events, verbatim, a page at a time in id order (keyset paging: no OFFSET). */
+export async function* storedEventPages(db: Db, pageSize: number): AsyncGenerator<{ id: string; raw: string }[]> {
+  let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const page = await db.orm
       .select({ id: lineageEvents.id, raw: lineageEvents.raw })
@@ -18,14 +29,10 @@ export async function* exportEvents(db: Db, pageSize = 1000): AsyncGenerator<str
       .where(gt(lineageEvents.id, after))
       .orderBy(asc(lineageEvents.id))
       .limit(pageSize);
-    if (page.length === 0) break;
-    for (const { raw } of page) {
-      yield `${first ? '\n' : ',\n'}${trimJson(raw)}`;
-      first = false;
-    }
+    if (page.length === 0) return;
+    yield page;
     after = page[page.length - 1]!.id;
   }
-  yield '\n]\n';
 }
 
 const isJsonSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -1,6 +1,6 @@
-import { asc, gt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { lineageEvents } from '../db/schema';
+import { storedEventPages } from './export';
 import { prepareEvent } from './ingest';
 import type { EventPlan } from './plan';
 import { normalizePlans } from './store';
@@ -27,15 +27,7 @@ export async function replayEvents(db: Db, options: { rebuild?: boolean; pageSiz
   if (options.rebuild) await db.orm.execute(sql.raw(`truncate ${NORMALIZED_TABLES.join(', ')}`));
   const pageSize = options.pageSize ?? 500;
   const result: ReplayResult = { events: 0, skipped: [] };
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const page = await db.orm
-      .select({ id: lineageEvents.id, raw: lineageEvents.raw })
-      .from(lineageEvents)
-      .where(gt(lineageEvents.id, after))
-      .orderBy(asc(lineageEvents.id))
-      .limit(pageSize);
-    if (page.length === 0) return result;
+  for await (const page of storedEventPages(db, pageSize)) {
     const plans: EventPlan[] = [];
     for (const { id, raw } of page) {
       const prepared = prepareEvent(raw, { strict: false });
@@ -44,6 +36,6 @@ export async function replayEvents(db: Db, options: { rebuild?: boolean; pageSiz
     }
     await db.transaction((query) => normalizePlans(query, plans));
     result.events += plans.length;
-    after = page[page.length - 1]!.id;
   }
+  return result;
 }

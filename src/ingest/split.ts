@@ -1,3 +1,5 @@
+import { concatBytes } from '../bytes';
+
 /**
  * Splits a stream of bytes holding many events into one byte range per event, without holding more than
  * one event at a time: a JSON array of events (`[{...}, {...}]`), NDJSON (one event per line), or
@@ -26,7 +28,7 @@ export async function* splitEvents(chunks: AsyncIterable<Uint8Array>, maxItemByt
 
   const finish = (): SplitItem => {
     const i = index++;
-    const item: SplitItem = skipping ? { index: i, tooLarge: size } : { index: i, bytes: concat(parts, size) };
+    const item: SplitItem = skipping ? { index: i, tooLarge: size } : { index: i, bytes: concatBytes(parts, size) };
     parts = [];
     size = 0;
     skipping = false;
@@ -113,15 +115,4 @@ export async function* splitEvents(chunks: AsyncIterable<Uint8Array>, maxItemByt
     }
     if (!skipping) parts.push(bytes.slice());
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
