@@ -14,6 +14,8 @@ export interface Config {
   apiKeys: string[];
   /** Connections to a real Postgres server. */
   databasePoolSize: number;
+  /** Write transactions in flight at once (group commit); unset: 1 for PGlite, 2 for Postgres. */
+  writeConcurrency: number | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -28,6 +30,7 @@ export function loadConfig(env: Env): Config {
     strict: boolean(env, 'PEDIGREE_STRICT', false),
     apiKeys: (env.PEDIGREE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
+    writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
   };
 }
 

@@ -28,7 +28,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 export async function startService(config: Config) {
   const db = await openDatabase(config);
   await migrate(db, await readMigrations());
-  const writer = new EventWriter(db);
+  const writer = new EventWriter(db, { concurrency: config.writeConcurrency });
   const app = createApp({ db, writer, config });
   return { app, db, writer };
 }

@@ -17,18 +17,27 @@ export async function refreshJobVersions(query: Query, runIds: string[]): Promis
     run_id: string; job_id: string; old_id: string | null; version: string; version_id: string; t: string;
   }[];
   if (computed.length === 0) return;
-  const col = <K extends keyof (typeof computed)[number]>(k: K) => computed.map((r) => r[k]);
-  const runs = col('run_id'), versionIds = col('version_id');
-  const oldIds = computed.filter((r) => r.old_id && r.old_id !== r.version_id).map((r) => r.old_id!);
-  await Promise.all([
-    query(INSERT_VERSIONS, [versionIds, col('job_id'), col('version'), col('t')]),
-    query(INSERT_VERSION_IO, [runs, versionIds]),
-    query(UPDATE_RUNS, [runs, versionIds]),
-    query(UPDATE_VERSION_TIMES, [[...new Set(versionIds)].sort()]),
-    query(UPDATE_JOBS, [[...new Set(col('job_id'))].sort()]),
-    query(DELETE_ORPHANS, [[...new Set(oldIds)].sort()]),
-    query(DELETE_ORPHAN_IO, [[...new Set(oldIds)].sort()]),
-  ]);
+  // Runs whose version did not change (most events of a run add nothing to its IO or code) need no
+  // new version, IO or reassignment; their times may still have moved.
+  const changed = computed.filter((r) => r.old_id !== r.version_id);
+  const col = <K extends keyof (typeof computed)[number]>(list: typeof computed, k: K) => list.map((r) => r[k]);
+  const versionIds = col(changed, 'version_id');
+  const oldIds = [...new Set(changed.filter((r) => r.old_id).map((r) => r.old_id!))].sort();
+  const statements: Promise<unknown>[] = [];
+  if (changed.length) {
+    const runs = col(changed, 'run_id');
+    statements.push(
+      query(INSERT_VERSIONS, [versionIds, col(changed, 'job_id'), col(changed, 'version'), col(changed, 't')]),
+      query(INSERT_VERSION_IO, [runs, versionIds]),
+      query(UPDATE_RUNS, [runs, versionIds]),
+    );
+  }
+  statements.push(
+    query(UPDATE_VERSION_TIMES, [[...new Set(col(computed, 'version_id'))].sort()]),
+    query(UPDATE_JOBS, [[...new Set(col(computed, 'job_id'))].sort()]),
+  );
+  if (oldIds.length) statements.push(query(DELETE_ORPHANS, [oldIds]), query(DELETE_ORPHAN_IO, [oldIds]));
+  await Promise.all(statements);
 }
 
 const COMPUTE = `
