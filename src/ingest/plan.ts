@@ -1,7 +1,7 @@
 import type * as s from '../db/schema';
 import { ids, jobVersionOf, sha256Hex } from '../ids';
 import { pointer, type Deviation } from './pointer';
-import { isObject, type Json, type Named, type UnderstoodEvent } from './understand';
+import { isObject, UUID, type Json, type Named, type UnderstoodEvent } from './understand';
 
 type Insert<T extends { $inferInsert: unknown }> = T['$inferInsert'];
 
@@ -96,7 +96,7 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
   };
 
   /** What a dataset's own facets say: data source, schema fields, symlinks. */
-  const datasetFacets = (datasetId: string, facets: unknown, at: string) => {
+  const datasetFacets = (datasetId: string, facets: unknown) => {
     if (!isObject(facets)) return;
     const source = facets.dataSource;
     if (isObject(source) && typeof source.name === 'string' && source.name !== '') {
@@ -131,13 +131,12 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
         });
       }
     }
-    void at;
   };
 
   if (u.kind === 'dataset' && u.dataset) {
     const id = dataset(u.dataset);
     const d = e.dataset as Json;
-    datasetFacets(id, d.facets, '/dataset/facets');
+    datasetFacets(id, d.facets);
     facetsOf(id, 'dataset', d.facets, '/dataset/facets', null);
     return plan;
   }
@@ -165,7 +164,7 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     for (const { direction, d, item, index } of io) {
       const at = pointer(direction === 'in' ? 'inputs' : 'outputs', index);
       const datasetId = dataset(d);
-      datasetFacets(datasetId, item.facets, `${at}/facets`);
+      datasetFacets(datasetId, item.facets);
       facetsOf(datasetId, 'dataset', item.facets, `${at}/facets`, null);
       plan.jobIo.push({ id: ids.jobIo(jobId, direction, datasetId), jobId, datasetId, direction, ...span, lastRunId: null, ...latest });
       keys.push(`${direction}:${datasetId}`);
@@ -226,7 +225,7 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     const datasetId = dataset(d, direction === 'out' ? { lastModifiedAt: t } : {});
     const edgeId = ids.runIo(runId, direction, datasetId);
     const explicit = datasetVersionOf(item.facets);
-    datasetFacets(datasetId, item.facets, `${at}/facets`);
+    datasetFacets(datasetId, item.facets);
     facetsOf(datasetId, 'dataset', item.facets, `${at}/facets`, null);
     plan.jobIo.push({ id: ids.jobIo(jobId, direction, datasetId), jobId, datasetId, direction, ...span, lastRunId: runId, ...latest });
     const versionGuard = { versionExplicit: explicit !== null, ...latest };
@@ -254,8 +253,6 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
   }
   return plan;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function asNamed(v: unknown): Named | null {
   return isObject(v) && typeof v.namespace === 'string' && typeof v.name === 'string' && v.namespace !== '' && v.name !== ''
