@@ -78,6 +78,14 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     return id;
   };
 
+  // A dataset's (or job's) facets are stored under several owners: serialize each facet once.
+  const serialized = new Map<unknown, string>();
+  const json = (facet: unknown) => {
+    let text = serialized.get(facet);
+    if (text === undefined) serialized.set(facet, (text = JSON.stringify(facet ?? null)));
+    return text;
+  };
+
   const facetsOf = (owner: string, kind: FacetOwnerKind, value: unknown, at: string, runId: string | null) => {
     if (!isObject(value)) return;
     for (const [name, facet] of Object.entries(value)) {
@@ -85,7 +93,7 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
         warnings.push({ pointer: `${at}${pointer(name)}`, message: `facet key longer than ${MAX_FACET_KEY} characters; kept in the raw event only` });
         continue;
       }
-      plan.facets.push({ ownerId: owner, name, ownerKind: kind, value: JSON.stringify(facet ?? null), runId, eventTime: t, eventId });
+      plan.facets.push({ ownerId: owner, name, ownerKind: kind, value: json(facet), runId, eventTime: t, eventId });
     }
   };
 
