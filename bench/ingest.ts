@@ -10,8 +10,18 @@ import postgres from 'postgres';
 import { prepareEvent } from '../src/ingest/ingest';
 import { corpusFiles, corpusText } from '../test/support/events';
 import {
-  fixed, loadLoop, peakRssMb, postJson, scratchPostgres, startServer, tempDir, withCleanup,
-  type BenchContext, type LoadResult, type Section, type SectionResult,
+  type BenchContext,
+  fixed,
+  type LoadResult,
+  loadLoop,
+  peakRssMb,
+  postJson,
+  type Section,
+  type SectionResult,
+  scratchPostgres,
+  startServer,
+  tempDir,
+  withCleanup,
 } from './lib';
 
 /** Bodies built when no BENCH_EVENTS is given: more than any timed run here consumes (runs stop early if not). */
@@ -71,7 +81,10 @@ function buildBodies(templates: Corpus['templates'], count: number): string[] {
     const replace = (_: string, id: string) => {
       const key = id.toLowerCase();
       let to = fresh.get(key);
-      if (!to) fresh.set(key, (to = randomUUID()));
+      if (!to) {
+        to = randomUUID();
+        fresh.set(key, to);
+      }
       return `"${to}"`;
     };
     for (const t of templates) {
@@ -91,7 +104,13 @@ interface Run {
 }
 
 /** Warm-up, then the timed run: a fixed count (BENCH_EVENTS) or as many as `ctx.seconds` allow. */
-async function warmThenTime(ctx: BenchContext, bodies: string[], concurrency: number, send: (body: string) => Promise<void>, cycle: boolean) {
+async function warmThenTime(
+  ctx: BenchContext,
+  bodies: string[],
+  concurrency: number,
+  send: (body: string) => Promise<void>,
+  cycle: boolean,
+) {
   const warm = Math.min(ctx.warmup, bodies.length);
   await loadLoop({ concurrency, limit: warm, task: (i) => send(bodies[i]!) });
   // The server stores each body once: its timed run may not wrap around. The baseline table has no such
@@ -208,7 +227,9 @@ export const ingestSection: Section = {
     const notAccepted = bodies.slice(0, corpus.templates.length).filter((b) => !prepareEvent(b, { strict: false }).ok);
     if (notAccepted.length) throw new Error(`${notAccepted.length} replicated bodies are not accepted`);
     const averageBytes = bodies.slice(0, corpus.templates.length).reduce((n, b) => n + Buffer.byteLength(b), 0) / corpus.templates.length;
-    ctx.log(`ingest: ${corpus.templates.length} templates from ${corpus.files} corpus files, ${bodies.length} bodies of ~${Math.round(averageBytes)} bytes`);
+    ctx.log(
+      `ingest: ${corpus.templates.length} templates from ${corpus.files} corpus files, ${bodies.length} bodies of ~${Math.round(averageBytes)} bytes`,
+    );
 
     const results: Awaited<ReturnType<typeof measure>>[] = [];
     for (const database of ctx.databases) {
@@ -228,23 +249,43 @@ export const ingestSection: Section = {
     for (const r of results) {
       const bad = Object.entries(r.ingest.statuses).filter(([s]) => s !== '201');
       if (bad.length) {
-        failures.push(`${r.database} c=${r.concurrency}: non-201 answers ${JSON.stringify(Object.fromEntries(bad))}; e.g.\n    ${r.ingest.errorSamples.join('\n    ')}`);
+        failures.push(
+          `${r.database} c=${r.concurrency}: non-201 answers ${JSON.stringify(Object.fromEntries(bad))}; e.g.\n    ${r.ingest.errorSamples.join('\n    ')}`,
+        );
       }
       if (r.ingest.serverStderrLines > 0) {
-        notes.push(`${r.database} c=${r.concurrency}: the server wrote ${r.ingest.serverStderrLines} lines to stderr, last:\n    ${r.ingest.serverStderrTail.join('\n    ')}`);
+        notes.push(
+          `${r.database} c=${r.concurrency}: the server wrote ${r.ingest.serverStderrLines} lines to stderr, last:\n    ${r.ingest.serverStderrTail.join('\n    ')}`,
+        );
       }
       if (!ctx.events && r.ingest.load.elapsedMs < ctx.seconds * 1000 * 0.9) {
-        notes.push(`${r.database} c=${r.concurrency}: the ${bodies.length - ctx.warmup} bodies ran out after ${fixed(r.ingest.load.elapsedMs / 1000, 1)} s`);
+        notes.push(
+          `${r.database} c=${r.concurrency}: the ${bodies.length - ctx.warmup} bodies ran out after ${fixed(r.ingest.load.elapsedMs / 1000, 1)} s`,
+        );
       }
     }
-    if (!ctx.databaseUrl) notes.push('DATABASE_URL is not set: PGlite only. Set it to a Postgres server the bench may create databases on.');
+    if (!ctx.databaseUrl)
+      notes.push('DATABASE_URL is not set: PGlite only. Set it to a Postgres server the bench may create databases on.');
     const pg32 = results.find((r) => r.database === 'postgres' && r.concurrency === 32);
     const maxRss = Math.max(...results.map((r) => r.ingest.peakRssMb ?? 0));
-    notes.push(`target: ingest ÷ baseline ≥ 1.0× on Postgres at concurrency 32 (${pg32 ? `${fixed(pg32.ratio, 2)}×` : 'not measured'}), peak RSS < 300 MB (max ${fixed(maxRss)} MB)`);
+    notes.push(
+      `target: ingest ÷ baseline ≥ 1.0× on Postgres at concurrency 32 (${pg32 ? `${fixed(pg32.ratio, 2)}×` : 'not measured'}), peak RSS < 300 MB (max ${fixed(maxRss)} MB)`,
+    );
 
     return {
       title: 'Ingest: POST /api/v1/lineage vs bare single-row JSONB insert',
-      columns: ['database', 'concurrency', 'ingest ev/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'baseline ev/s', 'base p50 ms', 'base p99 ms', 'ratio'],
+      columns: [
+        'database',
+        'concurrency',
+        'ingest ev/s',
+        'p50 ms',
+        'p99 ms',
+        'peak RSS MB',
+        'baseline ev/s',
+        'base p50 ms',
+        'base p99 ms',
+        'ratio',
+      ],
       rows: results.map((r) => [
         r.database,
         String(r.concurrency),

@@ -1,5 +1,5 @@
 /** Helpers shared by the bench sections: load loops, percentiles, a server child process, scratch databases. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer } from 'node:net';
@@ -217,10 +217,12 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
       if (tail.length > 40) tail.shift();
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   let alive = true;
   void exited.then(() => (alive = false));
 
@@ -241,10 +243,12 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
       throw new Error(`server did not become healthy within 120 s:\n${tail.join('\n')}`);
     }
     const ok = await new Promise<boolean>((resolve) => {
-      http.get(new URL('/healthcheck', url), (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      }).on('error', () => resolve(false));
+      http
+        .get(new URL('/healthcheck', url), (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        })
+        .on('error', () => resolve(false));
     });
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));

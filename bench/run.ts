@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ingestSection } from './ingest';
-import { formatTable, type BenchContext, type Section } from './lib';
+import { type BenchContext, formatTable, type Section } from './lib';
 
 const sections: Section[] = [ingestSection];
 
@@ -21,11 +21,14 @@ function positiveInteger(name: string, fallback: number | undefined): number | u
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const ctx: BenchContext = {
   databaseUrl,
-  databases: (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',').map((s) => {
-    const d = s.trim();
-    if (d !== 'pglite' && d !== 'postgres') throw new Error(`BENCH_DATABASES must list pglite and/or postgres, got "${s}"`);
-    return d;
-  }).filter((d) => d === 'pglite' || databaseUrl),
+  databases: (process.env.BENCH_DATABASES ?? 'pglite,postgres')
+    .split(',')
+    .map((s) => {
+      const d = s.trim();
+      if (d !== 'pglite' && d !== 'postgres') throw new Error(`BENCH_DATABASES must list pglite and/or postgres, got "${s}"`);
+      return d;
+    })
+    .filter((d) => d === 'pglite' || databaseUrl),
   concurrencies: (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map((s) => {
     const n = Number(s.trim());
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`BENCH_CONCURRENCY must list positive integers, got "${s}"`);
@@ -60,7 +63,7 @@ for (const section of sections) {
 
 const seconds = (Date.now() - started) / 1000;
 const path = new URL('./results.json', import.meta.url);
-await writeFile(path, JSON.stringify({ machine, config, seconds, failures, sections: output }, null, 2) + '\n');
+await writeFile(path, `${JSON.stringify({ machine, config, seconds, failures, sections: output }, null, 2)}\n`);
 console.log(`\nbench took ${seconds.toFixed(0)} s; results in bench/results.json`);
 if (failures.length) {
   console.error(`\nFAILED: the numbers above are not trustworthy:\n${failures.join('\n')}`);

@@ -49,13 +49,16 @@ const notes: string[] = [];
 // Several files carry the same $id (spec/facets/X.json is the current release of published/facets/<v>/X.json,
 // spec/OpenLineage.json is published/2-0-2, registry/** repeats published facets). Add each $id once,
 // preferring the published copy, the one actually served under that URL.
-const files = jsonFiles(specDir).sort((a, b) => Number(!rel(a).startsWith('spec/published/')) - Number(!rel(b).startsWith('spec/published/')) || (a < b ? -1 : a > b ? 1 : 0));
+const files = jsonFiles(specDir).sort(
+  (a, b) => Number(!rel(a).startsWith('spec/published/')) - Number(!rel(b).startsWith('spec/published/')) || (a < b ? -1 : a > b ? 1 : 0),
+);
 for (const file of files) {
   const schema = JSON.parse(readFileSync(file, 'utf8')) as Json;
   if (!isObject(schema) || typeof schema.$id !== 'string') continue; // registry.json manifests are not schemas
   const seen = schemas.get(schema.$id);
   if (seen) {
-    if (JSON.stringify(seen.schema) !== JSON.stringify(schema)) notes.push(`${rel(file)} differs from ${seen.file} under the same $id; using ${seen.file}`);
+    if (JSON.stringify(seen.schema) !== JSON.stringify(schema))
+      notes.push(`${rel(file)} differs from ${seen.file} under the same $id; using ${seen.file}`);
     continue;
   }
   schemas.set(schema.$id, { schema, file: rel(file) });
@@ -74,7 +77,19 @@ for (const file of files) {
 const ANNOTATIONS = new Set(['description', 'example', 'examples', 'title', '$comment', 'deprecated', 'readOnly', 'writeOnly']);
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
 const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const SUBSCHEMAS = ['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'];
+const SUBSCHEMAS = [
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+];
 
 function prepare(schema: Json): Json {
   if (!isObject(schema)) return schema;
@@ -141,7 +156,8 @@ function addExport(name: string, ref: string) {
   exports.set(name, ref);
 }
 function addFacet(location: Location, key: string, entry: FacetVersion) {
-  const list = (facets[location][key] ??= []);
+  facets[location][key] ??= [];
+  const list = facets[location][key];
   if (!list.some((f) => f.origin === entry.origin && f.version === entry.version && f.def === entry.def)) list.push(entry);
 }
 
@@ -153,7 +169,8 @@ const SUFFIXES: [string, Location][] = [
   ['RunFacet', 'run'],
 ];
 const bySuffix = (name: string): Location | undefined => SUFFIXES.find(([s]) => name.endsWith(s))?.[1];
-const localRef = (s: Json): string | undefined => (isObject(s) && typeof s.$ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(s.$ref)?.[1] : undefined);
+const localRef = (s: Json): string | undefined =>
+  isObject(s) && typeof s.$ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(s.$ref)?.[1] : undefined;
 const localRefs = (s: Json | undefined): string[] => {
   if (!isObject(s)) return [];
   const one = localRef(s);
@@ -175,7 +192,10 @@ function locationsOf(name: string, def: Json | undefined): Location[] {
   if (suffix) out.add(suffix);
   if (isObject(def) && Array.isArray(def.allOf)) {
     for (const part of def.allOf) {
-      const base = isObject(part) && typeof part.$ref === 'string' ? /OpenLineage\.json#\/(?:\$defs|definitions)\/(\w+)$/.exec(part.$ref)?.[1] : undefined;
+      const base =
+        isObject(part) && typeof part.$ref === 'string'
+          ? /OpenLineage\.json#\/(?:\$defs|definitions)\/(\w+)$/.exec(part.$ref)?.[1]
+          : undefined;
       const location = base ? SUFFIXES.find(([s]) => s === base)?.[1] : undefined;
       if (location) out.add(location);
     }
@@ -210,7 +230,8 @@ for (const [id, { schema }] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a >
       if (!(kind in defs)) continue;
       const fn = `core_${dashes(version)}_${kind}`;
       addExport(fn, `${id}#/${defsKey}/${kind}`);
-      (core[version] ??= {})[kind] = fn;
+      core[version] ??= {};
+      core[version][kind] = fn;
     }
     // Core 1-0-0 and 1-0-1 define the standard facets inside the core schema, by key.
     for (const [location, container] of coreLocations) {
@@ -252,22 +273,30 @@ for (const [id, { schema }] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a >
 
 const semver = (v: string) => v.split('-').map(Number);
 function byVersion(a: string, b: string): number {
-  const pa = semver(a), pb = semver(b);
+  const pa = semver(a),
+    pb = semver(b);
   for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
 }
 // Oldest first; definitions inside core schemas before facet files (the newest facet file is the default).
 for (const keys of Object.values(facets))
-  for (const list of Object.values(keys)) list.sort((a, b) => Number(a.origin === 'facet') - Number(b.origin === 'facet') || byVersion(a.version, b.version) || (a.def < b.def ? -1 : 1));
+  for (const list of Object.values(keys))
+    list.sort(
+      (a, b) => Number(a.origin === 'facet') - Number(b.origin === 'facet') || byVersion(a.version, b.version) || (a.def < b.def ? -1 : 1),
+    );
 
-const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const sortKeys = <T>(o: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const coreVersions = Object.keys(core).sort(byVersion);
 const index = {
   core: {
     default: coreVersions.at(-1)!,
     versions: Object.fromEntries(coreVersions.map((v) => [v, core[v]!])),
   },
-  facets: Object.fromEntries(Object.entries(facets).map(([location, keys]) => [location, sortKeys(keys)])) as Record<Location, Record<string, FacetVersion[]>>,
+  facets: Object.fromEntries(Object.entries(facets).map(([location, keys]) => [location, sortKeys(keys)])) as Record<
+    Location,
+    Record<string, FacetVersion[]>
+  >,
 };
 
 // ---------------------------------------------------------------------------------------------------------

@@ -28,7 +28,10 @@ export function loadConfig(env: Env): Config {
     maxEventBytes: integer(env, 'PEDIGREE_MAX_EVENT_BYTES', 20 * 1024 * 1024),
     maxBatchBytes: integer(env, 'PEDIGREE_MAX_BATCH_BYTES', 4 * 1024 ** 3),
     strict: boolean(env, 'PEDIGREE_STRICT', false),
-    apiKeys: (env.PEDIGREE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: (env.PEDIGREE_API_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
     writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
   };

@@ -13,7 +13,9 @@ const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * Parts are joined with a NUL, which cannot occur in a JSON-decoded identifier we accept.
  */
 export function idOf(kind: string, ...parts: string[]): string {
-  const digest = createHash('sha256').update(`${kind}\u0000${parts.join('\u0000')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${kind}\u0000${parts.join('\u0000')}`)
+    .digest();
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
   return toUuid(digest);

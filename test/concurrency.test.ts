@@ -16,7 +16,9 @@ describe.each(databases)('concurrent writers on $name', (database) => {
     const { db, config } = ctx();
     await truncateAll(db);
     // Several writers over one database stand for several Pedigree instances: their transactions overlap.
-    const apps = Array.from({ length: 4 }, () => createApp({ db, config, writer: new EventWriter(db, { concurrency: 2, maxBatchEvents: 8 }) }));
+    const apps = Array.from({ length: 4 }, () =>
+      createApp({ db, config, writer: new EventWriter(db, { concurrency: 2, maxBatchEvents: 8 }) }),
+    );
     const stories = Array.from({ length: 32 }, (_, i) =>
       runStory({ job: `job_${i % 8}`, input: `public.shared_${i % 3}`, output: `/marts/out_${i % 5}` }),
     );
@@ -42,7 +44,9 @@ describe.each(databases)('concurrent writers on $name', (database) => {
     await truncateAll(db);
     await db.orm.execute(sql`create or replace function pedigree_test_explode() returns trigger language plpgsql as $$
       begin if new.job_name = 'explode' then raise exception 'boom'; end if; return new; end $$`);
-    await db.orm.execute(sql`create trigger pedigree_test_explode before insert on runs for each row execute function pedigree_test_explode()`);
+    await db.orm.execute(
+      sql`create trigger pedigree_test_explode before insert on runs for each row execute function pedigree_test_explode()`,
+    );
     try {
       const bad = runStory({ job: 'explode', input: 'public.only_bad_reads_this', output: '/only/bad/writes/this' }).events[2]!;
       const good = runStory({ runId: randomUUID() }).events[2]!;

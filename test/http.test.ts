@@ -13,7 +13,7 @@ describe.each(databases)('POST /api/v1/lineage on $name', (database) => {
   const ctx = useDatabase(database, { PEDIGREE_MAX_EVENT_BYTES: String(256 * 1024) });
   const keyed = useDatabase(database, { PEDIGREE_API_KEYS: 'k1, k2' });
 
-  it('accepts a gzip body (the clients\' compression: gzip)', async () => {
+  it("accepts a gzip body (the clients' compression: gzip)", async () => {
     const res = await post(ctx().app, gzipSync(JSON.stringify(sample())), { headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(201);
   });
@@ -113,7 +113,11 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
     const items = [good[0], { eventTime: 'yesterday', run: { runId: 'x' }, job: {} }, good[2], 'not an event'];
     const res = await post(app, items, { path: '/api/v1/lineage/batch' });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { accepted: number; rejected: number; results: { index: number; status: number; errors?: { pointer: string }[] }[] };
+    const body = (await res.json()) as {
+      accepted: number;
+      rejected: number;
+      results: { index: number; status: number; errors?: { pointer: string }[] }[];
+    };
     expect(body.accepted).toBe(2);
     expect(body.rejected).toBe(2);
     expect(body.results.map((r) => r.status)).toEqual([201, 400, 201, 400]);
@@ -123,7 +127,7 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
 
   it('takes NDJSON, gzip-compressed', async () => {
     const events = [...runStory().events, ...runStory().events];
-    const ndjson = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const ndjson = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
     const res = await post(ctx().app, gzipSync(ndjson), {
       path: '/api/v1/lineage/batch',
       headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },

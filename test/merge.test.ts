@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { runs } from '../src/db/schema';
+import type { runs } from '../src/db/schema';
 import { mergeRows } from '../src/db/upsert';
 import { rules } from '../src/ingest/rules';
 import { parseEventTime } from '../src/ingest/time';
 import { permutations } from './support/run-events';
 
 const run = (state: string | null, time: string, eventId: string) => ({
-  id: 'r', jobId: 'j', namespace: 'n', jobName: 'job',
+  id: 'r',
+  jobId: 'j',
+  namespace: 'n',
+  jobName: 'job',
   state: state as typeof runs.$inferInsert.state,
   stateTerminal: state === null ? null : ['COMPLETE', 'FAIL', 'ABORT'].includes(state),
   stateTime: state === null ? null : time,
   stateEventId: state === null ? null : eventId,
   startedAt: state === 'START' ? time : null,
   endedAt: state && ['COMPLETE', 'FAIL', 'ABORT'].includes(state) ? time : null,
-  createdAt: time, updatedAt: time,
+  createdAt: time,
+  updatedAt: time,
 });
 
 describe('merging rows in JS (the same rule as in SQL)', () => {
@@ -27,8 +31,11 @@ describe('merging rows in JS (the same rule as in SQL)', () => {
     const results = permutations(rows).map((order) => mergeRows(rules.runs, order));
     for (const r of results) expect(r).toEqual(results[0]);
     expect(results[0]![0]).toMatchObject({
-      state: 'COMPLETE', startedAt: '2024-01-01T00:00:00.000000Z', endedAt: '2024-01-01T00:05:00.000000Z',
-      createdAt: '2024-01-01T00:00:00.000000Z', updatedAt: '2024-01-01T00:20:00.000000Z',
+      state: 'COMPLETE',
+      startedAt: '2024-01-01T00:00:00.000000Z',
+      endedAt: '2024-01-01T00:05:00.000000Z',
+      createdAt: '2024-01-01T00:00:00.000000Z',
+      updatedAt: '2024-01-01T00:20:00.000000Z',
     });
   });
 });

@@ -13,7 +13,10 @@ describe.each(databases)('migrations on $name', (database) => {
       const migrations = await readMigrations();
       expect(await migrate(db, migrations)).toEqual(migrations.map((m) => m.tag));
       expect(await migrate(db, migrations)).toEqual([]);
-      const tables = await rows<{ n: string | number }>(db.orm, sql`select count(*) as n from information_schema.tables where table_name = 'lineage_events'`);
+      const tables = await rows<{ n: string | number }>(
+        db.orm,
+        sql`select count(*) as n from information_schema.tables where table_name = 'lineage_events'`,
+      );
       expect(Number(tables[0]!.n)).toBe(1);
     } finally {
       await drop();

@@ -9,7 +9,7 @@ import { snapshot } from './support/snapshot';
 describe.each(databases)('arrival order on $name', (database) => {
   const ctx = useDatabase(database);
 
-  it('every order of one run\'s events gives the same state', async () => {
+  it("every order of one run's events gives the same state", async () => {
     const { app, db } = ctx();
     const story = runStory();
     let reference: Awaited<ReturnType<typeof snapshot>> | undefined;
@@ -21,7 +21,10 @@ describe.each(databases)('arrival order on $name', (database) => {
       else expect(state).toEqual(reference);
     }
     // And that state is the right one: terminal state kept, version from the facet, IO union.
-    const [run] = await rows<{ state: string; job_version_id: string | null }>(db.orm, sql`select state, job_version_id from runs where id = ${story.runId}`);
+    const [run] = await rows<{ state: string; job_version_id: string | null }>(
+      db.orm,
+      sql`select state, job_version_id from runs where id = ${story.runId}`,
+    );
     expect(run!.state).toBe('COMPLETE');
     expect(run!.job_version_id).not.toBeNull();
     const versions = await rows<{ version: string }>(db.orm, sql`select version from dataset_versions`);

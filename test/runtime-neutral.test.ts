@@ -39,7 +39,9 @@ describe('the app is runtime-neutral', () => {
   it.each(['app.ts', 'worker.ts'])('%s reaches nothing Node-only (Cloudflare Workers with nodejs_compat)', (entry) => {
     const { packages } = importGraph(entry);
     // node:crypto is provided by Workers' nodejs_compat; file systems, processes and PGlite are not.
-    const nodeOnly = [...packages].filter((p) => (p.startsWith('node:') && p !== 'node:crypto') || p.startsWith('@electric-sql/pglite') || p.startsWith('@hono/node-server'));
+    const nodeOnly = [...packages].filter(
+      (p) => (p.startsWith('node:') && p !== 'node:crypto') || p.startsWith('@electric-sql/pglite') || p.startsWith('@hono/node-server'),
+    );
     expect(nodeOnly).toEqual([]);
   });
 });

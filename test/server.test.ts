@@ -10,11 +10,14 @@ import { EventWriter } from '../src/ingest/writer';
 /** Sends a body in pieces, the way a client streams a large event, and reads the answer. */
 function send(port: number, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = request(
+      { port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     const piece = Buffer.alloc(64 * 1024, 0x20);
     let sent = 0;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAX_DEVIATIONS, validateEventSchema, type Deviation, type EventKind } from '../src/spec/validate';
+import { type Deviation, type EventKind, MAX_DEVIATIONS, validateEventSchema } from '../src/spec/validate';
 
 /** The shared corpus of real events: /work/shared/openlineage-events. */
 const corpusDir = fileURLToPath(new URL('../../shared/openlineage-events', import.meta.url));
@@ -79,11 +79,15 @@ describe('validateEventSchema on the shared corpus', () => {
     // Its _schemaURL names core 1-0-1's DataQualityMetricsInputDatasetFacet, which (like every facet file version
     // 1-0-0..1-0-3) requires columnMetrics; "noRowCount" itself is allowed (no additionalProperties: false).
     const found = validateEventSchema(corpus('proxy-fluentd/event_invalid_input_dataset_facet.json'), 'run');
-    expect(found).toEqual([{ pointer: '/inputs/0/inputFacets/dataQualityMetrics/columnMetrics', message: "must have required property 'columnMetrics'" }]);
+    expect(found).toEqual([
+      { pointer: '/inputs/0/inputFacets/dataQualityMetrics/columnMetrics', message: "must have required property 'columnMetrics'" },
+    ]);
   });
 
   it('no run id: /run/runId', () => {
-    expect(validateEventSchema(corpus('proxy-fluentd/event_no_run_id.json'), 'run')).toEqual([{ pointer: '/run/runId', message: "must have required property 'runId'" }]);
+    expect(validateEventSchema(corpus('proxy-fluentd/event_no_run_id.json'), 'run')).toEqual([
+      { pointer: '/run/runId', message: "must have required property 'runId'" },
+    ]);
   });
 
   it("the spec's own full example has no deviation", () => {
@@ -91,7 +95,11 @@ describe('validateEventSchema on the shared corpus', () => {
   });
 
   it('python client serde examples: naive eventTime (no time zone) is not an RFC 3339 date-time', () => {
-    for (const [file, kind] of [['serde_example_run_event', 'run'], ['serde_example_dataset_event', 'dataset'], ['serde_example_job_event', 'job']] as const) {
+    for (const [file, kind] of [
+      ['serde_example_run_event', 'run'],
+      ['serde_example_dataset_event', 'dataset'],
+      ['serde_example_job_event', 'job'],
+    ] as const) {
       const found = validateEventSchema(corpus(`python-client/${file}.json`), kind);
       expect(found).toContainEqual({ pointer: '/eventTime', message: 'must match format "date-time"' });
     }
@@ -118,19 +126,31 @@ describe('validateEventSchema: core schema', () => {
   it('picks the core version from schemaURL: RUNNING is not an eventType before 1-0-1... but is in 2-0-2', () => {
     const old = runEvent({ eventType: 'RUNNING', schemaURL: 'https://openlineage.io/spec/1-0-0/OpenLineage.json#/definitions/RunEvent' });
     expect(pointers(validateEventSchema(old, 'run'))).toEqual(['/eventType']);
-    expect(validateEventSchema({ ...old, schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent' }, 'run')).toEqual([]);
+    expect(validateEventSchema({ ...old, schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent' }, 'run')).toEqual(
+      [],
+    );
     // unknown or absent: 2-0-2
-    expect(validateEventSchema({ ...old, schemaURL: 'https://openlineage.io/spec/9-9-9/OpenLineage.json#/$defs/RunEvent' }, 'run')).toEqual([]);
+    expect(validateEventSchema({ ...old, schemaURL: 'https://openlineage.io/spec/9-9-9/OpenLineage.json#/$defs/RunEvent' }, 'run')).toEqual(
+      [],
+    );
     const { schemaURL: _, ...noUrl } = old;
     expect(validateEventSchema(noUrl, 'run')).toEqual([{ pointer: '/schemaURL', message: "must have required property 'schemaURL'" }]);
   });
 
   it('DatasetEvent and JobEvent with a 1-x schemaURL are validated as 2-0-2', () => {
-    const common = { eventTime: '2024-05-01T10:00:00Z', producer: PRODUCER, schemaURL: 'https://openlineage.io/spec/1-0-5/OpenLineage.json#/$defs/RunEvent' };
+    const common = {
+      eventTime: '2024-05-01T10:00:00Z',
+      producer: PRODUCER,
+      schemaURL: 'https://openlineage.io/spec/1-0-5/OpenLineage.json#/$defs/RunEvent',
+    };
     expect(validateEventSchema({ ...common, dataset: { namespace: 'ns', name: 'd' } }, 'dataset')).toEqual([]);
-    expect(validateEventSchema({ ...common }, 'dataset')).toEqual([{ pointer: '/dataset', message: "must have required property 'dataset'" }]);
+    expect(validateEventSchema({ ...common }, 'dataset')).toEqual([
+      { pointer: '/dataset', message: "must have required property 'dataset'" },
+    ]);
     expect(validateEventSchema({ ...common, job: { namespace: 'ns', name: 'j' } }, 'job')).toEqual([]);
-    expect(validateEventSchema({ ...common, job: { namespace: 'ns' } }, 'job')).toEqual([{ pointer: '/job/name', message: "must have required property 'name'" }]);
+    expect(validateEventSchema({ ...common, job: { namespace: 'ns' } }, 'job')).toEqual([
+      { pointer: '/job/name', message: "must have required property 'name'" },
+    ]);
   });
 });
 
@@ -143,7 +163,11 @@ describe('validateEventSchema: facets by key', () => {
   });
 
   it('a facet whose _schemaURL is junk is still validated by its key', () => {
-    for (const url of ['https://github.com/OpenLineage/OpenLineage/blob/v1-0-0/spec/OpenLineage.yml#whatever', 'http://123', 'not a url at all']) {
+    for (const url of [
+      'https://github.com/OpenLineage/OpenLineage/blob/v1-0-0/spec/OpenLineage.yml#whatever',
+      'http://123',
+      'not a url at all',
+    ]) {
       const event = runEvent();
       event.job.facets.sql = facet(url, { query: 42 });
       const found = validateEventSchema(event, 'run');
@@ -156,7 +180,14 @@ describe('validateEventSchema: facets by key', () => {
   it('the same key is a different facet per location (ownership on a job and on a dataset)', () => {
     const event = runEvent();
     event.job.facets.ownership = facet('https://example.com/facet.json', { owners: [{ type: 'team' }] });
-    event.outputs = [{ namespace: 'ns', name: 'd', facets: { ownership: facet('https://example.com/facet.json', { owners: [{}] }) }, outputFacets: { ownership: { whatever: 1 } } }];
+    event.outputs = [
+      {
+        namespace: 'ns',
+        name: 'd',
+        facets: { ownership: facet('https://example.com/facet.json', { owners: [{}] }) },
+        outputFacets: { ownership: { whatever: 1 } },
+      },
+    ];
     const byPointer = (a: Deviation, b: Deviation) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0);
     expect(validateEventSchema(event, 'run').sort(byPointer)).toEqual([
       { pointer: '/job/facets/ownership/owners/0/name', message: "must have required property 'name'" },
@@ -174,8 +205,12 @@ describe('validateEventSchema: facets by key', () => {
       event.run.facets.processing_engine = facet(url, { version: '3.5.0', name: 'spark' });
       return validateEventSchema(event, 'run');
     };
-    const requiresEngineVersion = [{ pointer: '/run/facets/processing_engine/engine_version', message: "must have required property 'engine_version'" }];
-    expect(check('https://openlineage.io/spec/facets/1-0-0/ProcessingEngineRunFacet.json#/$defs/ProcessingEngineRunFacet')).toEqual(requiresEngineVersion);
+    const requiresEngineVersion = [
+      { pointer: '/run/facets/processing_engine/engine_version', message: "must have required property 'engine_version'" },
+    ];
+    expect(check('https://openlineage.io/spec/facets/1-0-0/ProcessingEngineRunFacet.json#/$defs/ProcessingEngineRunFacet')).toEqual(
+      requiresEngineVersion,
+    );
     expect(check('https://openlineage.io/spec/facets/1-1-1/ProcessingEngineRunFacet.json#/$defs/ProcessingEngineRunFacet')).toEqual([]);
     expect(check('https://openlineage.io/spec/facets/1-0-9/ProcessingEngineRunFacet.json')).toEqual([]); // not vendored: newest
     expect(check('https://openlineage.io/spec/facets/1-0-0/ErrorMessageRunFacet.json')).toEqual([]); // another facet: newest
@@ -189,12 +224,26 @@ describe('validateEventSchema: facets by key', () => {
       event.outputs = [{ namespace: 'ns', name: 'd', outputFacets: { outputStatistics: facet(url, { size: 10 }) } }];
       return validateEventSchema(event, 'run');
     };
-    const requiresRowCount = [{ pointer: '/outputs/0/outputFacets/outputStatistics/rowCount', message: "must have required property 'rowCount'" }];
-    expect(check('https://openlineage.io/spec/1-0-1/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet')).toEqual(requiresRowCount);
-    expect(check('https://github.com/OpenLineage/OpenLineage/blob/v1-0-0/spec/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet')).toEqual(requiresRowCount);
-    expect(check('https://openlineage.io/spec/facets/1-0-0/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet')).toEqual(requiresRowCount);
-    expect(check('https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet')).toEqual([]);
-    expect(check('https://raw.githubusercontent.com/OpenLineage/OpenLineage/main/spec/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet')).toEqual([]);
+    const requiresRowCount = [
+      { pointer: '/outputs/0/outputFacets/outputStatistics/rowCount', message: "must have required property 'rowCount'" },
+    ];
+    expect(check('https://openlineage.io/spec/1-0-1/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet')).toEqual(
+      requiresRowCount,
+    );
+    expect(
+      check('https://github.com/OpenLineage/OpenLineage/blob/v1-0-0/spec/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet'),
+    ).toEqual(requiresRowCount);
+    expect(
+      check('https://openlineage.io/spec/facets/1-0-0/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet'),
+    ).toEqual(requiresRowCount);
+    expect(
+      check('https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet'),
+    ).toEqual([]);
+    expect(
+      check(
+        'https://raw.githubusercontent.com/OpenLineage/OpenLineage/main/spec/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet',
+      ),
+    ).toEqual([]);
   });
 
   it('a known facet that is null or not an object', () => {
@@ -214,9 +263,15 @@ describe('validateEventSchema: facets by key', () => {
       eventTime: '2024-05-01T10:00:00Z',
       producer: PRODUCER,
       schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent',
-      dataset: { namespace: 'ns', name: 'd', facets: { symlinks: facet('https://example.com/facet.json', { identifiers: [{ namespace: 'a', name: 'b' }] }) } },
+      dataset: {
+        namespace: 'ns',
+        name: 'd',
+        facets: { symlinks: facet('https://example.com/facet.json', { identifiers: [{ namespace: 'a', name: 'b' }] }) },
+      },
     };
-    expect(validateEventSchema(event, 'dataset')).toEqual([{ pointer: '/dataset/facets/symlinks/identifiers/0/type', message: "must have required property 'type'" }]);
+    expect(validateEventSchema(event, 'dataset')).toEqual([
+      { pointer: '/dataset/facets/symlinks/identifiers/0/type', message: "must have required property 'type'" },
+    ]);
   });
 
   it('escapes ~ and / in keys (RFC 6901)', () => {
@@ -229,7 +284,13 @@ describe('validateEventSchema: facets by key', () => {
 describe('validateEventSchema: anyOf/oneOf', () => {
   const subset = (inputCondition: unknown) => {
     const event = runEvent();
-    event.inputs = [{ namespace: 'ns', name: 'd', inputFacets: { subset: facet('https://openlineage.io/spec/facets/1-0-0/BaseSubsetDatasetFacet.json', { inputCondition }) } }];
+    event.inputs = [
+      {
+        namespace: 'ns',
+        name: 'd',
+        inputFacets: { subset: facet('https://openlineage.io/spec/facets/1-0-0/BaseSubsetDatasetFacet.json', { inputCondition }) },
+      },
+    ];
     return validateEventSchema(event, 'run');
   };
   const at = '/inputs/0/inputFacets/subset/inputCondition';
@@ -238,13 +299,20 @@ describe('validateEventSchema: anyOf/oneOf', () => {
     expect(subset({ type: 'location', locations: ['s3://b/p'] })).toEqual([]);
     expect(subset({ type: 'location', locations: 's3://b/p' })).toEqual([{ pointer: `${at}/locations`, message: 'must be array' }]);
     expect(subset({ type: 'location' })).toEqual([{ pointer: `${at}/locations`, message: "must have required property 'locations'" }]);
-    expect(subset({ type: 'binary', operator: 'AND', left: { type: 'location', locations: [] }, right: { type: 'compare', comparison: 'EQUAL', left: { type: 'field', field: 1 }, right: { type: 'literal', value: 'v' } } })).toEqual([
-      { pointer: `${at}/right/left/field`, message: 'must be string' },
-    ]);
+    expect(
+      subset({
+        type: 'binary',
+        operator: 'AND',
+        left: { type: 'location', locations: [] },
+        right: { type: 'compare', comparison: 'EQUAL', left: { type: 'field', field: 1 }, right: { type: 'literal', value: 'v' } },
+      }),
+    ).toEqual([{ pointer: `${at}/right/left/field`, message: 'must be string' }]);
   });
 
   it('when no alternative matches the discriminator, lists its allowed values', () => {
-    expect(subset({ type: 'range' })).toEqual([{ pointer: `${at}/type`, message: 'must be equal to one of the allowed values: "location", "partition", "binary", "compare"' }]);
+    expect(subset({ type: 'range' })).toEqual([
+      { pointer: `${at}/type`, message: 'must be equal to one of the allowed values: "location", "partition", "binary", "compare"' },
+    ]);
   });
 
   it('lineage facet: dataset vs job inputs', () => {
@@ -253,29 +321,53 @@ describe('validateEventSchema: anyOf/oneOf', () => {
       {
         namespace: 'ns',
         name: 'd',
-        facets: { lineage: facet('https://example.com/facet.json', { inputs: [{ namespace: 'a', name: 'b', type: 'DATASET', field: 5 }], fields: { c: { inputs: [{ type: 'JOB', namespace: 'x' }] } } }) },
+        facets: {
+          lineage: facet('https://example.com/facet.json', {
+            inputs: [{ namespace: 'a', name: 'b', type: 'DATASET', field: 5 }],
+            fields: { c: { inputs: [{ type: 'JOB', namespace: 'x' }] } },
+          }),
+        },
       },
     ];
     expect(validateEventSchema(event, 'run')).toEqual([
       { pointer: '/outputs/0/facets/lineage/inputs/0/field', message: 'must be string' },
-      { pointer: '/outputs/0/facets/lineage/fields/c/inputs/0/name', message: 'must have property name when property namespace is present' },
+      {
+        pointer: '/outputs/0/facets/lineage/fields/c/inputs/0/name',
+        message: 'must have property name when property namespace is present',
+      },
     ]);
   });
 
   it('the facet maps of core 2-0-2 (anyOf with one alternative): no wrapper error', () => {
     const event = runEvent();
     event.run.facets.custom = { _producer: PRODUCER };
-    expect(validateEventSchema(event, 'run')).toEqual([{ pointer: '/run/facets/custom/_schemaURL', message: "must have required property '_schemaURL'" }]);
+    expect(validateEventSchema(event, 'run')).toEqual([
+      { pointer: '/run/facets/custom/_schemaURL', message: "must have required property '_schemaURL'" },
+    ]);
   });
 });
 
 describe('validateEventSchema: robustness', () => {
   it('never throws, whatever the JSON', () => {
-    const odd: unknown[] = [null, [], 'x', 5, true, {}, { run: [], job: 'j', inputs: {}, outputs: [null, 5, [], { facets: [], outputFacets: 3 }] }];
-    odd.push({ ...runEvent(), run: { runId: 'x', facets: [] }, job: { namespace: 1, name: null, facets: { sql: [] } }, inputs: [{ namespace: 'n', name: 'd', facets: null, inputFacets: [] }] });
+    const odd: unknown[] = [
+      null,
+      [],
+      'x',
+      5,
+      true,
+      {},
+      { run: [], job: 'j', inputs: {}, outputs: [null, 5, [], { facets: [], outputFacets: 3 }] },
+    ];
+    odd.push({
+      ...runEvent(),
+      run: { runId: 'x', facets: [] },
+      job: { namespace: 1, name: null, facets: { sql: [] } },
+      inputs: [{ namespace: 'n', name: 'd', facets: null, inputFacets: [] }],
+    });
     odd.push({ dataset: [], schemaURL: {} });
     for (const value of odd) {
-      for (const kind of ['run', 'dataset', 'job', 'weird'] as EventKind[]) expect(() => validateEventSchema(value as Record<string, unknown>, kind)).not.toThrow();
+      for (const kind of ['run', 'dataset', 'job', 'weird'] as EventKind[])
+        expect(() => validateEventSchema(value as Record<string, unknown>, kind)).not.toThrow();
     }
     expect(validateEventSchema(null as unknown as Record<string, unknown>, 'run')).toEqual([{ pointer: '', message: 'must be object' }]);
   });
@@ -284,7 +376,13 @@ describe('validateEventSchema: robustness', () => {
     let field: Record<string, unknown> = { name: 'leaf', type: 'string' };
     for (let i = 0; i < 100_000; i++) field = { name: `f${i}`, type: 'struct', fields: [field] };
     const event = runEvent();
-    event.outputs = [{ namespace: 'ns', name: 'd', facets: { schema: facet('https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json', { fields: [field] }) } }];
+    event.outputs = [
+      {
+        namespace: 'ns',
+        name: 'd',
+        facets: { schema: facet('https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json', { fields: [field] }) },
+      },
+    ];
     const found = validateEventSchema(event, 'run');
     expect(found.length).toBeGreaterThan(0);
     expect(found[0]!.pointer.startsWith('/outputs/0/facets/schema')).toBe(true);

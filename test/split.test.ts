@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitEvents, type SplitItem } from '../src/ingest/split';
+import { type SplitItem, splitEvents } from '../src/ingest/split';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

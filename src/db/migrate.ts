@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Db } from './client';
+import { type Db, rows } from './client';
 
 export interface Migration {
   tag: string;

@@ -12,7 +12,10 @@ export async function readMigrations(): Promise<Migration[]> {
   return Promise.all(
     entries.map(async ({ tag }) => {
       const text = await readFile(new URL(`${tag}.sql`, folder), 'utf8');
-      const statements = text.split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean);
+      const statements = text
+        .split('--> statement-breakpoint')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return { tag, statements };
     }),
   );

@@ -17,7 +17,8 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return {
     orm,
     driver: 'pglite',
-    transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows)),
+    transaction: (fn) =>
+      client.transaction((tx) => fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows)),
     close: () => client.close(),
   };
 }

@@ -55,8 +55,10 @@ export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[])
       byKey.set(k, { ...row });
       continue;
     }
-    for (const c of rule.min ?? []) if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) < 0)) cur[c] = row[c];
-    for (const c of rule.max ?? []) if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) > 0)) cur[c] = row[c];
+    for (const c of rule.min ?? [])
+      if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) < 0)) cur[c] = row[c];
+    for (const c of rule.max ?? [])
+      if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) > 0)) cur[c] = row[c];
     for (const g of rule.groups ?? []) {
       if (guardWins(row, cur, g.guard)) for (const c of [...g.guard, ...g.cols]) cur[c] = row[c];
     }

@@ -18,9 +18,15 @@ export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!m || !keys.some((k) => sameKey(k, m[1]!.trim()))) {
-    throw new Problem(401, 'Unauthorized', m ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer <key>)', undefined, {
-      'WWW-Authenticate': 'Bearer realm="pedigree"',
-    });
+    throw new Problem(
+      401,
+      'Unauthorized',
+      m ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer <key>)',
+      undefined,
+      {
+        'WWW-Authenticate': 'Bearer realm="pedigree"',
+      },
+    );
   }
   return next();
 };

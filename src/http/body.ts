@@ -11,15 +11,21 @@ export interface BodyLimits {
   drainBytes?: number;
 }
 
-const tooLarge = (max: number) =>
-  new Problem(413, 'Content Too Large', `the request body exceeds ${max} bytes (PEDIGREE_MAX_EVENT_BYTES)`);
+const tooLarge = (max: number) => new Problem(413, 'Content Too Large', `the request body exceeds ${max} bytes (PEDIGREE_MAX_EVENT_BYTES)`);
 
 /** Whether the Content-Type names JSON (or NDJSON); an absent one is read as JSON, as clients assume. */
 export function isJsonContentType(header: string | undefined): boolean {
   if (!header) return true;
   const type = header.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json') || type === 'application/x-ndjson' ||
-    type === 'application/ndjson' || type === 'application/jsonl' || type === 'application/json-seq' || type === 'text/json';
+  return (
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/x-ndjson' ||
+    type === 'application/ndjson' ||
+    type === 'application/jsonl' ||
+    type === 'application/json-seq' ||
+    type === 'text/json'
+  );
 }
 
 /**
@@ -60,7 +66,10 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
       for (;;) {
         const { done, value } = await source.read();
         if (done) break;
-        if (!refused) await writer.write(value).catch(() => { refused = true; });
+        if (!refused)
+          await writer.write(value).catch(() => {
+            refused = true;
+          });
       }
       if (!refused) await writer.close().catch(() => {});
     } catch (e) {

@@ -1,15 +1,13 @@
 import { idOf } from '../ids';
-import { trimJson } from './export';
 import { validateEventSchema } from '../spec/validate';
+import { trimJson } from './export';
 import { parseJson } from './json';
-import { planEvent, type EventPlan } from './plan';
+import { type EventPlan, planEvent } from './plan';
 import type { Deviation } from './pointer';
 import { repairUnstorable } from './repair';
 import { understand } from './understand';
 
-export type Prepared =
-  | { ok: true; id: string; plan: EventPlan; warnings: Deviation[] }
-  | { ok: false; errors: Deviation[] };
+export type Prepared = { ok: true; id: string; plan: EventPlan; warnings: Deviation[] } | { ok: false; errors: Deviation[] };
 
 export interface PrepareOptions {
   /** Refuse any deviation from the spec instead of storing the event with warnings. */

@@ -14,7 +14,12 @@ import type { Query } from '../db/client';
 export async function refreshJobVersions(query: Query, runIds: string[]): Promise<void> {
   if (runIds.length === 0) return;
   const computed = (await query(COMPUTE, [[...new Set(runIds)].sort()])) as {
-    run_id: string; job_id: string; old_id: string | null; version: string; version_id: string; t: string;
+    run_id: string;
+    job_id: string;
+    old_id: string | null;
+    version: string;
+    version_id: string;
+    t: string;
   }[];
   if (computed.length === 0) return;
   // Runs whose version did not change (most events of a run add nothing to its IO or code) need no

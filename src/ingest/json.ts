@@ -1,4 +1,4 @@
-import { pointer, type Deviation } from './pointer';
+import { type Deviation, pointer } from './pointer';
 
 /**
  * Deeper nesting than this is refused. V8's JSON.parse is iterative and copes with any depth, but

@@ -1,7 +1,7 @@
 import type * as s from '../db/schema';
 import { ids, jobVersionOf, sha256Hex } from '../ids';
-import { pointer, type Deviation } from './pointer';
-import { isObject, UUID, type Json, type Named, type UnderstoodEvent } from './understand';
+import { type Deviation, pointer } from './pointer';
+import { isObject, type Json, type Named, type UnderstoodEvent, UUID } from './understand';
 
 type Insert<T extends { $inferInsert: unknown }> = T['$inferInsert'];
 
@@ -82,7 +82,10 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
   const serialized = new Map<unknown, string>();
   const json = (facet: unknown) => {
     let text = serialized.get(facet);
-    if (text === undefined) serialized.set(facet, (text = JSON.stringify(facet ?? null)));
+    if (text === undefined) {
+      text = JSON.stringify(facet ?? null);
+      serialized.set(facet, text);
+    }
     return text;
   };
 
@@ -90,7 +93,10 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     if (!isObject(value)) return;
     for (const [name, facet] of Object.entries(value)) {
       if (name.length > MAX_FACET_KEY) {
-        warnings.push({ pointer: `${at}${pointer(name)}`, message: `facet key longer than ${MAX_FACET_KEY} characters; kept in the raw event only` });
+        warnings.push({
+          pointer: `${at}${pointer(name)}`,
+          message: `facet key longer than ${MAX_FACET_KEY} characters; kept in the raw event only`,
+        });
         continue;
       }
       plan.facets.push({ ownerId: owner, name, ownerKind: kind, value: json(facet), runId, eventTime: t, eventId });
@@ -99,7 +105,15 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
 
   const dataset = (d: Named, extra: Partial<Insert<typeof s.datasets>> = {}) => {
     const id = ids.dataset(d.namespace, d.name);
-    plan.datasets.push({ id, namespaceId: namespace(d.namespace), namespace: d.namespace, name: d.name, ...span, lastModifiedAt: null, ...extra });
+    plan.datasets.push({
+      id,
+      namespaceId: namespace(d.namespace),
+      namespace: d.namespace,
+      name: d.name,
+      ...span,
+      lastModifiedAt: null,
+      ...extra,
+    });
     return id;
   };
 
@@ -151,13 +165,23 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
 
   const job = u.job!;
   const jobId = ids.job(job.namespace, job.name);
-  const jobRow: Insert<typeof s.jobs> = { id: jobId, namespaceId: namespace(job.namespace), namespace: job.namespace, name: job.name, parentJobId: null, ...span };
+  const jobRow: Insert<typeof s.jobs> = {
+    id: jobId,
+    namespaceId: namespace(job.namespace),
+    namespace: job.namespace,
+    name: job.name,
+    parentJobId: null,
+    ...span,
+  };
   plan.jobs.push(jobRow);
   const jobFacets = (e.job as Json).facets;
   facetsOf(jobId, 'job', jobFacets, '/job/facets', u.runId);
 
   const io: { direction: 'in' | 'out'; d: Named; item: Json; index: number }[] = [];
-  for (const [direction, key] of [['in', 'inputs'], ['out', 'outputs']] as const) {
+  for (const [direction, key] of [
+    ['in', 'inputs'],
+    ['out', 'outputs'],
+  ] as const) {
     const list = e[key];
     if (!Array.isArray(list)) continue;
     list.forEach((item, index) => {
@@ -181,7 +205,8 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     const version = jobVersionOf(jobId, codeHash(jobFacets), keys);
     const versionId = ids.jobVersion(jobId, version);
     plan.jobVersions.push({ id: versionId, jobId, version, declared: true, ...span });
-    for (const { direction, d } of io) plan.jobVersionIo.push({ jobVersionId: versionId, datasetId: ids.dataset(d.namespace, d.name), direction });
+    for (const { direction, d } of io)
+      plan.jobVersionIo.push({ jobVersionId: versionId, datasetId: ids.dataset(d.namespace, d.name), direction });
     jobRow.currentVersionId = versionId;
     jobRow.currentVersionTime = t;
     return plan;
@@ -216,15 +241,33 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
   const parent = isObject(runFacets) ? runFacets.parent : undefined;
   if (isObject(parent)) {
     const parentJob = asNamed(parent.job);
-    const parentRunId = isObject(parent.run) && typeof parent.run.runId === 'string' && UUID.test(parent.run.runId) ? parent.run.runId.toLowerCase() : null;
+    const parentRunId =
+      isObject(parent.run) && typeof parent.run.runId === 'string' && UUID.test(parent.run.runId) ? parent.run.runId.toLowerCase() : null;
     if (parentJob && parentRunId && parentRunId !== runId) {
       const parentJobId = ids.job(parentJob.namespace, parentJob.name);
-      plan.jobs.push({ id: parentJobId, namespaceId: namespace(parentJob.namespace), namespace: parentJob.namespace, name: parentJob.name, parentJobId: null, ...span });
+      plan.jobs.push({
+        id: parentJobId,
+        namespaceId: namespace(parentJob.namespace),
+        namespace: parentJob.namespace,
+        name: parentJob.name,
+        parentJobId: null,
+        ...span,
+      });
       if (parentJobId !== jobId) Object.assign(jobRow, { parentJobId, ...latest });
-      plan.runs.push({ id: parentRunId, jobId: parentJobId, namespace: parentJob.namespace, jobName: parentJob.name, parentRunId: null, ...span });
+      plan.runs.push({
+        id: parentRunId,
+        jobId: parentJobId,
+        namespace: parentJob.namespace,
+        jobName: parentJob.name,
+        parentRunId: null,
+        ...span,
+      });
       Object.assign(run, { parentRunId, parentTime: t, parentEventId: eventId });
     } else {
-      warnings.push({ pointer: '/run/facets/parent', message: 'parent facet without a valid run.runId and job namespace/name; hierarchy not recorded' });
+      warnings.push({
+        pointer: '/run/facets/parent',
+        message: 'parent facet without a valid run.runId and job namespace/name; hierarchy not recorded',
+      });
     }
   }
 
@@ -241,20 +284,40 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
       facetsOf(ids.inputDataset(edgeId), 'input_dataset', item.facets, `${at}/facets`, runId);
       facetsOf(edgeId, 'input', item.inputFacets, `${at}/inputFacets`, runId);
       plan.runIo.push({
-        id: edgeId, runId, datasetId, direction, version: explicit, versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
-        datasetVersionId: null, ...span, ...versionGuard,
+        id: edgeId,
+        runId,
+        datasetId,
+        direction,
+        version: explicit,
+        versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
+        datasetVersionId: null,
+        ...span,
+        ...versionGuard,
       });
     } else {
       const versionId = ids.datasetVersion(datasetId, runId);
       const version = explicit ?? runId;
       plan.datasetVersions.push({
-        id: versionId, datasetId, runId, version, versionKey: ids.versionKey(datasetId, version), ...span, ...versionGuard,
+        id: versionId,
+        datasetId,
+        runId,
+        version,
+        versionKey: ids.versionKey(datasetId, version),
+        ...span,
+        ...versionGuard,
       });
       facetsOf(versionId, 'dataset_version', item.facets, `${at}/facets`, runId);
       facetsOf(edgeId, 'output', item.outputFacets, `${at}/outputFacets`, runId);
       plan.runIo.push({
-        id: edgeId, runId, datasetId, direction, version: explicit, versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
-        datasetVersionId: versionId, ...span, ...versionGuard,
+        id: edgeId,
+        runId,
+        datasetId,
+        direction,
+        version: explicit,
+        versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
+        datasetVersionId: versionId,
+        ...span,
+        ...versionGuard,
       });
       columnLineageOf(plan, datasetId, versionId, runId, item.facets, dataset, span, latest);
     }
@@ -297,9 +360,10 @@ export function codeHash(jobFacets: unknown): string | null {
   for (const name of ['sourceCode', 'sourceCodeLocation', 'sql'] as const) {
     const f = jobFacets[name];
     if (!isObject(f)) continue;
-    const { _producer, _schemaURL, _deleted, ...rest } = f;
-    void _producer, void _schemaURL, void _deleted;
-    parts.push(`${name}=${JSON.stringify(rest, Object.keys(rest).sort())}`);
+    const fields = Object.entries(f)
+      .filter(([k]) => !k.startsWith('_'))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    parts.push(`${name}=${JSON.stringify(Object.fromEntries(fields))}`);
   }
   return parts.length ? sha256Hex(parts.join('\n')) : null;
 }
@@ -321,9 +385,11 @@ function columnLineageOf(
     if (!n || !isObject(input)) return;
     const inputField = typeof input.field === 'string' ? input.field : null;
     const inputId = dataset(n);
-    const transformations = input.transformations ?? (isObject(fieldLevel) && (fieldLevel.transformationType || fieldLevel.transformationDescription)
-      ? [{ type: fieldLevel.transformationType ?? null, description: fieldLevel.transformationDescription ?? null }]
-      : null);
+    const transformations =
+      input.transformations ??
+      (isObject(fieldLevel) && (fieldLevel.transformationType || fieldLevel.transformationDescription)
+        ? [{ type: fieldLevel.transformationType ?? null, description: fieldLevel.transformationDescription ?? null }]
+        : null);
     plan.columnLineage.push({
       id: ids.columnEdge(outputId, outputField, inputId, inputField),
       outputDatasetId: outputId,

@@ -4,8 +4,8 @@ export interface Deviation {
   message: string;
 }
 
-const escape = (segment: string | number) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+const escapeSegment = (segment: string | number) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => `/${escape(s)}`).join('');
+  return segments.map((s) => `/${escapeSegment(s)}`).join('');
 }

@@ -1,4 +1,4 @@
-import { pointer, type Deviation } from './pointer';
+import { type Deviation, pointer } from './pointer';
 
 /**
  * Postgres refuses \u0000 (in text and jsonb) and lone UTF-16 surrogates (in jsonb). Both are valid JSON

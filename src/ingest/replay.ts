@@ -13,8 +13,20 @@ export interface ReplayResult {
 
 /** The tables derived from lineage_events: everything replay may rebuild. */
 export const NORMALIZED_TABLES = [
-  'namespaces', 'sources', 'datasets', 'dataset_versions', 'dataset_fields', 'dataset_symlinks', 'column_lineage',
-  'jobs', 'job_versions', 'job_version_io', 'job_io', 'runs', 'run_io', 'facets',
+  'namespaces',
+  'sources',
+  'datasets',
+  'dataset_versions',
+  'dataset_fields',
+  'dataset_symlinks',
+  'column_lineage',
+  'jobs',
+  'job_versions',
+  'job_version_io',
+  'job_io',
+  'runs',
+  'run_io',
+  'facets',
 ] as const;
 
 /**

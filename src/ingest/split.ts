@@ -5,12 +5,15 @@ import { concatBytes } from '../bytes';
  * one event at a time: a JSON array of events (`[{...}, {...}]`), NDJSON (one event per line), or
  * concatenated JSON values. Structural characters are ASCII, so scanning bytes is safe for UTF-8.
  */
-export type SplitItem =
-  | { index: number; bytes: Uint8Array }
-  | { index: number; tooLarge: number }
-  | { index: number; malformed: string };
+export type SplitItem = { index: number; bytes: Uint8Array } | { index: number; tooLarge: number } | { index: number; malformed: string };
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d, COMMA = 0x2c;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  OPEN_OBJ = 0x7b,
+  CLOSE_OBJ = 0x7d,
+  OPEN_ARR = 0x5b,
+  CLOSE_ARR = 0x5d,
+  COMMA = 0x2c;
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 export async function* splitEvents(chunks: AsyncIterable<Uint8Array>, maxItemBytes: number): AsyncGenerator<SplitItem> {

@@ -11,13 +11,22 @@ import { eventRule, rules } from './rules';
 export async function storePlans(query: Query, plans: EventPlan[]): Promise<Set<string>> {
   const unique = [...new Map(plans.map((p) => [p.event.id!, p])).values()].sort((a, b) => (a.event.id! < b.event.id! ? -1 : 1));
   const fresh = await insertEvents(query, unique);
-  await normalizePlans(query, unique.filter((p) => fresh.has(p.event.id!)));
+  await normalizePlans(
+    query,
+    unique.filter((p) => fresh.has(p.event.id!)),
+  );
   return fresh;
 }
 
 /** Stores the verbatim events; returns the ids that were not stored before. */
 async function insertEvents(query: Query, ordered: EventPlan[]): Promise<Set<string>> {
-  return new Set((await insertNew(query, eventRule, ordered.map((p) => p.event))) as string[]);
+  return new Set(
+    (await insertNew(
+      query,
+      eventRule,
+      ordered.map((p) => p.event),
+    )) as string[],
+  );
 }
 
 /**
@@ -31,5 +40,8 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
   // runs them in order, so a batch costs a few round trips, not one per table.
   const all = <K extends keyof typeof rules>(key: K) => todo.flatMap((p) => p[key] as never[]);
   await Promise.all((Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, all(key))));
-  await refreshJobVersions(query, todo.flatMap((p) => p.versionRuns.map((v) => v.runId)));
+  await refreshJobVersions(
+    query,
+    todo.flatMap((p) => p.versionRuns.map((v) => v.runId)),
+  );
 }

@@ -4,8 +4,7 @@
  * Times are canonicalized to `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds, Postgres' precision): the
  * canonical strings sort like the instants they name, so the ingest path can compare them as strings.
  */
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?$/;
 
 export interface ParsedTime {
   /** Canonical UTC string with microseconds. */
@@ -19,7 +18,12 @@ export function parseEventTime(input: unknown): ParsedTime | undefined {
   const m = ISO.exec(input.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = '00', frac = '', z, sign, oh, om = '00'] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   if (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(frac))) return undefined;
   const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
@@ -30,7 +34,7 @@ export function parseEventTime(input: unknown): ParsedTime | undefined {
   if (local.getUTCDate() !== day) return undefined;
   local.setUTCHours(hour, minute, Math.min(second, 59));
   const date = new Date(local.getTime() - offsetMinutes * 60_000);
-  const micros = (frac + '000000').slice(0, 6);
+  const micros = `${frac}000000`.slice(0, 6);
   const iso = `${date.toISOString().slice(0, 19)}.${micros}Z`;
   if (iso.startsWith('-') || iso.startsWith('+')) return undefined;
   return { iso, assumedUtc: !z && !sign };

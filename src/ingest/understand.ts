@@ -1,4 +1,4 @@
-import { pointer, type Deviation } from './pointer';
+import { type Deviation, pointer } from './pointer';
 import { parseEventTime } from './time';
 
 export type EventKind = 'run' | 'dataset' | 'job';
@@ -41,8 +41,7 @@ export function understand(value: unknown): Understanding {
   const errors: Deviation[] = [];
   const warnings: Deviation[] = [];
 
-  const kind: EventKind | undefined =
-    'run' in value ? 'run' : 'dataset' in value ? 'dataset' : 'job' in value ? 'job' : undefined;
+  const kind: EventKind | undefined = 'run' in value ? 'run' : 'dataset' in value ? 'dataset' : 'job' in value ? 'job' : undefined;
   if (!kind) return fail('', 'not an OpenLineage event: expected "run" and "job" (RunEvent), "dataset" (DatasetEvent) or "job" (JobEvent)');
 
   let eventTime = '';
@@ -62,7 +61,8 @@ export function understand(value: unknown): Understanding {
     const run = value.run;
     if (!isObject(run)) errors.push({ pointer: '/run', message: 'run must be an object with a runId' });
     else if (!('runId' in run)) errors.push({ pointer: '/run/runId', message: 'run.runId is required' });
-    else if (typeof run.runId !== 'string' || !UUID.test(run.runId)) errors.push({ pointer: '/run/runId', message: 'run.runId must be a UUID' });
+    else if (typeof run.runId !== 'string' || !UUID.test(run.runId))
+      errors.push({ pointer: '/run/runId', message: 'run.runId must be a UUID' });
     else runId = run.runId.toLowerCase();
     if (!('job' in value)) errors.push({ pointer: '/job', message: 'job is required in a RunEvent' });
     const type = value.eventType;

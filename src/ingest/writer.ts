@@ -38,7 +38,10 @@ export class EventWriter {
   private readonly maxBytes: number;
   private readonly concurrency: number;
 
-  constructor(private readonly db: Db, options: WriterOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    options: WriterOptions = {},
+  ) {
     this.maxEvents = options.maxBatchEvents ?? 256;
     this.maxBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
     this.concurrency = options.concurrency ?? (db.driver === 'pglite' ? 1 : 2);

@@ -3,11 +3,12 @@
  * `npm run build:spec` (scripts/build-validators.ts): nothing here compiles a schema, so it runs on Node and on
  * Cloudflare Workers (no eval, no new Function) alike. Imports only the generated module and plain TS.
  */
-import index from './generated/index.json';
-import * as generated from './generated/validators.js';
-import type { ValidateFunction, ValidationError } from './generated/validators.js';
+
 import type { Deviation } from '../ingest/pointer';
 import type { EventKind } from '../ingest/understand';
+import index from './generated/index.json';
+import type { ValidateFunction, ValidationError } from './generated/validators.js';
+import * as generated from './generated/validators.js';
 
 export type { Deviation, EventKind };
 
@@ -81,7 +82,8 @@ const CORE_VERSION_URL = /\/spec\/(\d+-\d+-\d+)\/OpenLineage\.json|\/v(\d+-\d+-\
 const FACET_FILE_URL = /\/spec\/facets\/(\d+-\d+-\d+)\/(\w+)\.json/;
 // https://openlineage.io/spec/1-0-1/OpenLineage.json#/definitions/OutputStatisticsOutputDatasetFacet (the facets
 // defined inside core 1-0-0 and 1-0-1), also as github.com/OpenLineage/OpenLineage/blob/v1-0-0/spec/OpenLineage.json#/…
-const CORE_FACET_URL = /(?:\/spec\/(\d+-\d+-\d+)\/OpenLineage\.json|\/v(\d+-\d+-\d+)\/spec\/OpenLineage\.json)#\/(?:\$defs|definitions)\/(\w+)/;
+const CORE_FACET_URL =
+  /(?:\/spec\/(\d+-\d+-\d+)\/OpenLineage\.json|\/v(\d+-\d+-\d+)\/spec\/OpenLineage\.json)#\/(?:\$defs|definitions)\/(\w+)/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Validation.
@@ -187,7 +189,8 @@ function insideKnownFacet(pointer: string, kind: EventKind): boolean {
     if (s[2] === 'facets') [location, key] = [s[1], s[3]];
   } else if ((s[1] === 'inputs' || s[1] === 'outputs') && s[2] !== undefined && /^(?:0|[1-9]\d*)$/.test(s[2])) {
     if (s[3] === 'facets') [location, key] = ['dataset', s[4]];
-    else if (s[3] === (s[1] === 'inputs' ? 'inputFacets' : 'outputFacets')) [location, key] = [s[1] === 'inputs' ? 'inputDataset' : 'outputDataset', s[4]];
+    else if (s[3] === (s[1] === 'inputs' ? 'inputFacets' : 'outputFacets'))
+      [location, key] = [s[1] === 'inputs' ? 'inputDataset' : 'outputDataset', s[4]];
   }
   return location !== undefined && key !== undefined && facetSchemas[location].has(unescapePointer(key));
 }
@@ -215,7 +218,9 @@ function check(validate: ValidateFunction, value: unknown, base: string): Found[
     errors = validate.errors;
   } catch (e) {
     // A validator recurses with the data for recursive schemas (nested schema fields); absurd nesting can exhaust the stack.
-    return [{ path: '', pointer: base, keyword: 'error', message: `could not be validated: ${e instanceof Error ? e.message : String(e)}` }];
+    return [
+      { path: '', pointer: base, keyword: 'error', message: `could not be validated: ${e instanceof Error ? e.message : String(e)}` },
+    ];
   }
   if (!errors?.length) return [];
   const found = collapse(errors);
@@ -250,8 +255,10 @@ function collapse(errors: ValidationError[]): Found[] {
       stack.push({ alternative: true, path, found: takeBelow(stack, path) });
     } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
       const alternatives: Alternative[] = [];
-      for (let top = stack.at(-1); top && isAlternative(top) && top.path === path; top = stack.at(-1)) alternatives.unshift(stack.pop() as Alternative);
-      if (Array.isArray(e.params?.passingSchemas)) stack.push(found(e, path)); // oneOf: more than one matched
+      for (let top = stack.at(-1); top && isAlternative(top) && top.path === path; top = stack.at(-1))
+        alternatives.unshift(stack.pop() as Alternative);
+      if (Array.isArray(e.params?.passingSchemas))
+        stack.push(found(e, path)); // oneOf: more than one matched
       else if (alternatives.length) stack.push(...choose(alternatives, path));
       else {
         const block = takeBelow(stack, path);
@@ -305,7 +312,12 @@ function choose(alternatives: Alternative[], path: string): Found[] {
     for (const v of f.values ?? []) if (!entry.values.includes(v)) entry.values.push(v);
     allowed.set(f.path, entry);
   }
-  return [...allowed].map(([p, { pointer, values }]) => ({ path: p, pointer, keyword: 'enum', message: `must be equal to one of the allowed values: ${listValues(values)}` }));
+  return [...allowed].map(([p, { pointer, values }]) => ({
+    path: p,
+    pointer,
+    keyword: 'enum',
+    message: `must be equal to one of the allowed values: ${listValues(values)}`,
+  }));
 }
 
 function found(e: ValidationError, path: string): Found {
@@ -315,19 +327,41 @@ function found(e: ValidationError, path: string): Found {
     case 'dependentRequired': {
       const missing = params.missingProperty;
       if (typeof missing !== 'string') break;
-      return { path, pointer: `${path}/${escapePointer(missing)}`, keyword: e.keyword, message: e.message ?? `must have required property '${missing}'` };
+      return {
+        path,
+        pointer: `${path}/${escapePointer(missing)}`,
+        keyword: e.keyword,
+        message: e.message ?? `must have required property '${missing}'`,
+      };
     }
     case 'additionalProperties': {
       const extra = params.additionalProperty;
       if (typeof extra !== 'string') break;
-      return { path, pointer: `${path}/${escapePointer(extra)}`, keyword: e.keyword, message: `must NOT be present: additional property '${extra}' is not allowed here` };
+      return {
+        path,
+        pointer: `${path}/${escapePointer(extra)}`,
+        keyword: e.keyword,
+        message: `must NOT be present: additional property '${extra}' is not allowed here`,
+      };
     }
     case 'enum': {
       const values = Array.isArray(params.allowedValues) ? params.allowedValues : [];
-      return { path, pointer: path, keyword: e.keyword, values, message: `must be equal to one of the allowed values: ${listValues(values)}` };
+      return {
+        path,
+        pointer: path,
+        keyword: e.keyword,
+        values,
+        message: `must be equal to one of the allowed values: ${listValues(values)}`,
+      };
     }
     case 'const':
-      return { path, pointer: path, keyword: e.keyword, values: [params.allowedValue], message: `must be equal to constant ${listValues([params.allowedValue])}` };
+      return {
+        path,
+        pointer: path,
+        keyword: e.keyword,
+        values: [params.allowedValue],
+        message: `must be equal to constant ${listValues([params.allowedValue])}`,
+      };
   }
   return { path, pointer: path, keyword: e.keyword, message: e.message ?? `must pass "${e.keyword}"` };
 }

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp, type App } from '../../src/app';
-import { loadConfig, type Config } from '../../src/config';
+import { type App, createApp } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
@@ -41,7 +41,13 @@ async function freshPostgres(): Promise<{ db: Db; url: string; drop(): Promise<v
 }
 
 export const databases: TestDatabase[] = [
-  { name: 'pglite', open: async () => { const db = await openPglite(); return { db, drop: () => db.close() }; } },
+  {
+    name: 'pglite',
+    open: async () => {
+      const db = await openPglite();
+      return { db, drop: () => db.close() };
+    },
+  },
   ...(url ? [{ name: 'postgres' as const, open: freshPostgres }] : []),
 ];
 

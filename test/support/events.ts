@@ -20,7 +20,11 @@ export function corpusFiles(): string[] {
 
 export const corpusText = (file: string) => readFileSync(join(corpusDir, file), 'utf8');
 
-export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, body: unknown, init: { path?: string; headers?: Record<string, string> } = {}) {
+export function post(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: unknown,
+  init: { path?: string; headers?: Record<string, string> } = {},
+) {
   return app.request(init.path ?? '/api/v1/lineage', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...init.headers },

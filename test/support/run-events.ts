@@ -43,7 +43,18 @@ export function runStory(options: { runId?: string; job?: string; input?: string
     _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/SQLJobFacet.json#/$defs/SQLJobFacet',
     query: 'insert into orders_daily select day, sum(amount) from orders group by day',
   };
-  start.inputs = [{ ...input, facets: { schema: schemaFacet([['id', 'int'], ['day', 'date'], ['amount', 'decimal']]) } }];
+  start.inputs = [
+    {
+      ...input,
+      facets: {
+        schema: schemaFacet([
+          ['id', 'int'],
+          ['day', 'date'],
+          ['amount', 'decimal'],
+        ]),
+      },
+    },
+  ];
 
   const running = base('RUNNING', '2024-05-01T10:00:30.000Z');
   running.inputs = [{ ...input }];
@@ -54,7 +65,10 @@ export function runStory(options: { runId?: string; job?: string; input?: string
     {
       ...output,
       facets: {
-        schema: schemaFacet([['day', 'date'], ['total', 'decimal']]),
+        schema: schemaFacet([
+          ['day', 'date'],
+          ['total', 'decimal'],
+        ]),
         version: {
           _producer: producer,
           _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
@@ -72,7 +86,8 @@ export function runStory(options: { runId?: string; job?: string; input?: string
       outputFacets: {
         outputStatistics: {
           _producer: producer,
-          _schemaURL: 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+          _schemaURL:
+            'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
           rowCount: 365,
         },
       },

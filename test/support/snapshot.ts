@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, type Db } from '../../src/db/client';
+import { type Db, rows } from '../../src/db/client';
 
 const TABLES: Record<string, string> = {
   lineage_events: 'id',
@@ -27,7 +27,10 @@ export async function snapshot(db: Db): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const [table, key] of Object.entries(TABLES)) {
     const list = await rows<Record<string, unknown>>(db.orm, sql.raw(`select * from ${table} order by ${key}`));
-    out[table] = list.map(({ received_at, ...rest }) => (void received_at, rest));
+    out[table] = list.map((row) => {
+      const { received_at: _receivedAt, ...rest } = row;
+      return rest;
+    });
   }
   return out;
 }

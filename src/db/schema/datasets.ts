@@ -87,8 +87,5 @@ export const columnLineage = pgTable(
     latestTime: eventTime('latest_time'),
     latestEventId: uuid('latest_event_id'),
   },
-  (t) => [
-    index('column_lineage_output_idx').on(t.outputDatasetId),
-    index('column_lineage_input_idx').on(t.inputDatasetId),
-  ],
+  (t) => [index('column_lineage_output_idx').on(t.outputDatasetId), index('column_lineage_input_idx').on(t.inputDatasetId)],
 );

@@ -1,5 +1,4 @@
-import { index, jsonb, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { pgTable } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**

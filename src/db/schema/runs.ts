@@ -60,4 +60,3 @@ export const runIo = pgTable(
   },
   (t) => [index('run_io_run_idx').on(t.runId), index('run_io_dataset_idx').on(t.datasetId, t.createdAt)],
 );
-

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { prepareEvent, type Prepared } from '../../ingest/ingest';
+import { type Prepared, prepareEvent } from '../../ingest/ingest';
 import { decodeUtf8 } from '../../ingest/json';
 import type { EventPlan } from '../../ingest/plan';
 import type { Deviation } from '../../ingest/pointer';
@@ -58,13 +58,18 @@ lineageRoutes.post('/lineage/batch', async (c) => {
   const flush = async () => {
     if (chunk.length === 0) return;
     await writer.write(chunk.map((x) => x.plan));
-    for (const x of chunk) results.push({ index: x.index, status: 201, id: x.plan.event.id!, ...(x.warnings.length ? { warnings: x.warnings } : {}) });
+    for (const x of chunk)
+      results.push({ index: x.index, status: 201, id: x.plan.event.id!, ...(x.warnings.length ? { warnings: x.warnings } : {}) });
     chunk = [];
     chunkBytes = 0;
   };
   for await (const item of splitEvents(bodyChunks(c.req.raw, { maxBytes: config.maxBatchBytes }), config.maxEventBytes)) {
     if ('tooLarge' in item) {
-      results.push({ index: item.index, status: 413, errors: [{ pointer: '', message: `event larger than ${config.maxEventBytes} bytes` }] });
+      results.push({
+        index: item.index,
+        status: 413,
+        errors: [{ pointer: '', message: `event larger than ${config.maxEventBytes} bytes` }],
+      });
       continue;
     }
     if ('malformed' in item) {
