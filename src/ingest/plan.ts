@@ -280,25 +280,15 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
     facetsOf(datasetId, 'dataset', item.facets, `${at}/facets`, null);
     plan.jobIo.push({ id: ids.jobIo(jobId, direction, datasetId), jobId, datasetId, direction, ...span, lastRunId: runId, ...latest });
     const versionGuard = { versionExplicit: explicit !== null, ...latest };
+    let datasetVersionId: string | null = null;
     if (direction === 'in') {
       facetsOf(ids.inputDataset(edgeId), 'input_dataset', item.facets, `${at}/facets`, runId);
       facetsOf(edgeId, 'input', item.inputFacets, `${at}/inputFacets`, runId);
-      plan.runIo.push({
-        id: edgeId,
-        runId,
-        datasetId,
-        direction,
-        version: explicit,
-        versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
-        datasetVersionId: null,
-        ...span,
-        ...versionGuard,
-      });
     } else {
-      const versionId = ids.datasetVersion(datasetId, runId);
+      datasetVersionId = ids.datasetVersion(datasetId, runId);
       const version = explicit ?? runId;
       plan.datasetVersions.push({
-        id: versionId,
+        id: datasetVersionId,
         datasetId,
         runId,
         version,
@@ -306,21 +296,21 @@ export function planEvent(u: UnderstoodEvent, eventId: string, raw: string, warn
         ...span,
         ...versionGuard,
       });
-      facetsOf(versionId, 'dataset_version', item.facets, `${at}/facets`, runId);
+      facetsOf(datasetVersionId, 'dataset_version', item.facets, `${at}/facets`, runId);
       facetsOf(edgeId, 'output', item.outputFacets, `${at}/outputFacets`, runId);
-      plan.runIo.push({
-        id: edgeId,
-        runId,
-        datasetId,
-        direction,
-        version: explicit,
-        versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
-        datasetVersionId: versionId,
-        ...span,
-        ...versionGuard,
-      });
-      columnLineageOf(plan, datasetId, versionId, runId, item.facets, dataset, span, latest);
+      columnLineageOf(plan, datasetId, datasetVersionId, runId, item.facets, dataset, span, latest);
     }
+    plan.runIo.push({
+      id: edgeId,
+      runId,
+      datasetId,
+      direction,
+      version: explicit,
+      versionKey: explicit === null ? null : ids.versionKey(datasetId, explicit),
+      datasetVersionId,
+      ...span,
+      ...versionGuard,
+    });
   }
   return plan;
 }
