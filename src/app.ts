@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
+import { isDatabaseUnavailable } from './db/errors';
 import { apiKeyAuth } from './http/auth';
 import { discardBody } from './http/body';
 import type { AppEnv, Deps } from './http/context';
-import { databaseUnavailable, isDatabaseUnavailable, Problem } from './http/problem';
+import { databaseUnavailable, Problem } from './http/problem';
 import { healthRoutes } from './http/routes/health';
 import { lineageRoutes } from './http/routes/lineage';
 

@@ -162,6 +162,9 @@ describe('when the database is down', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBeTruthy();
       expect((await app.request('/healthcheck')).status).toBe(503);
+      // Concurrent requests share a transaction: they fail together, each with 503.
+      const together = await Promise.all([sample(), sample(), sample()].map((e) => post(app, e)));
+      expect(together.map((r) => r.status)).toEqual([503, 503, 503]);
     }
     await unreachable.close();
   });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { isDatabaseUnavailable, sqlState } from '../db/errors';
 import type { EventPlan } from './plan';
 import { storePlans } from './store';
 
@@ -28,7 +29,8 @@ const nextTurn: (fn: () => void) => void =
  * Group commit. Concurrent requests queue their planned events; whenever a transaction slot is free, one
  * transaction takes everything queued (within limits) and writes it with multi-row statements. Under load
  * the batches grow by themselves, so the cost of a commit is shared by many events; when idle, an event is
- * written at once. A failing batch is retried one request at a time, so one bad request cannot fail others.
+ * written at once. A failing batch is retried one request at a time, so one bad request cannot fail others
+ * (unless the database is unreachable: then all fail at once).
  */
 export class EventWriter {
   private queue: Pending[] = [];
@@ -100,7 +102,12 @@ export class EventWriter {
       const fresh = await this.transact(batch.flatMap((p) => p.plans));
       for (const p of batch) p.resolve(fresh);
     } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(error);
+      // Retrying one request at a time isolates a bad one; when the database is unreachable it would only
+      // make every request wait for its own connection timeout.
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
       for (const p of batch) {
         try {
           p.resolve(await this.transact(p.plans));
@@ -122,11 +129,4 @@ export class EventWriter {
       }
     }
   }
-}
-
-function sqlState(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 8; e = e.cause as typeof e, i++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
-  return undefined;
 }

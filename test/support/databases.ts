@@ -8,6 +8,7 @@ import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
 import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
+import { NORMALIZED_TABLES } from '../../src/ingest/replay';
 import { EventWriter } from '../../src/ingest/writer';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -84,6 +85,5 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
 
 /** Empties every table, between tests that need a clean slate. */
 export async function truncateAll(db: Db): Promise<void> {
-  await db.orm.execute(sql`truncate lineage_events, namespaces, sources, datasets, dataset_versions, dataset_fields,
-    dataset_symlinks, column_lineage, jobs, job_versions, job_version_io, job_io, runs, run_io, facets`);
+  await db.orm.execute(sql.raw(`truncate lineage_events, ${NORMALIZED_TABLES.join(', ')}`));
 }
