@@ -4,7 +4,12 @@ import { apiKeyAuth } from './http/auth';
 import { discardBody } from './http/body';
 import type { AppEnv, Deps } from './http/context';
 import { databaseUnavailable, Problem } from './http/problem';
+import { browseRoutes } from './http/routes/browse';
+import { catalogRoutes } from './http/routes/catalog';
+import { datasetRoutes } from './http/routes/datasets';
+import { graphRoutes } from './http/routes/graph';
 import { healthRoutes } from './http/routes/health';
+import { jobRoutes } from './http/routes/jobs';
 import { lineageRoutes } from './http/routes/lineage';
 
 /**
@@ -19,7 +24,7 @@ export function createApp(deps: Deps) {
   });
   app.route('/', healthRoutes);
   app.use('/api/*', apiKeyAuth);
-  app.route('/api/v1', lineageRoutes);
+  for (const routes of [lineageRoutes, graphRoutes, catalogRoutes, datasetRoutes, jobRoutes, browseRoutes]) app.route('/api/v1', routes);
 
   app.notFound((c) => problem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(async (error, c) => {
@@ -43,6 +48,9 @@ function problem(request: Request, p: Problem): Response {
     ...(p.detail ? { detail: p.detail } : {}),
     instance: new URL(request.url).pathname,
     ...(p.errors ? { errors: p.errors } : {}),
+    // Marquez's error fields, so clients written for it (the web UI's toasts) show the reason.
+    code: p.status,
+    message: p.detail ?? p.title,
   };
   return new Response(JSON.stringify(body), {
     status: p.status,

@@ -90,16 +90,25 @@ const UPDATE_VERSION_TIMES = `
   where jv.id = s.id and not jv.declared and s.lo is not null
     and (jv.created_at, jv.updated_at) is distinct from (s.lo, s.hi)`;
 
-/** A job's current version is its latest run's (by first event time, then run id). */
+/**
+ * A job's current version is its latest finished run's (by first event time, then run id), else its latest
+ * run's: a run in progress has often sent only its inputs, and the job's outputs must not vanish from the
+ * graph until it completes.
+ */
 const UPDATE_JOBS = `
   update jobs set current_version_id = latest.job_version_id, current_version_time = latest.created_at
   from unnest($1::text[]::uuid[]) as j(id)
   cross join lateral (
     select r.job_version_id, r.created_at from runs r
-    where r.job_id = j.id and r.job_version_id is not null order by r.created_at desc, r.id desc limit 1
+    where r.job_id = j.id and r.job_version_id is not null
+    order by r.state_terminal is true desc, r.created_at desc, r.id desc limit 1
   ) latest
   where jobs.id = j.id
-    and (jobs.current_version_id, jobs.current_version_time) is distinct from (latest.job_version_id, latest.created_at)`;
+    and (jobs.current_version_id, jobs.current_version_time) is distinct from (latest.job_version_id, latest.created_at)
+    -- A JobEvent's declared version stays current until a run starts after it, whatever arrives first.
+    and not exists (
+      select 1 from job_versions d
+      where d.id = jobs.current_version_id and d.declared and jobs.current_version_time > latest.created_at)`;
 
 const DELETE_ORPHANS = `
   delete from job_versions jv using unnest($1::text[]::uuid[]) as o(id)

@@ -4,3 +4,4 @@ export * from './facets';
 export * from './jobs';
 export * from './namespaces';
 export * from './runs';
+export * from './tags';

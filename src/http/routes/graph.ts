@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { UUID } from '../../ingest/understand';
+import { columnLineage } from '../../read/column-lineage';
+import { lineageGraph } from '../../read/lineage';
+import { resolveNodeId } from '../../read/node-id';
+import { upstreamRuns } from '../../read/run-lineage';
+import type { Direction } from '../../read/walk';
+import type { AppEnv } from '../context';
+import { invalid, type Params, params } from '../params';
+import { notFound } from '../problem';
+
+/** Lineage graphs: table level, column level, and the runs upstream of a run. */
+export const graphRoutes = new Hono<AppEnv>();
+
+/** Marquez's default depth. Pedigree also takes `depth=all` (the whole connected lineage). */
+const DEFAULT_DEPTH = 20;
+const MAX_DEPTH = 1000;
+
+function depthOf(p: Params): number | null {
+  if (p.raw('depth')?.toLowerCase() === 'all') return null;
+  return p.integer('depth', DEFAULT_DEPTH, { min: 0, max: MAX_DEPTH });
+}
+
+graphRoutes.get('/lineage', async (c) => {
+  const p = params(c);
+  const { db } = c.get('deps');
+  const start = await resolveNodeId(db, p.string('nodeId', { required: true })!);
+  if (start.type === 'datasetField') throw invalid('nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
+  const direction = p.oneOf<Direction>('direction', ['upstream', 'downstream', 'both'], 'both');
+  const asOf = p.time('asOf');
+  return c.json(await lineageGraph(db, start, { depth: depthOf(p), direction, ...(asOf ? { asOf } : {}) }));
+});
+
+graphRoutes.get('/column-lineage', async (c) => {
+  const p = params(c);
+  const { db } = c.get('deps');
+  const start = await resolveNodeId(db, p.string('nodeId', { required: true })!);
+  const depth = depthOf(p) ?? MAX_DEPTH;
+  return c.json(await columnLineage(db, start, depth, p.boolean('withDownstream', false)));
+});
+
+graphRoutes.get('/runlineage/upstream', async (c) => {
+  const p = params(c);
+  const runId = p.string('runId', { required: true })!;
+  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
+  return c.json(await upstreamRuns(c.get('deps').db, runId.toLowerCase(), depthOf(p) ?? MAX_DEPTH));
+});

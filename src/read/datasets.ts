@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { notFound } from '../http/problem';
+import { ids } from '../ids';
+import { UUID } from '../ingest/understand';
+import { datasetJson, datasetVersionJson } from './json';
+import { nextCursor, type Page } from './page';
+import { select } from './sql';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Listing order is by name; the index and the cursor use the name's first 200 characters then the id, so a
+ * name longer than a btree key allows never breaks ingestion. Names sharing a 200-character prefix are
+ * ordered by id.
+ */
+const SORT = sql`left(d.name, 200), d.id`;
+
+export async function listDatasets(db: Db, namespace: string, page: Page) {
+  const ns = ids.namespace(namespace);
+  const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
+  const [row] = await select<{ found: boolean; total: number; items: { key: string[]; json: Json }[] }>(
+    db,
+    sql`select exists (select 1 from namespaces where id = ${ns}) as found,
+      (select count(*)::int from datasets where namespace_id = ${ns}) as total,
+      coalesce((select json_agg(json_build_object('key', json_build_array(left(p.name, 200), p.id), 'json', ${datasetJson('p')})
+        order by left(p.name, 200), p.id)
+      from (select d.* from datasets d where d.namespace_id = ${ns} ${after}
+            order by ${SORT} limit ${page.limit} offset ${page.offset}) p), '[]'::json) as items`,
+  );
+  if (!row?.found) throw notFound(`Namespace '${namespace}' not found.`);
+  return { totalCount: row.total, datasets: row.items.map((i) => i.json), nextCursor: nextCursor(row.items, page) };
+}
+
+export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {
+  const id = ids.dataset(namespace, name);
+  const [row] = await select<{ json: Json }>(db, sql`select ${datasetJson('d')} as json from datasets d where d.id = ${id}`);
+  if (!row) throw await missingDataset(db, namespace, name);
+  return row.json;
+}
+
+/** 404 naming what is missing: the namespace, else the dataset. */
+async function missingDataset(db: Db, namespace: string, name: string) {
+  const [ns] = await select(db, sql`select 1 from namespaces where id = ${ids.namespace(namespace)}`);
+  return notFound(ns ? `Dataset '${name}' not found.` : `Namespace '${namespace}' not found.`);
+}
+
+export async function listDatasetVersions(db: Db, namespace: string, name: string, page: Page) {
+  const id = ids.dataset(namespace, name);
+  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
+    db,
+    sql`select exists (select 1 from datasets where id = ${id}) as found,
+      (select count(*)::int from dataset_versions where dataset_id = ${id}) as total,
+      coalesce((select json_agg(${datasetVersionJson('v', 'd')} order by v.created_at desc, v.id desc)
+        from (select * from dataset_versions where dataset_id = ${id}
+              order by created_at desc, id desc limit ${page.limit} offset ${page.offset}) v
+        join datasets d on d.id = v.dataset_id), '[]'::json) as items`,
+  );
+  if (!row?.found) throw await missingDataset(db, namespace, name);
+  return { totalCount: row.total, versions: row.items };
+}
+
+/** A version by its id (the UUID Marquez clients hold) or by the producer's version string. */
+export async function getDatasetVersion(db: Db, namespace: string, name: string, version: string): Promise<Json> {
+  const id = ids.dataset(namespace, name);
+  const byId = UUID.test(version) ? sql`v.id = ${version.toLowerCase()}::uuid or` : sql``;
+  const [row] = await select<{ json: Json }>(
+    db,
+    sql`select ${datasetVersionJson('v', 'd')} as json from dataset_versions v join datasets d on d.id = v.dataset_id
+      where v.dataset_id = ${id} and (${byId} v.version_key = ${ids.versionKey(id, version)})
+      order by v.created_at desc limit 1`,
+  );
+  if (!row) {
+    await getDataset(db, namespace, name);
+    throw notFound(`Dataset version '${version}' not found.`);
+  }
+  return row.json;
+}

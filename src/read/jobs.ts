@@ -1,0 +1,119 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { notFound } from '../http/problem';
+import { ids } from '../ids';
+import { UUID } from '../ingest/understand';
+import { jobJson, jobVersionJson, OL_STATES, runJson } from './json';
+import { nextCursor, type Page } from './page';
+import { select, textArray } from './sql';
+
+type Json = Record<string, unknown>;
+
+export const RUN_STATES = ['NEW', 'RUNNING', 'COMPLETED', 'FAILED', 'ABORTED'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+/**
+ * Jobs, most recently updated first (Marquez's order), in one namespace or all (the web UI's dashboard).
+ * `lastRunStates` keeps jobs whose latest run is in one of the states; `totalCount` counts the filtered
+ * set (Marquez ignores the filter there, which makes its pages lie).
+ */
+export async function listJobs(db: Db, filter: { namespace?: string; lastRunStates: RunState[] }, page: Page) {
+  const where: SQL[] = [];
+  if (filter.namespace !== undefined) where.push(sql`j.namespace_id = ${ids.namespace(filter.namespace)}`);
+  if (filter.lastRunStates.length) {
+    const states = filter.lastRunStates.flatMap((s) => OL_STATES[s]!);
+    const isNew = filter.lastRunStates.includes('NEW');
+    where.push(sql`(
+      select (lr.state is null and ${isNew}) or lr.state = any(${textArray(states)})
+      from runs lr where lr.job_id = j.id order by lr.created_at desc, lr.id desc limit 1) is not false`);
+  }
+  const filtered = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+  const after = page.after
+    ? sql`${where.length ? sql`and` : sql`where`} (j.updated_at, j.id) < (${page.after[0]}::timestamptz, ${page.after[1]}::uuid)`
+    : sql``;
+  const [row] = await select<{ total: number; items: { key: string[]; json: Json }[] }>(
+    db,
+    sql`select (select count(*)::int from jobs j ${filtered}) as total,
+      coalesce((select json_agg(json_build_object('key', json_build_array(p.updated_at::text, p.id), 'json', ${jobJson('p')})
+        order by p.updated_at desc, p.id desc)
+      from (select j.* from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
+            limit ${page.limit} offset ${page.offset}) p), '[]'::json) as items`,
+  );
+  return { totalCount: row!.total, jobs: row!.items.map((i) => i.json), nextCursor: nextCursor(row!.items, page) };
+}
+
+export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {
+  const [row] = await select<{ json: Json }>(db, sql`select ${jobJson('j')} as json from jobs j where j.id = ${ids.job(namespace, name)}`);
+  if (!row) throw await missingJob(db, namespace, name);
+  return row.json;
+}
+
+async function missingJob(db: Db, namespace: string, name: string) {
+  const [ns] = await select(db, sql`select 1 from namespaces where id = ${ids.namespace(namespace)}`);
+  return notFound(ns ? `Job '${name}' not found.` : `Namespace '${namespace}' not found.`);
+}
+
+export async function listJobVersions(db: Db, namespace: string, name: string, page: Page) {
+  const id = ids.job(namespace, name);
+  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
+    db,
+    sql`select exists (select 1 from jobs where id = ${id}) as found,
+      (select count(*)::int from job_versions where job_id = ${id}) as total,
+      coalesce((select json_agg(${jobVersionJson('v', 'j')} order by v.created_at desc, v.id desc)
+        from (select * from job_versions where job_id = ${id} order by created_at desc, id desc
+              limit ${page.limit} offset ${page.offset}) v join jobs j on j.id = v.job_id), '[]'::json) as items`,
+  );
+  if (!row?.found) throw await missingJob(db, namespace, name);
+  return { totalCount: row.total, versions: row.items };
+}
+
+export async function getJobVersion(db: Db, namespace: string, name: string, version: string): Promise<Json> {
+  const id = ids.job(namespace, name);
+  if (!UUID.test(version)) throw notFound(`Job version '${version}' not found.`);
+  const [row] = await select<{ json: Json }>(
+    db,
+    sql`select ${jobVersionJson('v', 'j')} as json from job_versions v join jobs j on j.id = v.job_id
+      where v.job_id = ${id} and (v.version = ${version.toLowerCase()}::uuid or v.id = ${version.toLowerCase()}::uuid) limit 1`,
+  );
+  if (!row) {
+    await getJob(db, namespace, name);
+    throw notFound(`Job version '${version}' not found.`);
+  }
+  return row.json;
+}
+
+export async function listRuns(db: Db, namespace: string, name: string, page: Page) {
+  const id = ids.job(namespace, name);
+  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
+    db,
+    sql`select exists (select 1 from jobs where id = ${id}) as found,
+      (select count(*)::int from runs where job_id = ${id}) as total,
+      coalesce((select json_agg(${runJson('r')} order by r.created_at desc, r.id desc)
+        from (select * from runs where job_id = ${id} order by created_at desc, id desc
+              limit ${page.limit} offset ${page.offset}) r), '[]'::json) as items`,
+  );
+  if (!row?.found) throw await missingJob(db, namespace, name);
+  return { runs: row.items, totalCount: row.total };
+}
+
+export async function getRun(db: Db, runId: string): Promise<Json> {
+  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
+  const [row] = await select<{ json: Json }>(db, sql`select ${runJson('r')} as json from runs r where r.id = ${runId.toLowerCase()}::uuid`);
+  if (!row) throw notFound(`Run '${runId}' not found.`);
+  return row.json;
+}
+
+/** The run facets, or the job facets the run sent, as `{runId, facets}`. */
+export async function getRunFacets(db: Db, runId: string, type: 'run' | 'job'): Promise<Json> {
+  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
+  const id = runId.toLowerCase();
+  const kind = type === 'run' ? 'run' : 'run_job';
+  const [row] = await select<{ found: boolean; facets: Json }>(
+    db,
+    sql`select exists (select 1 from runs where id = ${id}::uuid) as found,
+      coalesce((select json_object_agg(f.name, f.value order by f.name) from facets f
+        where f.run_id = ${id}::uuid and f.owner_kind = ${kind}), '{}'::json) as facets`,
+  );
+  if (!row?.found) throw notFound(`Run '${runId}' not found.`);
+  return { runId: id, facets: row.facets };
+}

@@ -1,0 +1,240 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { iso } from './sql';
+
+/**
+ * Marquez's response shapes, built by Postgres as JSON from a row alias, so that a listing, a node of the
+ * lineage graph or a single entity is one statement whatever it nests (no N+1 queries). Every field
+ * Marquez has is present, null when unknown: the web UI dereferences them without guards.
+ * `json_build_object` (not jsonb) keeps the field order and is cheaper to render.
+ */
+
+const raw = (alias: string) => sql.raw(alias);
+
+/** The latest value of a facet of an owner, as jsonb (null when absent). */
+const facet = (ownerId: SQL, name: string) => sql`(select f.value from facets f where f.owner_id = ${ownerId} and f.name = ${name})`;
+
+/** All the facets of an owner as one object (`{}` when none). */
+export const facetsOf = (ownerId: SQL) =>
+  sql`coalesce((select json_object_agg(f.name, f.value order by f.name) from facets f where f.owner_id = ${ownerId}), '{}'::json)`;
+
+/** OpenLineage run states in Marquez's words; a run no state event reached yet is NEW. */
+export const runState = (state: SQL) =>
+  sql`case ${state} when 'START' then 'RUNNING' when 'RUNNING' then 'RUNNING' when 'COMPLETE' then 'COMPLETED'
+    when 'FAIL' then 'FAILED' when 'ABORT' then 'ABORTED' else 'NEW' end`;
+
+/** Marquez states back to the OpenLineage states stored (for `lastRunStates=` filters). */
+export const OL_STATES: Record<string, string[]> = {
+  NEW: [],
+  RUNNING: ['START', 'RUNNING'],
+  COMPLETED: ['COMPLETE'],
+  FAILED: ['FAIL'],
+  ABORTED: ['ABORT'],
+};
+
+/**
+ * The dataset version a run read: the one its input named (dataset-version facet), else the latest one
+ * written before the run started (what it could have read), else none.
+ */
+export const inputVersionId = (io: string, run: string) => {
+  const [i, r] = [raw(io), raw(run)];
+  return sql`coalesce(
+    (select v.id from dataset_versions v where ${i}.version_key is not null and v.version_key = ${i}.version_key
+      order by v.created_at desc limit 1),
+    (select v.id from dataset_versions v where v.dataset_id = ${i}.dataset_id
+      and v.created_at <= coalesce(${r}.started_at, ${r}.created_at) and (v.run_id is null or v.run_id <> ${r}.id)
+      order by v.created_at desc limit 1))`;
+};
+
+const datasetVersionRef = (version: SQL) => sql`json_build_object('namespace', d.namespace, 'name', d.name, 'version', ${version})`;
+
+/** Marquez's Run (also the `latestRun` of jobs and the `createdByRun` of dataset versions). */
+export function runJson(alias: string): SQL {
+  const r = raw(alias);
+  const nominal = facet(sql`${r}.id`, 'nominalTime');
+  const io = (direction: 'in' | 'out') => {
+    const version = direction === 'in' ? inputVersionId('io', alias) : sql`io.dataset_version_id`;
+    const facetOwner = sql`io.id`;
+    return sql`coalesce((
+      select json_agg(json_build_object('datasetVersionId', ${datasetVersionRef(version)}, 'facets', ${facetsOf(facetOwner)})
+        order by d.namespace, d.name)
+      from run_io io join datasets d on d.id = io.dataset_id
+      where io.run_id = ${r}.id and io.direction = ${direction}), '[]'::json)`;
+  };
+  return sql`json_build_object(
+    'id', ${r}.id,
+    'createdAt', ${iso(sql`${r}.created_at`)},
+    'updatedAt', ${iso(sql`${r}.updated_at`)},
+    'nominalStartTime', ${nominal}->>'nominalStartTime',
+    'nominalEndTime', ${nominal}->>'nominalEndTime',
+    'state', ${runState(sql`${r}.state`)},
+    'startedAt', ${iso(sql`${r}.started_at`)},
+    'endedAt', ${iso(sql`${r}.ended_at`)},
+    'durationMs', (extract(epoch from ${r}.ended_at - ${r}.started_at) * 1000)::bigint,
+    'args', '{}'::json,
+    'jobVersion', (select json_build_object('namespace', ${r}.namespace, 'name', ${r}.job_name, 'version', jv.version)
+      from job_versions jv where jv.id = ${r}.job_version_id),
+    'inputDatasetVersions', ${io('in')},
+    'outputDatasetVersions', ${io('out')},
+    'context', '{}'::json,
+    'facets', ${facetsOf(sql`${r}.id`)})`;
+}
+
+/**
+ * A dataset's fields from its latest schema facet, top-level ones with their type and description, and the
+ * tags set on each through the API.
+ */
+const fieldsJson = (datasetId: SQL, schema: SQL) => sql`coalesce((
+    select json_agg(json_build_object(
+      'name', f.value->>'name',
+      'type', f.value->>'type',
+      'tags', coalesce((select json_agg(t.tag order by t.tag) from dataset_field_tags t
+        where t.dataset_id = ${datasetId} and t.field = f.value->>'name'), '[]'::json),
+      'description', f.value->>'description') order by f.ord)
+    from jsonb_array_elements(case when jsonb_typeof(${schema}->'fields') = 'array' then ${schema}->'fields' else '[]' end)
+      with ordinality f(value, ord)
+    where jsonb_typeof(f.value) = 'object' and f.value ? 'name'), '[]'::json)`;
+
+const datasetTagsJson = (datasetId: SQL) =>
+  sql`coalesce((select json_agg(t.tag order by t.tag) from dataset_tags t where t.dataset_id = ${datasetId}), '[]'::json)`;
+
+/** The dataset's latest version (by the time it was written). */
+export const currentVersionId = (datasetId: SQL) =>
+  sql`(select v.id from dataset_versions v where v.dataset_id = ${datasetId} order by v.created_at desc, v.id desc limit 1)`;
+
+/** Column lineage of a dataset as Marquez nests it in Dataset.columnLineage (null when it has none). */
+const columnLineageJson = (datasetId: SQL) => sql`(
+    select json_agg(json_build_object(
+      'name', c.output_field,
+      'inputFields', c.inputs,
+      'transformationDescription', c.inputs->0->>'transformationDescription',
+      'transformationType', c.inputs->0->>'transformationType') order by c.output_field)
+    from (
+      select cl.output_field, json_agg(json_build_object(
+        'namespace', src.namespace, 'dataset', src.name, 'field', cl.input_field,
+        'transformationDescription', cl.transformations->0->>'description',
+        'transformationType', cl.transformations->0->>'type') order by src.namespace, src.name, cl.input_field) as inputs
+      from column_lineage cl join datasets src on src.id = cl.input_dataset_id
+      where cl.output_dataset_id = ${datasetId} and cl.output_field is not null and cl.input_field is not null
+      group by cl.output_field) c)`;
+
+/**
+ * Marquez's Dataset. `graph` is the lighter DatasetData of a lineage node: no facets, current version,
+ * column lineage or deleted flag.
+ */
+export function datasetJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
+  const d = raw(alias);
+  const id = sql`${d}.id`;
+  const lifecycle = sql`${facet(id, 'lifecycleStateChange')}->>'lifecycleStateChange'`;
+  const common = sql`
+    'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name),
+    'type', 'DB_TABLE',
+    'name', ${d}.name,
+    'physicalName', ${d}.name,
+    'createdAt', ${iso(sql`${d}.created_at`)},
+    'updatedAt', ${iso(sql`${d}.updated_at`)},
+    'namespace', ${d}.namespace,
+    'sourceName', coalesce(${facet(id, 'dataSource')}->>'name', 'default'),
+    'fields', ${fieldsJson(id, facet(id, 'schema'))},
+    'tags', ${datasetTagsJson(id)},
+    'lastModifiedAt', ${iso(sql`${d}.last_modified_at`)},
+    'lastLifecycleState', coalesce(${lifecycle}, ''),
+    'description', ${facet(id, 'documentation')}->>'description'`;
+  if (mode === 'graph') return sql`json_build_object(${common})`;
+  return sql`json_build_object(${common},
+    'currentVersion', ${currentVersionId(id)},
+    'columnLineage', ${columnLineageJson(id)},
+    'facets', ${facetsOf(id)},
+    'deleted', coalesce(${lifecycle} = 'DROP', false))`;
+}
+
+/** Marquez's DatasetVersion, from a dataset_versions alias `v` joined to its dataset `d`. */
+export function datasetVersionJson(version: string, dataset: string): SQL {
+  const [v, d] = [raw(version), raw(dataset)];
+  const schema = sql`coalesce(${facet(sql`${v}.id`, 'schema')}, ${facet(sql`${d}.id`, 'schema')})`;
+  return sql`json_build_object(
+    'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name),
+    'type', 'DB_TABLE',
+    'name', ${d}.name,
+    'physicalName', ${d}.name,
+    'createdAt', ${iso(sql`${v}.created_at`)},
+    'version', ${v}.id,
+    'datasetVersion', ${v}.version,
+    'namespace', ${d}.namespace,
+    'sourceName', coalesce(${facet(sql`${v}.id`, 'dataSource')}->>'name', 'default'),
+    'fields', ${fieldsJson(sql`${d}.id`, schema)},
+    'tags', ${datasetTagsJson(sql`${d}.id`)},
+    'lifecycleState', coalesce(${facet(sql`${v}.id`, 'lifecycleStateChange')}->>'lifecycleStateChange', ''),
+    'description', ${facet(sql`${v}.id`, 'documentation')}->>'description',
+    'createdByRun', (select ${runJson('cr')} from runs cr where cr.id = ${v}.run_id),
+    'facets', ${facetsOf(sql`${v}.id`)})`;
+}
+
+/** A job's IO: its current version's, or every edge seen when it has no version. */
+const jobIo = (job: SQL, direction: 'in' | 'out') => sql`coalesce((
+    select json_agg(json_build_object('namespace', d.namespace, 'name', d.name) order by d.namespace, d.name)
+    from datasets d where d.id in (
+      select v.dataset_id from job_version_io v where v.job_version_id = ${job}.current_version_id and v.direction = ${direction}
+      union all
+      select e.dataset_id from job_io e where ${job}.current_version_id is null and e.job_id = ${job}.id and e.direction = ${direction})
+  ), '[]'::json)`;
+
+/** The latest runs of a job: first event time, newest first. */
+const latestRuns = (job: SQL, limit: number) =>
+  sql`(select lr.* from runs lr where lr.job_id = ${job}.id order by lr.created_at desc, lr.id desc limit ${sql.raw(String(limit))})`;
+
+/**
+ * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns).
+ * `simpleName` drops the parent job's name when the job's name starts with it (Airflow `dag.task`).
+ */
+export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
+  const j = raw(alias);
+  const id = sql`${j}.id`;
+  const jobType = facet(id, 'jobType');
+  const parent = sql`(select p.name from jobs p where p.id = ${j}.parent_job_id)`;
+  const latestRun = sql`(select ${runJson('lr')} from ${latestRuns(j, 1)} lr)`;
+  const common = sql`
+    'id', json_build_object('namespace', ${j}.namespace, 'name', ${j}.name),
+    'type', case when upper(${jobType}->>'processingType') = 'STREAMING' then 'STREAM' else 'BATCH' end,
+    'name', ${j}.name,
+    'simpleName', case when ${parent} is not null and starts_with(${j}.name, ${parent} || '.')
+      then substr(${j}.name, length(${parent}) + 2) else ${j}.name end,
+    'parentJobName', ${parent},
+    'parentJobUuid', ${j}.parent_job_id,
+    'createdAt', ${iso(sql`${j}.created_at`)},
+    'updatedAt', ${iso(sql`${j}.updated_at`)},
+    'namespace', ${j}.namespace,
+    'inputs', ${jobIo(j, 'in')},
+    'outputs', ${jobIo(j, 'out')},
+    'location', ${facet(id, 'sourceCodeLocation')}->>'url',
+    'description', ${facet(id, 'documentation')}->>'description',
+    'latestRun', ${latestRun}`;
+  if (mode === 'graph') return sql`json_build_object(${common})`;
+  return sql`json_build_object(${common},
+    'latestRuns', (select json_agg(${runJson('lr')} order by lr.created_at desc, lr.id desc) from ${latestRuns(j, 10)} lr),
+    'facets', ${facetsOf(id)},
+    'currentVersion', (select jv.version from job_versions jv where jv.id = ${j}.current_version_id),
+    'labels', coalesce((select json_agg(l) from unnest(array[${jobType}->>'jobType', ${jobType}->>'integration']) l
+      where l is not null), '[]'::json),
+    'tags', coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json))`;
+}
+
+/** Marquez's JobVersion, from a job_versions alias and its job. */
+export function jobVersionJson(version: string, job: string): SQL {
+  const [v, j] = [raw(version), raw(job)];
+  const io = (direction: 'in' | 'out') => sql`coalesce((
+    select json_agg(json_build_object('namespace', d.namespace, 'name', d.name) order by d.namespace, d.name)
+    from job_version_io x join datasets d on d.id = x.dataset_id
+    where x.job_version_id = ${v}.id and x.direction = ${direction}), '[]'::json)`;
+  const latest = sql`(select lr.* from runs lr where lr.job_version_id = ${v}.id order by lr.created_at desc, lr.id desc limit 1)`;
+  return sql`json_build_object(
+    'id', json_build_object('namespace', ${j}.namespace, 'name', ${j}.name, 'version', ${v}.version),
+    'name', ${j}.name,
+    'createdAt', ${iso(sql`${v}.created_at`)},
+    'version', ${v}.version,
+    'namespace', ${j}.namespace,
+    'location', (select f.value->>'url' from ${latest} lr join facets f on f.run_id = lr.id
+      and f.owner_kind = 'run_job' and f.name = 'sourceCodeLocation'),
+    'inputs', ${io('in')},
+    'outputs', ${io('out')},
+    'latestRun', (select ${runJson('lr')} from ${latest} lr))`;
+}

@@ -1,0 +1,121 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { datasetJson, jobJson } from './json';
+import { type NodeRef, nodeId } from './node-id';
+import { select, uuidArray } from './sql';
+import { currentEdge, type Walk, walkJobs } from './walk';
+
+type Json = Record<string, unknown>;
+export interface Edge {
+  origin: string;
+  destination: string;
+}
+export interface GraphNode {
+  id: string;
+  type: 'DATASET' | 'JOB';
+  data: Json;
+  inEdges: Edge[];
+  outEdges: Edge[];
+}
+
+interface Row {
+  edges: [string, string, 'in' | 'out'][] | null;
+  jobs: { id: string; namespace: string; name: string; data: Json }[] | null;
+  datasets: { id: string; namespace: string; name: string; data: Json }[] | null;
+  symlinks: [string, string][] | null;
+}
+
+/**
+ * The table-level lineage around a dataset or job, in Marquez's graph shape: the jobs the walk reaches
+ * (see walk.ts), every dataset they read or write, and those edges. One statement. Nodes are sorted by id
+ * and edges by (origin, destination), as Marquez does.
+ */
+export async function lineageGraph(db: Db, start: NodeRef, options: Omit<Walk, 'jobs' | 'datasets'>): Promise<{ graph: GraphNode[] }> {
+  const walk: Walk = {
+    ...options,
+    jobs: start.type === 'job' ? [start.id] : [],
+    datasets: start.type === 'job' ? [] : [start.id],
+  };
+  const [row] = await select<Row>(
+    db,
+    sql`${walkJobs(walk)},
+    g_edges as (
+      select e.job_id, e.dataset_id, e.direction from walk_jobs w
+      join job_io e on e.job_id = w.job_id join jobs j on j.id = e.job_id
+      where ${currentEdge(walk.asOf)}),
+    g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
+    select
+      (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,
+      (select json_agg(json_build_object('id', j.id, 'namespace', j.namespace, 'name', j.name, 'data', ${jobJson('j', 'graph')}))
+        from jobs j where j.id in (select job_id from walk_jobs)) as jobs,
+      (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name, 'data', ${datasetJson('d', 'graph')}))
+        from datasets d where d.id in (select dataset_id from g_datasets)) as datasets,
+      (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
+        where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks`,
+  );
+  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id) };
+}
+
+/**
+ * Builds Marquez's nodes from the rows. A dataset and its symlinks in the graph become one node (the
+ * requested dataset when it is one of them, else the symlink target, e.g. the table over a path), so the
+ * lineage through them stays connected.
+ */
+function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
+  const datasets = new Map((row.datasets ?? []).map((d) => [d.id, d]));
+  const rep = representatives(row.symlinks ?? [], startDataset);
+  const nodes = new Map<string, GraphNode>();
+  const key = new Map<string, string>();
+  for (const j of row.jobs ?? []) {
+    const id = nodeId.job(j.namespace, j.name);
+    key.set(j.id, id);
+    nodes.set(id, { id, type: 'JOB', data: j.data, inEdges: [], outEdges: [] });
+  }
+  for (const d of datasets.values()) {
+    if ((rep.get(d.id) ?? d.id) !== d.id) continue;
+    const id = nodeId.dataset(d.namespace, d.name);
+    key.set(d.id, id);
+    nodes.set(id, { id, type: 'DATASET', data: d.data, inEdges: [], outEdges: [] });
+  }
+  const seen = new Set<string>();
+  for (const [jobId, datasetId, direction] of row.edges ?? []) {
+    const job = key.get(jobId);
+    const dataset = key.get(rep.get(datasetId) ?? datasetId);
+    if (!job || !dataset) continue;
+    const edge = direction === 'in' ? { origin: dataset, destination: job } : { origin: job, destination: dataset };
+    const k = `${edge.origin}\u0000${edge.destination}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    nodes.get(edge.origin)!.outEdges.push(edge);
+    nodes.get(edge.destination)!.inEdges.push(edge);
+  }
+  const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
+  return [...nodes.values()]
+    .sort((a, b) => compare(a.id, b.id))
+    .map((n) => ({ ...n, inEdges: n.inEdges.sort(byEdge), outEdges: n.outEdges.sort(byEdge) }));
+}
+
+/** Each dataset of a symlink group -> the group's representative. */
+function representatives(symlinks: [string, string][], start: string | undefined): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let p = parent.get(x) ?? x;
+    while (p !== (parent.get(p) ?? p)) p = parent.get(p)!;
+    return p;
+  };
+  const targets = new Set(symlinks.map(([, t]) => t));
+  // The root a union keeps: the requested dataset first, then a symlink target, then the smaller id.
+  const rank = (x: string) => (x === start ? 0 : targets.has(x) ? 1 : 2);
+  for (const [a, b] of symlinks) {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra === rb) continue;
+    const keep = rank(ra) < rank(rb) || (rank(ra) === rank(rb) && ra < rb) ? ra : rb;
+    parent.set(keep === ra ? rb : ra, keep);
+  }
+  const out = new Map<string, string>();
+  for (const x of parent.keys()) out.set(x, find(x));
+  for (const x of new Set(parent.values())) out.set(x, find(x));
+  return out;
+}
+
+export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

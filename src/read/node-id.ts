@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { badRequest, notFound } from '../http/problem';
+import { ids } from '../ids';
+import { select, uuidArray } from './sql';
+
+/** Node ids as Marquez writes them: `dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>`. */
+export const nodeId = {
+  dataset: (namespace: string, name: string) => `dataset:${namespace}:${name}`,
+  job: (namespace: string, name: string) => `job:${namespace}:${name}`,
+  field: (namespace: string, name: string, field: string) => `datasetField:${namespace}:${name}:${field}`,
+};
+
+export type NodeRef =
+  | { type: 'dataset'; id: string; namespace: string; name: string }
+  | { type: 'job'; id: string; namespace: string; name: string }
+  | { type: 'datasetField'; id: string; namespace: string; name: string; field: string };
+
+/** Field node ids have a candidate per pair of colons: past this many, refuse rather than go quadratic. */
+const MAX_COLONS = 100;
+const KINDS = ['dataset', 'job', 'datasetField'] as const;
+
+/**
+ * Resolves a node id against what is stored. Namespaces and names both contain colons
+ * (`dataset:postgres://db:5432:public.orders`, `dataset:gs://bucket:file.csv`), so the id cannot be split
+ * naively: every split is a candidate, each candidate's entity id is computed (ids are hashes of natural
+ * keys) and one query tells which exist. If several do, the longest namespace wins.
+ */
+export async function resolveNodeId(db: Db, raw: string, param = 'nodeId'): Promise<NodeRef> {
+  const colon = raw.indexOf(':');
+  const kind = KINDS.find((k) => k === raw.slice(0, colon));
+  if (colon < 0 || !kind) {
+    throw badRequest(`query parameter "${param}" must start with dataset:, job: or datasetField:`, [
+      { pointer: `/query/${param}`, message: `unknown node type in "${raw}"` },
+    ]);
+  }
+  const rest = raw.slice(colon + 1);
+  const colons = rest.split(':').length - 1;
+  const candidates = colons > MAX_COLONS ? [] : splits(rest, kind === 'datasetField' ? 3 : 2);
+  if (candidates.length === 0) {
+    throw badRequest(`query parameter "${param}" is not a valid ${kind} node id`, [
+      { pointer: `/query/${param}`, message: `expected ${kind}:<namespace>:<name>${kind === 'datasetField' ? ':<field>' : ''}` },
+    ]);
+  }
+  const table = kind === 'job' ? sql`jobs` : sql`datasets`;
+  const idOf = (c: string[]) => (kind === 'job' ? ids.job(c[0]!, c[1]!) : ids.dataset(c[0]!, c[1]!));
+  const found = new Set(
+    (await select<{ id: string }>(db, sql`select id from ${table} where id = any(${uuidArray(candidates.map(idOf))})`)).map((r) => r.id),
+  );
+  const hit = candidates.filter((c) => found.has(idOf(c))).sort((a, b) => b[0]!.length - a[0]!.length)[0];
+  if (!hit) throw notFound(`no ${kind === 'job' ? 'job' : 'dataset'} matches node id "${raw}"`);
+  const [namespace, name, field] = hit as [string, string, string?];
+  if (kind === 'datasetField') return { type: kind, id: idOf(hit), namespace, name, field: field! };
+  return { type: kind, id: idOf(hit), namespace, name };
+}
+
+/** Every way to cut `s` at colons into `parts` non-empty pieces. */
+function splits(s: string, parts: number): string[][] {
+  if (parts === 1) return s === '' ? [] : [[s]];
+  const out: string[][] = [];
+  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) {
+    if (i === 0) continue;
+    for (const tail of splits(s.slice(i + 1), parts - 1)) out.push([s.slice(0, i), ...tail]);
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import type { Params } from '../http/params';
+import { badRequest } from '../http/problem';
+
+/**
+ * Marquez paging (`limit`, default 100, and `offset`), plus a keyset cursor for large listings: each page
+ * of a cursor-able listing answers `nextCursor`, and `?cursor=` continues after it without the cost of a
+ * deep offset. A cursor is opaque (base64url JSON of the sort key of the last row).
+ */
+export interface Page {
+  limit: number;
+  offset: number;
+  /** The sort key of the last row of the previous page, when a cursor was sent. */
+  after?: string[];
+}
+
+export const MAX_LIMIT = 10_000;
+
+export function pageOf(p: Params, defaultLimit = 100): Page {
+  const limit = p.integer('limit', defaultLimit, { min: 0, max: MAX_LIMIT });
+  const offset = p.integer('offset', 0, { min: 0 });
+  const cursor = p.raw('cursor');
+  return cursor === undefined ? { limit, offset } : { limit, offset, after: decodeCursor(cursor) };
+}
+
+export const encodeCursor = (key: string[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function decodeCursor(cursor: string): string[] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.every((k) => typeof k === 'string')) return key;
+  } catch {}
+  throw badRequest('query parameter "cursor" is not a cursor this server issued', [
+    { pointer: '/query/cursor', message: 'malformed cursor' },
+  ]);
+}
+
+/** `nextCursor` when the page is full (there may be more). */
+export const nextCursor = (rows: { key?: string[] }[], page: Page) =>
+  rows.length === page.limit && rows.length > 0 ? encodeCursor(rows[rows.length - 1]!.key!) : null;

@@ -1,0 +1,20 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/client';
+
+/** One read statement, one round trip; rows as plain objects (jsonb already parsed by either driver). */
+export const select = <T>(db: Db, query: SQL): Promise<T[]> => rows<T>(db.orm, query);
+
+/**
+ * Times leave the database as text in Marquez's format (UTC, microseconds, `Z`): drivers would turn them
+ * into JS Dates and drop the microseconds.
+ */
+export const iso = (column: SQL | string) =>
+  sql`to_char(${typeof column === 'string' ? sql.raw(column) : column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A text[] parameter, bound the one way both drivers serialize arrays. */
+export const textArray = (values: readonly string[]) => sql`${`{${values.map(quoteArrayItem).join(',')}}`}::text[]`;
+export const uuidArray = (values: readonly string[]) => sql`${textArray(values)}::uuid[]`;
+
+function quoteArrayItem(v: string): string {
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
