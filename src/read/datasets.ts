@@ -23,10 +23,10 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
     db,
     sql`select exists (select 1 from namespaces where id = ${ns}) as found,
       (select count(*)::int from datasets where namespace_id = ${ns}) as total,
-      coalesce((select json_agg(json_build_object('key', json_build_array(left(p.name, 200), p.id), 'json', ${datasetJson('p')})
-        order by left(p.name, 200), p.id)
+      coalesce((select json_agg(json_build_object('key', json_build_array(left(page_row.name, 200), page_row.id), 'json', ${datasetJson('page_row')})
+        order by left(page_row.name, 200), page_row.id)
       from (select d.* from datasets d where d.namespace_id = ${ns} ${after}
-            order by ${SORT} limit ${page.limit} offset ${page.offset}) p), '[]'::json) as items`,
+            order by ${SORT} limit ${page.limit} offset ${page.offset}) page_row), '[]'::json) as items`,
   );
   if (!row?.found) throw notFound(`Namespace '${namespace}' not found.`);
   return { totalCount: row.total, datasets: row.items.map((i) => i.json), nextCursor: nextCursor(row.items, page) };

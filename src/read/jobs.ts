@@ -34,10 +34,10 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
   const [row] = await select<{ total: number; items: { key: string[]; json: Json }[] }>(
     db,
     sql`select (select count(*)::int from jobs j ${filtered}) as total,
-      coalesce((select json_agg(json_build_object('key', json_build_array(p.updated_at::text, p.id), 'json', ${jobJson('p')})
-        order by p.updated_at desc, p.id desc)
+      coalesce((select json_agg(json_build_object('key', json_build_array(page_row.updated_at::text, page_row.id), 'json', ${jobJson('page_row')})
+        order by page_row.updated_at desc, page_row.id desc)
       from (select j.* from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
-            limit ${page.limit} offset ${page.offset}) p), '[]'::json) as items`,
+            limit ${page.limit} offset ${page.offset}) page_row), '[]'::json) as items`,
   );
   return { totalCount: row!.total, jobs: row!.items.map((i) => i.json), nextCursor: nextCursor(row!.items, page) };
 }

@@ -152,7 +152,7 @@ export function datasetVersionJson(version: string, dataset: string): SQL {
   const [v, d] = [raw(version), raw(dataset)];
   const schema = sql`coalesce(${facet(sql`${v}.id`, 'schema')}, ${facet(sql`${d}.id`, 'schema')})`;
   return sql`json_build_object(
-    'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name),
+    'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name, 'version', ${v}.id),
     'type', 'DB_TABLE',
     'name', ${d}.name,
     'physicalName', ${d}.name,
@@ -190,7 +190,7 @@ export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
   const j = raw(alias);
   const id = sql`${j}.id`;
   const jobType = facet(id, 'jobType');
-  const parent = sql`(select p.name from jobs p where p.id = ${j}.parent_job_id)`;
+  const parent = sql`(select pj.name from jobs pj where pj.id = ${j}.parent_job_id)`;
   const latestRun = sql`(select ${runJson('lr')} from ${latestRuns(j, 1)} lr)`;
   const common = sql`
     'id', json_build_object('namespace', ${j}.namespace, 'name', ${j}.name),
