@@ -7,8 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ingestSection } from './ingest';
 import { type BenchContext, formatTable, type Section } from './lib';
+import { lineageSection } from './lineage';
 
-const sections: Section[] = [ingestSection];
+/** BENCH_SECTIONS=ingest,lineage picks sections (default: all). */
+const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage').split(',').map((s) => s.trim());
+const sections: Section[] = [ingestSection, lineageSection].filter((s) => wanted.includes(s.name));
 
 function positiveInteger(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];
