@@ -172,10 +172,11 @@ export function datasetVersionJson(version: string, dataset: string): SQL {
 /** A job's IO: its current version's, or every edge seen when it has no version. */
 const jobIo = (job: SQL, direction: 'in' | 'out') => sql`coalesce((
     select json_agg(json_build_object('namespace', d.namespace, 'name', d.name) order by d.namespace, d.name)
-    from datasets d where d.id in (
+    from (
       select v.dataset_id from job_version_io v where v.job_version_id = ${job}.current_version_id and v.direction = ${direction}
       union all
-      select e.dataset_id from job_io e where ${job}.current_version_id is null and e.job_id = ${job}.id and e.direction = ${direction})
+      select e.dataset_id from job_io e where ${job}.current_version_id is null and e.job_id = ${job}.id and e.direction = ${direction}
+    ) x join datasets d on d.id = x.dataset_id
   ), '[]'::json)`;
 
 /** The latest runs of a job: first event time, newest first. */
