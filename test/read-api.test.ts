@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
+import { jobRun } from './support/lineage-events';
 import { marquezErrors } from './support/marquez-openapi';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely; their shapes are checked by the OpenAPI validator.
@@ -282,5 +283,64 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
     expect(untagged.tags).toEqual([]);
     const tags = (await (await app.request('/api/v1/tags')).json()) as Json;
     expect(tags.tags.map((t: Json) => t.name)).toEqual(expect.arrayContaining(['GOLD', 'PII', 'SENSITIVE', 'critical']));
+  });
+});
+
+describe.each(databases)('lineage walks: depth, cycles, direction, asOf on $name', (database) => {
+  const ctx = useDatabase(database);
+  beforeAll(async () => {
+    const runs = [
+      jobRun('j1', ['raw'], ['a'], '2024-01-01T00:00:00Z'),
+      jobRun('j2', ['a'], ['b'], '2024-01-01T01:00:00Z'),
+      jobRun('j3', ['b'], ['c'], '2024-01-01T02:00:00Z'),
+      // Reads and writes the same table: a cycle.
+      jobRun('j4', ['c'], ['c', 'd'], '2024-01-01T03:00:00Z'),
+      // A month later j1 reads another source: its old input leaves the current graph.
+      jobRun('j1', ['raw2'], ['a'], '2024-02-01T00:00:00Z'),
+    ];
+    for (const run of runs) for (const event of run.events) expect((await post(ctx().app, event)).status).toBe(201);
+  });
+
+  const jobsOf = async (query: string) => {
+    const res = await ctx().app.request(`/api/v1/lineage?${query}`);
+    expect(res.status, query).toBe(200);
+    const { graph } = (await res.json()) as { graph: Json[] };
+    return {
+      jobs: graph.filter((n) => n.type === 'JOB').map((n) => n.data.name),
+      datasets: graph.filter((n) => n.type === 'DATASET').map((n) => n.data.name),
+      graph,
+    };
+  };
+  const a = 'nodeId=dataset:warehouse:a';
+
+  it('bounds the walk by job hops', async () => {
+    expect((await jobsOf(`${a}&direction=downstream&depth=0`)).jobs).toEqual(['j2']);
+    expect((await jobsOf(`${a}&direction=downstream&depth=1`)).jobs).toEqual(['j2', 'j3']);
+    expect((await jobsOf(`${a}&direction=downstream&depth=2`)).jobs).toEqual(['j2', 'j3', 'j4']);
+  });
+
+  it('ends on a cycle, and shows it', async () => {
+    const all = await jobsOf(`${a}&direction=downstream&depth=all`);
+    expect(all.jobs).toEqual(['j2', 'j3', 'j4']);
+    expect(all.datasets).toEqual(['a', 'b', 'c', 'd']);
+    const j4 = all.graph.find((n) => n.id === 'job:pipelines:j4')!;
+    expect(j4.inEdges).toContainEqual({ origin: 'dataset:warehouse:c', destination: 'job:pipelines:j4' });
+    expect(j4.outEdges).toContainEqual({ origin: 'job:pipelines:j4', destination: 'dataset:warehouse:c' });
+    expect((await jobsOf(`${a}&direction=downstream&depth=1000`)).jobs).toEqual(['j2', 'j3', 'j4']);
+  });
+
+  it('walks upstream, downstream or both', async () => {
+    const b = 'nodeId=dataset:warehouse:b&depth=all';
+    expect((await jobsOf(`${b}&direction=upstream`)).jobs).toEqual(['j1', 'j2']);
+    expect((await jobsOf(`${b}&direction=downstream`)).jobs).toEqual(['j3', 'j4']);
+    expect((await jobsOf(b)).jobs).toEqual(['j1', 'j2', 'j3', 'j4']);
+    expect((await jobsOf('nodeId=job:pipelines:j3&depth=all&direction=upstream')).jobs).toEqual(['j1', 'j2', 'j3']);
+  });
+
+  it('shows the current version of each job, and the graph as it was with asOf', async () => {
+    expect((await jobsOf(`${a}&direction=upstream`)).datasets).toEqual(['a', 'raw2']);
+    expect((await jobsOf(`${a}&direction=upstream&asOf=2024-01-15T00:00:00Z`)).datasets).toEqual(['a', 'raw']);
+    // Before j2 ever ran, a had no consumer.
+    expect((await jobsOf(`${a}&direction=downstream&asOf=2024-01-01T00:30:00Z`)).jobs).toEqual([]);
   });
 });
