@@ -68,28 +68,57 @@ export async function load(url: string, jobs: number, log: (m: string) => void) 
       }
     }
     edges += io.length;
-    await sql`insert into datasets (id, namespace_id, namespace, name, created_at, updated_at) select * from unnest(
-      ${sql.array(datasetRows.map((r) => r[0] as string))}::uuid[], ${sql.array(datasetRows.map((r) => r[1] as string))}::uuid[],
-      ${sql.array(datasetRows.map((r) => r[2] as string))}::text[], ${sql.array(datasetRows.map((r) => r[3] as string))}::text[],
-      ${sql.array(datasetRows.map((r) => r[4] as string))}::timestamptz[], ${sql.array(datasetRows.map((r) => r[5] as string))}::timestamptz[])`;
-    await sql`insert into jobs (id, namespace_id, namespace, name, created_at, updated_at) select * from unnest(
-      ${sql.array(jobRows.map((r) => r[0] as string))}::uuid[], ${sql.array(jobRows.map((r) => r[1] as string))}::uuid[],
-      ${sql.array(jobRows.map((r) => r[2] as string))}::text[], ${sql.array(jobRows.map((r) => r[3] as string))}::text[],
-      ${sql.array(jobRows.map((r) => r[4] as string))}::timestamptz[], ${sql.array(jobRows.map((r) => r[5] as string))}::timestamptz[])`;
-    await sql`insert into job_io (id, job_id, dataset_id, direction, created_at, updated_at) select * from unnest(
-      ${sql.array(io.map((r) => r[0] as string))}::uuid[], ${sql.array(io.map((r) => r[1] as string))}::uuid[],
-      ${sql.array(io.map((r) => r[2] as string))}::uuid[], ${sql.array(io.map((r) => r[3] as string))}::text[],
-      ${sql.array(io.map((r) => r[4] as string))}::timestamptz[], ${sql.array(io.map((r) => r[5] as string))}::timestamptz[])`;
-    await sql`insert into column_lineage (id, output_dataset_id, output_field, input_dataset_id, input_field, created_at, updated_at)
-      select * from unnest(${sql.array(cl.map((r) => r[0] as string))}::uuid[], ${sql.array(cl.map((r) => r[1] as string))}::uuid[],
-      ${sql.array(cl.map((r) => r[2] as string))}::text[], ${sql.array(cl.map((r) => r[3] as string))}::uuid[],
-      ${sql.array(cl.map((r) => r[4] as string))}::text[], ${sql.array(cl.map((r) => r[5] as string))}::timestamptz[],
-      ${sql.array(cl.map((r) => r[6] as string))}::timestamptz[]) on conflict do nothing`;
+    const entity: Column[] = [
+      ['id', 'uuid'],
+      ['namespace_id', 'uuid'],
+      ['namespace', 'text'],
+      ['name', 'text'],
+      ['created_at', 'timestamptz'],
+      ['updated_at', 'timestamptz'],
+    ];
+    await insertRows(sql, 'datasets', entity, datasetRows);
+    await insertRows(sql, 'jobs', entity, jobRows);
+    await insertRows(
+      sql,
+      'job_io',
+      [
+        ['id', 'uuid'],
+        ['job_id', 'uuid'],
+        ['dataset_id', 'uuid'],
+        ['direction', 'text'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+      ],
+      io,
+    );
+    await insertRows(
+      sql,
+      'column_lineage',
+      [
+        ['id', 'uuid'],
+        ['output_dataset_id', 'uuid'],
+        ['output_field', 'text'],
+        ['input_dataset_id', 'uuid'],
+        ['input_field', 'text'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+      ],
+      cl,
+    );
     if (p % 200 === 0) log(`lineage: loaded ${p + 1}/${pipelines} pipelines, ${edges} edges (${fixed((Date.now() - started) / 1000)} s)`);
   }
   await sql`analyze`;
   await sql.end();
   return { pipelines, edges };
+}
+
+type Column = [name: string, type: 'uuid' | 'text' | 'timestamptz'];
+
+/** One multi-row insert: each column travels as one array parameter (duplicates are skipped). */
+function insertRows(sql: postgres.Sql, table: string, columns: Column[], rows: unknown[][]) {
+  const arrays = columns.map(([, type], i) => sql`${sql.array(rows.map((r) => r[i] as string))}::${sql.unsafe(type)}[]`);
+  const names = sql.unsafe(columns.map(([name]) => name).join(', '));
+  return sql`insert into ${sql(table)} (${names}) select * from unnest(${arrays.flatMap((a, i) => (i ? [sql`, `, a] : [a]))}) on conflict do nothing`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { notFound } from '../http/problem';
 import { ids } from '../ids';
 import { UUID } from '../ingest/understand';
 import { datasetJson, datasetVersionJson } from './json';
+import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
 import { select } from './sql';
 
@@ -19,44 +20,36 @@ const SORT = sql`left(d.name, 200), d.id`;
 export async function listDatasets(db: Db, namespace: string, page: Page) {
   const ns = ids.namespace(namespace);
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
-  const [row] = await select<{ found: boolean; total: number; items: { key: string[]; json: Json }[] }>(
-    db,
-    sql`select exists (select 1 from namespaces where id = ${ns}) as found,
-      (select count(*)::int from datasets where namespace_id = ${ns}) as total,
-      coalesce((select json_agg(json_build_object('key', json_build_array(left(page_row.name, 200), page_row.id), 'json', ${datasetJson('page_row')})
+  const row = await ownedPage<{ key: string[]; json: Json }>(db, {
+    exists: sql`select 1 from namespaces where id = ${ns}`,
+    total: sql`select count(*) from datasets where namespace_id = ${ns}`,
+    items: sql`select json_agg(json_build_object('key', json_build_array(left(page_row.name, 200), page_row.id), 'json', ${datasetJson('page_row')})
         order by left(page_row.name, 200), page_row.id)
       from (select d.* from datasets d where d.namespace_id = ${ns} ${after}
-            order by ${SORT} limit ${page.limit} offset ${page.offset}) page_row), '[]'::json) as items`,
-  );
-  if (!row?.found) throw notFound(`Namespace '${namespace}' not found.`);
+            order by ${SORT} limit ${page.limit} offset ${page.offset}) page_row`,
+  });
+  if (!row.found) throw notFound(`Namespace '${namespace}' not found.`);
   return { totalCount: row.total, datasets: row.items.map((i) => i.json), nextCursor: nextCursor(row.items, page) };
 }
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {
   const id = ids.dataset(namespace, name);
   const [row] = await select<{ json: Json }>(db, sql`select ${datasetJson('d')} as json from datasets d where d.id = ${id}`);
-  if (!row) throw await missingDataset(db, namespace, name);
+  if (!row) throw await missing(db, namespace, 'Dataset', name);
   return row.json;
-}
-
-/** 404 naming what is missing: the namespace, else the dataset. */
-async function missingDataset(db: Db, namespace: string, name: string) {
-  const [ns] = await select(db, sql`select 1 from namespaces where id = ${ids.namespace(namespace)}`);
-  return notFound(ns ? `Dataset '${name}' not found.` : `Namespace '${namespace}' not found.`);
 }
 
 export async function listDatasetVersions(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.dataset(namespace, name);
-  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
-    db,
-    sql`select exists (select 1 from datasets where id = ${id}) as found,
-      (select count(*)::int from dataset_versions where dataset_id = ${id}) as total,
-      coalesce((select json_agg(${datasetVersionJson('v', 'd')} order by v.created_at desc, v.id desc)
+  const row = await ownedPage(db, {
+    exists: sql`select 1 from datasets where id = ${id}`,
+    total: sql`select count(*) from dataset_versions where dataset_id = ${id}`,
+    items: sql`select json_agg(${datasetVersionJson('v', 'd')} order by v.created_at desc, v.id desc)
         from (select * from dataset_versions where dataset_id = ${id}
               order by created_at desc, id desc limit ${page.limit} offset ${page.offset}) v
-        join datasets d on d.id = v.dataset_id), '[]'::json) as items`,
-  );
-  if (!row?.found) throw await missingDataset(db, namespace, name);
+        join datasets d on d.id = v.dataset_id`,
+  });
+  if (!row.found) throw await missing(db, namespace, 'Dataset', name);
   return { totalCount: row.total, versions: row.items };
 }
 

@@ -4,6 +4,7 @@ import { notFound } from '../http/problem';
 import { ids } from '../ids';
 import { UUID } from '../ingest/understand';
 import { jobJson, jobVersionJson, OL_STATES, runJson } from './json';
+import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
 import { select, textArray } from './sql';
 
@@ -44,26 +45,20 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {
   const [row] = await select<{ json: Json }>(db, sql`select ${jobJson('j')} as json from jobs j where j.id = ${ids.job(namespace, name)}`);
-  if (!row) throw await missingJob(db, namespace, name);
+  if (!row) throw await missing(db, namespace, 'Job', name);
   return row.json;
-}
-
-async function missingJob(db: Db, namespace: string, name: string) {
-  const [ns] = await select(db, sql`select 1 from namespaces where id = ${ids.namespace(namespace)}`);
-  return notFound(ns ? `Job '${name}' not found.` : `Namespace '${namespace}' not found.`);
 }
 
 export async function listJobVersions(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.job(namespace, name);
-  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
-    db,
-    sql`select exists (select 1 from jobs where id = ${id}) as found,
-      (select count(*)::int from job_versions where job_id = ${id}) as total,
-      coalesce((select json_agg(${jobVersionJson('v', 'j')} order by v.created_at desc, v.id desc)
+  const row = await ownedPage(db, {
+    exists: sql`select 1 from jobs where id = ${id}`,
+    total: sql`select count(*) from job_versions where job_id = ${id}`,
+    items: sql`select json_agg(${jobVersionJson('v', 'j')} order by v.created_at desc, v.id desc)
         from (select * from job_versions where job_id = ${id} order by created_at desc, id desc
-              limit ${page.limit} offset ${page.offset}) v join jobs j on j.id = v.job_id), '[]'::json) as items`,
-  );
-  if (!row?.found) throw await missingJob(db, namespace, name);
+              limit ${page.limit} offset ${page.offset}) v join jobs j on j.id = v.job_id`,
+  });
+  if (!row.found) throw await missing(db, namespace, 'Job', name);
   return { totalCount: row.total, versions: row.items };
 }
 
@@ -84,15 +79,14 @@ export async function getJobVersion(db: Db, namespace: string, name: string, ver
 
 export async function listRuns(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.job(namespace, name);
-  const [row] = await select<{ found: boolean; total: number; items: Json[] }>(
-    db,
-    sql`select exists (select 1 from jobs where id = ${id}) as found,
-      (select count(*)::int from runs where job_id = ${id}) as total,
-      coalesce((select json_agg(${runJson('r')} order by r.created_at desc, r.id desc)
+  const row = await ownedPage(db, {
+    exists: sql`select 1 from jobs where id = ${id}`,
+    total: sql`select count(*) from runs where job_id = ${id}`,
+    items: sql`select json_agg(${runJson('r')} order by r.created_at desc, r.id desc)
         from (select * from runs where job_id = ${id} order by created_at desc, id desc
-              limit ${page.limit} offset ${page.offset}) r), '[]'::json) as items`,
-  );
-  if (!row?.found) throw await missingJob(db, namespace, name);
+              limit ${page.limit} offset ${page.offset}) r`,
+  });
+  if (!row.found) throw await missing(db, namespace, 'Job', name);
   return { runs: row.items, totalCount: row.total };
 }
 

@@ -90,7 +90,8 @@ const fieldsJson = (datasetId: SQL, schema: SQL) => sql`coalesce((
       'tags', coalesce((select json_agg(t.tag order by t.tag) from dataset_field_tags t
         where t.dataset_id = ${datasetId} and t.field = f.value->>'name'), '[]'::json),
       'description', f.value->>'description') order by f.ord)
-    from jsonb_array_elements(case when jsonb_typeof(${schema}->'fields') = 'array' then ${schema}->'fields' else '[]' end)
+    from (select ${schema}->'fields' as list) s
+    cross join lateral jsonb_array_elements(case when jsonb_typeof(s.list) = 'array' then s.list else '[]' end)
       with ordinality f(value, ord)
     where jsonb_typeof(f.value) = 'object' and f.value ? 'name'), '[]'::json)`;
 

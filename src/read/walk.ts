@@ -31,7 +31,9 @@ export function currentEdge(asOf: string | undefined, e = 'e', j = 'j'): SQL {
       select r.job_version_id from runs r
       where r.job_id = ${E}.job_id and r.created_at <= ${asOf}::timestamptz and r.job_version_id is not null
       order by r.state_terminal is true desc, r.created_at desc, r.id desc limit 1)`;
-  return sql`(${E}.created_at <= ${asOf}::timestamptz and (${version} is null or ${inVersion(version)}))`;
+  // The version subquery runs once per edge: a job without a versioned run by then keeps every edge.
+  return sql`(${E}.created_at <= ${asOf}::timestamptz and exists (
+      select 1 from (select ${version} as id) ver where ver.id is null or ${inVersion(sql`ver.id`)}))`;
 }
 
 /**
