@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from '../context';
+import { openApiDocument } from '../openapi';
 import { databaseUnavailable } from '../problem';
 
 export const healthRoutes = new Hono<AppEnv>();
@@ -14,3 +15,6 @@ healthRoutes.get('/healthcheck', async (c) => {
   }
   return c.json({ status: 'ok' });
 });
+
+/** Pedigree's OpenAPI document (no key needed: it describes, it does not read data). */
+healthRoutes.get('/openapi.json', (c) => c.json(openApiDocument));

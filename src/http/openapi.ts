@@ -1,0 +1,309 @@
+/**
+ * Pedigree's own OpenAPI 3.1 document, served at /openapi.json. The read API keeps Marquez's shapes
+ * (MarquezProject/marquez api/openapi.yml): those responses are named here and described by that
+ * document; what Pedigree adds (ingest results, problem details, extensions) is described in full.
+ * test/openapi.test.ts checks that every route of the app is documented here, and nothing more.
+ */
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+
+/** A Marquez response shape, documented by Marquez's openapi.yml. */
+const marquez = (shape: string, description = `Marquez's ${shape}`) =>
+  json({ type: 'object', description: `Marquez's ${shape} shape` }, description);
+
+const path = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const query = (name: string, schema: Json, description: string) => ({ name, in: 'query', required: false, schema, description });
+
+const ns = path('namespace', 'namespace name (URL-encoded: namespaces often hold `://` and `:`)');
+const dataset = path('dataset', 'dataset name (URL-encoded)');
+const job = path('job', 'job name (URL-encoded)');
+const tag = path('tag', 'tag name');
+const paging = [
+  query('limit', { type: 'integer', minimum: 0, maximum: 10000, default: 100 }, 'page size'),
+  query('offset', { type: 'integer', minimum: 0, default: 0 }, 'rows skipped'),
+];
+const cursor = query(
+  'cursor',
+  { type: 'string' },
+  "Pedigree extension: keyset paging. Pass the previous page's `nextCursor`; stays fast however deep the page.",
+);
+const nodeId = {
+  ...query('nodeId', { type: 'string' }, '`dataset:<ns>:<name>`, `job:<ns>:<name>` or `datasetField:<ns>:<name>:<field>`'),
+  required: true,
+};
+const depth = query(
+  'depth',
+  { oneOf: [{ type: 'integer', minimum: 0, maximum: 1000 }, { const: 'all' }], default: 20 },
+  'job hops; `all` (Pedigree extension) walks everything',
+);
+const notFound = problem('unknown namespace, dataset, job or run');
+const badParam = problem('a parameter is invalid; the problem names it with a `/query/<name>` pointer');
+const get = (summary: string, parameters: Json[], ok: Json, extra: Json = {}) => ({
+  get: { summary, parameters, responses: { 200: ok, 400: badParam, 404: notFound, ...extra } },
+});
+const tagOp = (summary: string, parameters: Json[], shape: string) => ({
+  post: { summary: `${summary}: add`, parameters, responses: { 200: marquez(shape), 404: notFound } },
+  delete: { summary: `${summary}: remove`, parameters, responses: { 200: marquez(shape), 404: notFound } },
+});
+
+const ingestResponses = {
+  400: problem('the event cannot be accepted: each deviation is listed with its JSON pointer'),
+  401: problem('a missing or unknown API key (when PEDIGREE_API_KEYS is set)'),
+  413: problem('the body is larger than PEDIGREE_MAX_EVENT_BYTES / PEDIGREE_MAX_BATCH_BYTES'),
+  415: problem('the body is not application/json'),
+  503: problem('the database is unavailable; retry'),
+};
+const strict = query('strict', { type: 'boolean' }, 'reject any deviation from the spec instead of storing the event with warnings');
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Pedigree',
+    version: '0.1.0',
+    description:
+      'An OpenLineage collector with a Marquez-compatible read API. Ingest: `POST /api/v1/lineage` (OpenLineage 2-0-2 ' +
+      'RunEvent, DatasetEvent or JobEvent). Reads answer in the shapes of Marquez (api/openapi.yml of MarquezProject/marquez); ' +
+      "errors are RFC 9457 problem details that also carry Marquez's `code` and `message`.",
+  },
+  servers: [{ url: 'http://localhost:5000' }],
+  security: [{}, { bearer: [] }],
+  paths: {
+    '/healthcheck': {
+      get: { summary: 'Liveness and database check', security: [], responses: { 200: json({ type: 'object' }, 'healthy') } },
+    },
+    '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json({ type: 'object' }, 'OpenAPI 3.1') } } },
+    '/api/v1/lineage/batch': {
+      post: {
+        summary: 'Ingest many events: a JSON array or NDJSON, streamed',
+        description: 'Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read.',
+        parameters: [strict],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'application/x-ndjson': {} },
+        },
+        responses: { 200: json(ref('BatchResult'), 'per-item results'), ...ingestResponses },
+      },
+    },
+    '/api/v1/namespaces': get('List namespaces', paging, marquez('NamespaceList')),
+    '/api/v1/namespaces/{namespace}': get('Get a namespace', [ns], marquez('Namespace')),
+    '/api/v1/sources': get('List sources', paging, marquez('SourceList')),
+    '/api/v1/sources/{source}': get('Get a source', [path('source', 'source name')], marquez('Source')),
+    '/api/v1/tags': get('List tags', paging, marquez('TagList')),
+    '/api/v1/tags/{tag}': {
+      put: {
+        summary: 'Create or describe a tag',
+        parameters: [tag],
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: { type: 'object', properties: { description: { type: 'string' } } } } },
+        },
+        responses: { 200: marquez('Tag') },
+      },
+    },
+    '/api/v1/namespaces/{namespace}/datasets': get(
+      'List datasets (by name)',
+      [ns, ...paging, cursor],
+      marquez('DatasetList', 'totalCount, datasets, and nextCursor'),
+    ),
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}': get('Get a dataset', [ns, dataset], marquez('Dataset')),
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}/versions': get(
+      'List dataset versions, newest first',
+      [ns, dataset, ...paging],
+      marquez('DatasetVersionList'),
+    ),
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}/versions/{version}': get(
+      'Get a dataset version',
+      [ns, dataset, path('version', 'version id')],
+      marquez('DatasetVersion'),
+    ),
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}/tags/{tag}': tagOp('Dataset tag', [ns, dataset, tag], 'Dataset'),
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}/fields/{field}/tags/{tag}': tagOp(
+      'Field tag',
+      [ns, dataset, path('field', 'field name'), tag],
+      'Dataset',
+    ),
+    '/api/v1/jobs': get(
+      'List jobs of every namespace, most recently updated first (the web UI dashboard)',
+      [
+        ...paging,
+        cursor,
+        query('lastRunStates', { type: 'array', items: { enum: ['NEW', 'RUNNING', 'COMPLETED', 'FAILED', 'ABORTED'] } }, 'repeatable'),
+      ],
+      marquez('JobList', 'totalCount, jobs, and nextCursor'),
+    ),
+    '/api/v1/namespaces/{namespace}/jobs': get(
+      'List jobs, most recently updated first',
+      [ns, ...paging, cursor, query('lastRunStates', { type: 'array', items: { type: 'string' } }, 'repeatable')],
+      marquez('JobList', 'totalCount, jobs, and nextCursor'),
+    ),
+    '/api/v1/namespaces/{namespace}/jobs/{job}': get('Get a job', [ns, job], marquez('Job')),
+    '/api/v1/namespaces/{namespace}/jobs/{job}/versions': get('List job versions', [ns, job, ...paging], marquez('JobVersionList')),
+    '/api/v1/namespaces/{namespace}/jobs/{job}/versions/{version}': get(
+      'Get a job version',
+      [ns, job, path('version', 'version')],
+      marquez('JobVersion'),
+    ),
+    '/api/v1/namespaces/{namespace}/jobs/{job}/runs': get('List runs of a job, newest first', [ns, job, ...paging], marquez('RunList')),
+    '/api/v1/namespaces/{namespace}/jobs/{job}/tags/{tag}': tagOp('Job tag', [ns, job, tag], 'Job'),
+    '/api/v1/jobs/runs/{id}': get('Get a run', [path('id', 'run id (UUID)')], marquez('Run')),
+    '/api/v1/jobs/runs/{id}/facets': get(
+      "A run's facets, or the job facets it sent",
+      [path('id', 'run id (UUID)'), query('type', { enum: ['run', 'job'], default: 'run' }, 'which facets')],
+      marquez('RunFacets', '{runId, facets}'),
+    ),
+    '/api/v1/lineage': {
+      ...get(
+        'Table-level lineage around a dataset or job',
+        [
+          nodeId,
+          depth,
+          query('direction', { enum: ['upstream', 'downstream', 'both'], default: 'both' }, 'Pedigree extension'),
+          query('asOf', { type: 'string', format: 'date-time' }, 'Pedigree extension: the graph as it was at that time'),
+        ],
+        json(ref('Lineage'), "Marquez's lineage graph"),
+      ),
+      post: {
+        summary: 'Ingest one OpenLineage event (RunEvent, DatasetEvent or JobEvent, spec 2-0-2)',
+        description: 'Stored verbatim (replayable) and normalized; deviations producers commonly make are accepted as warnings.',
+        parameters: [strict],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'OpenLineage event' } } } },
+        responses: { 201: json(ref('IngestResult'), 'committed'), ...ingestResponses },
+      },
+    },
+    '/api/v1/column-lineage': get(
+      'Column-level lineage around a dataset or field',
+      [nodeId, depth, query('withDownstream', { type: 'boolean', default: false }, 'also walk downstream')],
+      json(ref('Lineage'), 'DATASET_FIELD nodes'),
+    ),
+    '/api/v1/runlineage/upstream': get(
+      'The runs upstream of a run, through the dataset versions it read',
+      [{ ...query('runId', { type: 'string', format: 'uuid' }, 'run id'), required: true }, depth],
+      marquez('UpstreamRunLineage', '{runs: [...]}'),
+    ),
+    '/api/v1/events/lineage': get(
+      'The stored RunEvents, verbatim',
+      [
+        query('before', { type: 'string', format: 'date-time' }, 'event time, exclusive'),
+        query('after', { type: 'string', format: 'date-time' }, 'event time, inclusive'),
+        query('sortDirection', { enum: ['asc', 'desc'], default: 'desc' }, 'by event time'),
+        query('runId', { type: 'string', format: 'uuid' }, 'Pedigree extension: the events of one run'),
+        ...paging,
+      ],
+      marquez('LineageEvents', '{events, totalCount}'),
+    ),
+    '/api/v1/search': get(
+      'Jobs and datasets whose name contains q (case-insensitive)',
+      [
+        { ...query('q', { type: 'string' }, 'substring; `%` and `_` are wildcards as in Marquez'), required: true },
+        query('filter', { enum: ['JOB', 'DATASET'] }, 'one kind only'),
+        query('sort', { enum: ['NAME', 'UPDATE_AT'], default: 'NAME' }, 'order'),
+        query('limit', { type: 'integer', minimum: 1, default: 10 }, 'results'),
+        query('namespace', { type: 'string' }, 'one namespace only'),
+        query('before', { type: 'string', format: 'date' }, 'updated before'),
+        query('after', { type: 'string', format: 'date' }, 'updated after'),
+      ],
+      marquez('SearchResults'),
+    ),
+    ...Object.fromEntries(
+      ['lineage-events', 'jobs', 'datasets', 'sources'].map((kind) => [
+        `/api/v1/stats/${kind}`,
+        get(
+          `Counts of ${kind} per hour (DAY) or day (WEEK)`,
+          [
+            query('period', { enum: ['DAY', 'WEEK'], default: 'DAY' }, 'the window'),
+            query('timezone', { type: 'string', default: 'UTC' }, 'IANA zone of the WEEK buckets'),
+          ],
+          json({ type: 'array', items: ref('StatsBucket') }, 'one bucket per interval'),
+        ),
+      ]),
+    ),
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'one of PEDIGREE_API_KEYS' } },
+    schemas: {
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          errors: { type: 'array', items: ref('Deviation') },
+          code: { type: 'integer', description: "Marquez's error code (= status)" },
+          message: { type: 'string', description: "Marquez's error message (= detail)" },
+        },
+      },
+      Deviation: {
+        type: 'object',
+        required: ['pointer', 'message'],
+        properties: { pointer: { type: 'string', description: 'JSON pointer into the body or the query' }, message: { type: 'string' } },
+      },
+      IngestResult: {
+        type: 'object',
+        required: ['id', 'warnings'],
+        properties: {
+          id: { type: 'string', format: 'uuid', description: 'the stored event id' },
+          warnings: { type: 'array', items: ref('Deviation') },
+        },
+      },
+      BatchResult: {
+        type: 'object',
+        required: ['received', 'accepted', 'rejected', 'results'],
+        properties: {
+          received: { type: 'integer' },
+          accepted: { type: 'integer' },
+          rejected: { type: 'integer' },
+          results: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['index', 'status'],
+              properties: {
+                index: { type: 'integer' },
+                status: { enum: [201, 400, 413] },
+                id: { type: 'string' },
+                warnings: { type: 'array', items: ref('Deviation') },
+                errors: { type: 'array', items: ref('Deviation') },
+              },
+            },
+          },
+        },
+      },
+      Lineage: {
+        type: 'object',
+        required: ['graph'],
+        properties: {
+          graph: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'type', 'data', 'inEdges', 'outEdges'],
+              properties: {
+                id: { type: 'string' },
+                type: { enum: ['DATASET', 'JOB', 'DATASET_FIELD'] },
+                data: { type: 'object', description: "Marquez's DatasetData, JobData or column node data" },
+                inEdges: { type: 'array', items: ref('Edge') },
+                outEdges: { type: 'array', items: ref('Edge') },
+              },
+            },
+          },
+        },
+      },
+      Edge: {
+        type: 'object',
+        required: ['origin', 'destination'],
+        properties: { origin: { type: 'string' }, destination: { type: 'string' } },
+      },
+      StatsBucket: {
+        type: 'object',
+        required: ['startInterval', 'endInterval', 'count'],
+        properties: { startInterval: { type: 'string' }, endInterval: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
