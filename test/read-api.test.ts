@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { select } from '../src/read/sql';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
 import { jobRun } from './support/lineage-events';
@@ -43,7 +45,8 @@ describe.each(databases)('read API over the shared corpus on $name', (database) 
         await get(`/api/v1/lineage?nodeId=dataset:${n}:${enc(d.name)}&depth=2`, 'LineageGraph');
         await get(`/api/v1/column-lineage?nodeId=dataset:${n}:${enc(d.name)}&depth=2&withDownstream=true`, 'LineageGraph');
       }
-      const { jobs } = await get(`/api/v1/namespaces/${n}/jobs`, 'JobList');
+      const { jobs, totalCount: jobCount } = await get(`/api/v1/namespaces/${n}/jobs`, 'JobList');
+      expect(jobs.length).toBe(jobCount);
       for (const j of jobs) {
         const path = `/api/v1/namespaces/${n}/jobs/${enc(j.name)}`;
         expect(await get(path, 'Job')).toEqual(j);
@@ -242,6 +245,32 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
       cursor = page.nextCursor;
     }
     expect(seen).toEqual(jobs.jobs.map((j: Json) => `${j.namespace}:${j.name}`));
+  });
+
+  it('keeps the per-namespace counts behind totalCount equal to the rows, through deletes too', async () => {
+    const counts = async () =>
+      select(
+        ctx().db,
+        sql`select n.id, c.jobs, c.datasets,
+          (select count(*) from jobs j where j.namespace_id = n.id)::bigint as job_rows,
+          (select count(*) from datasets d where d.namespace_id = n.id)::bigint as dataset_rows
+        from (select namespace_id as id from jobs union select namespace_id from datasets) n
+        left join namespace_counts c on c.namespace_id = n.id`,
+      );
+    const before = await counts();
+    expect(before.length).toBeGreaterThan(5);
+    for (const r of before) expect([Number(r.jobs), Number(r.datasets)]).toEqual([Number(r.job_rows), Number(r.dataset_rows)]);
+    // A delete goes through the same triggers; the transaction is then rolled back.
+    const rollBack = new Error('roll back');
+    const deleting = ctx().db.transaction(async (query) => {
+      await query('delete from jobs where id = (select id from jobs order by id limit 1)');
+      const [kept] = await query('select sum(jobs)::int as n from namespace_counts');
+      const [rows] = await query('select count(*)::int as n from jobs');
+      expect(kept!.n).toBe(rows!.n);
+      throw rollBack;
+    });
+    await expect(deleting).rejects.toBe(rollBack);
+    expect(await counts()).toEqual(before);
   });
 
   it('answers each request in one round trip, whatever it nests', async () => {

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Db } from './client';
 import * as schema from './schema';
@@ -9,9 +10,12 @@ import * as schema from './schema';
  */
 const SETTINGS = { postgresqlconf: ['shared_buffers=16MB'] };
 
+/** pg_trgm backs the search indexes (migration 0003): a database that has them needs it on every open. */
+const EXTENSIONS = { pg_trgm };
+
 /** The embedded database: a directory on disk, or in memory when `dataDir` is omitted (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const client = new PGlite(dataDir, SETTINGS as never);
+  const client = new PGlite({ ...(dataDir !== undefined && { dataDir }), ...SETTINGS, extensions: EXTENSIONS });
   await client.waitReady;
   const orm = drizzle(client, { schema }) as unknown as Database;
   return {

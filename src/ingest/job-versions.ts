@@ -119,3 +119,22 @@ const DELETE_ORPHANS = `
 const DELETE_ORPHAN_IO = `
   delete from job_version_io io using unnest($1::text[]::uuid[]) as o(id)
   where io.job_version_id = o.id and not exists (select 1 from job_versions jv where jv.id = o.id)`;
+
+/**
+ * Marks which edges of the given jobs are in their current version (job_io.current), after the versions
+ * moved: the lineage walk then reads job_io alone. A job without a current version keeps every edge seen.
+ * Only rows whose flag changes are written.
+ */
+export async function refreshCurrentEdges(query: Query, jobIds: string[]): Promise<void> {
+  if (jobIds.length) await query(REFRESH_CURRENT_EDGES, [[...new Set(jobIds)].sort()]);
+}
+
+const REFRESH_CURRENT_EDGES = `
+  update job_io e set current = x.current
+  from (
+    select e.id, j.current_version_id is null or exists (
+        select 1 from job_version_io v
+        where v.job_version_id = j.current_version_id and v.direction = e.direction and v.dataset_id = e.dataset_id) as current
+    from unnest($1::text[]::uuid[]) as t(id) join jobs j on j.id = t.id join job_io e on e.job_id = j.id
+  ) x
+  where e.id = x.id and e.current is distinct from x.current`;

@@ -14,6 +14,7 @@ export interface ReplayResult {
 /** The tables derived from lineage_events: everything replay may rebuild. */
 export const NORMALIZED_TABLES = [
   'namespaces',
+  'namespace_counts',
   'sources',
   'datasets',
   'dataset_versions',

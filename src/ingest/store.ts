@@ -1,6 +1,6 @@
 import type { Query } from '../db/client';
 import { insertNew, upsert } from '../db/upsert';
-import { refreshJobVersions } from './job-versions';
+import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
 import { eventRule, rules } from './rules';
 
@@ -43,5 +43,9 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
   await refreshJobVersions(
     query,
     todo.flatMap((p) => p.versionRuns.map((v) => v.runId)),
+  );
+  await refreshCurrentEdges(
+    query,
+    all('jobs').map((j: { id: string }) => j.id),
   );
 }

@@ -22,7 +22,7 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
   const row = await ownedPage<{ key: string[]; json: Json }>(db, {
     exists: sql`select 1 from namespaces where id = ${ns}`,
-    total: sql`select count(*) from datasets where namespace_id = ${ns}`,
+    total: sql`select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}`,
     items: sql`select json_agg(json_build_object('key', json_build_array(left(page_row.name, 200), page_row.id), 'json', ${datasetJson('page_row')})
         order by left(page_row.name, 200), page_row.id)
       from (select d.* from datasets d where d.namespace_id = ${ns} ${after}

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { iso } from './sql';
+import { iso, textArray } from './sql';
 
 /**
  * Marquez's response shapes, built by Postgres as JSON from a row alias, so that a listing, a node of the
@@ -12,6 +12,15 @@ const raw = (alias: string) => sql.raw(alias);
 
 /** The latest value of a facet of an owner, as jsonb (null when absent). */
 const facet = (ownerId: SQL, name: string) => sql`(select f.value from facets f where f.owner_id = ${ownerId} and f.name = ${name})`;
+
+/**
+ * `body` evaluated once with `<alias>.fs`: the named facets of an owner as one jsonb object, read in one
+ * index range scan (a lookup per facet costs a descent each, and a graph builds hundreds of nodes).
+ */
+const withFacets = (ownerId: SQL, names: string[], alias: string, body: SQL) =>
+  sql`(select ${body} from (select jsonb_object_agg(f.name, f.value) as fs from facets f
+    where f.owner_id = ${ownerId} and f.name = any(${textArray(names)})) ${raw(alias)})`;
+const facetIn = (alias: string, name: string) => sql`${raw(alias)}.fs->${name}`;
 
 /** All the facets of an owner as one object (`{}` when none). */
 export const facetsOf = (ownerId: SQL) =>
@@ -50,7 +59,6 @@ const datasetVersionRef = (version: SQL) => sql`json_build_object('namespace', d
 /** Marquez's Run (also the `latestRun` of jobs and the `createdByRun` of dataset versions). */
 export function runJson(alias: string): SQL {
   const r = raw(alias);
-  const nominal = facet(sql`${r}.id`, 'nominalTime');
   const io = (direction: 'in' | 'out') => {
     const version = direction === 'in' ? inputVersionId('io', alias) : sql`io.dataset_version_id`;
     const facetOwner = sql`io.id`;
@@ -60,12 +68,14 @@ export function runJson(alias: string): SQL {
       from run_io io join datasets d on d.id = io.dataset_id
       where io.run_id = ${r}.id and io.direction = ${direction}), '[]'::json)`;
   };
-  return sql`json_build_object(
+  // The run's facets are read once: returned whole, and the nominal times taken from them.
+  const facets = raw(`rf_${alias}`);
+  return sql`(select json_build_object(
     'id', ${r}.id,
     'createdAt', ${iso(sql`${r}.created_at`)},
     'updatedAt', ${iso(sql`${r}.updated_at`)},
-    'nominalStartTime', ${nominal}->>'nominalStartTime',
-    'nominalEndTime', ${nominal}->>'nominalEndTime',
+    'nominalStartTime', ${facets}.fs->'nominalTime'->>'nominalStartTime',
+    'nominalEndTime', ${facets}.fs->'nominalTime'->>'nominalEndTime',
     'state', ${runState(sql`${r}.state`)},
     'startedAt', ${iso(sql`${r}.started_at`)},
     'endedAt', ${iso(sql`${r}.ended_at`)},
@@ -76,7 +86,8 @@ export function runJson(alias: string): SQL {
     'inputDatasetVersions', ${io('in')},
     'outputDatasetVersions', ${io('out')},
     'context', '{}'::json,
-    'facets', ${facetsOf(sql`${r}.id`)})`;
+    'facets', coalesce(${facets}.fs, '{}'::json))
+    from (select json_object_agg(f.name, f.value order by f.name) as fs from facets f where f.owner_id = ${r}.id) ${facets})`;
 }
 
 /**
@@ -125,7 +136,8 @@ const columnLineageJson = (datasetId: SQL) => sql`(
 export function datasetJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
   const d = raw(alias);
   const id = sql`${d}.id`;
-  const lifecycle = sql`${facet(id, 'lifecycleStateChange')}->>'lifecycleStateChange'`;
+  const fs = `df_${alias}`;
+  const lifecycle = sql`${facetIn(fs, 'lifecycleStateChange')}->>'lifecycleStateChange'`;
   const common = sql`
     'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name),
     'type', 'DB_TABLE',
@@ -134,18 +146,21 @@ export function datasetJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL
     'createdAt', ${iso(sql`${d}.created_at`)},
     'updatedAt', ${iso(sql`${d}.updated_at`)},
     'namespace', ${d}.namespace,
-    'sourceName', coalesce(${facet(id, 'dataSource')}->>'name', 'default'),
-    'fields', ${fieldsJson(id, facet(id, 'schema'))},
+    'sourceName', coalesce(${facetIn(fs, 'dataSource')}->>'name', 'default'),
+    'fields', ${fieldsJson(id, facetIn(fs, 'schema'))},
     'tags', ${datasetTagsJson(id)},
     'lastModifiedAt', ${iso(sql`${d}.last_modified_at`)},
     'lastLifecycleState', coalesce(${lifecycle}, ''),
-    'description', ${facet(id, 'documentation')}->>'description'`;
-  if (mode === 'graph') return sql`json_build_object(${common})`;
-  return sql`json_build_object(${common},
+    'description', ${facetIn(fs, 'documentation')}->>'description'`;
+  const body =
+    mode === 'graph'
+      ? sql`json_build_object(${common})`
+      : sql`json_build_object(${common},
     'currentVersion', ${currentVersionId(id)},
     'columnLineage', ${columnLineageJson(id)},
     'facets', ${facetsOf(id)},
     'deleted', coalesce(${lifecycle} = 'DROP', false))`;
+  return withFacets(id, ['lifecycleStateChange', 'dataSource', 'schema', 'documentation'], fs, body);
 }
 
 /** Marquez's DatasetVersion, from a dataset_versions alias `v` joined to its dataset `d`. */
@@ -185,15 +200,16 @@ const latestRuns = (job: SQL, limit: number) =>
   sql`(select lr.* from runs lr where lr.job_id = ${job}.id order by lr.created_at desc, lr.id desc limit ${sql.raw(String(limit))})`;
 
 /**
- * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns).
+ * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns; inputs
+ * and outputs, the job's edges in the graph, are added by the caller).
  * `simpleName` drops the parent job's name when the job's name starts with it (Airflow `dag.task`).
  */
 export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
   const j = raw(alias);
   const id = sql`${j}.id`;
-  const jobType = facet(id, 'jobType');
+  const fs = `jf_${alias}`;
+  const jobType = facetIn(fs, 'jobType');
   const parent = sql`(select pj.name from jobs pj where pj.id = ${j}.parent_job_id)`;
-  const latestRun = sql`(select ${runJson('lr')} from ${latestRuns(j, 1)} lr)`;
   const common = sql`
     'id', json_build_object('namespace', ${j}.namespace, 'name', ${j}.name),
     'type', case when upper(${jobType}->>'processingType') = 'STREAMING' then 'STREAM' else 'BATCH' end,
@@ -204,20 +220,33 @@ export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
     'parentJobUuid', ${j}.parent_job_id,
     'createdAt', ${iso(sql`${j}.created_at`)},
     'updatedAt', ${iso(sql`${j}.updated_at`)},
-    'namespace', ${j}.namespace,
+    'namespace', ${j}.namespace,${
+      // A graph node's inputs and outputs are its edges in the graph: the caller fills them in.
+      mode === 'graph'
+        ? sql``
+        : sql`
     'inputs', ${jobIo(j, 'in')},
-    'outputs', ${jobIo(j, 'out')},
-    'location', ${facet(id, 'sourceCodeLocation')}->>'url',
-    'description', ${facet(id, 'documentation')}->>'description',
-    'latestRun', ${latestRun}`;
-  if (mode === 'graph') return sql`json_build_object(${common})`;
-  return sql`json_build_object(${common},
-    'latestRuns', (select json_agg(${runJson('lr')} order by lr.created_at desc, lr.id desc) from ${latestRuns(j, 10)} lr),
+    'outputs', ${jobIo(j, 'out')},`
+    }
+    'location', ${facetIn(fs, 'sourceCodeLocation')}->>'url',
+    'description', ${facetIn(fs, 'documentation')}->>'description'`;
+  // The full Job's latestRun is the first of its latestRuns, built once.
+  const runs = raw(`lr_${alias}`);
+  const body =
+    mode === 'graph'
+      ? sql`json_build_object(${common},
+    'latestRun', (select ${runJson('lr')} from ${latestRuns(j, 1)} lr),
+    'currentRunUuid', (select lr.id from ${latestRuns(j, 1)} lr))`
+      : sql`(select json_build_object(${common},
+    'latestRun', ${runs}.list->0,
+    'latestRuns', ${runs}.list,
     'facets', ${facetsOf(id)},
     'currentVersion', (select jv.version from job_versions jv where jv.id = ${j}.current_version_id),
     'labels', coalesce((select json_agg(l) from unnest(array[${jobType}->>'jobType', ${jobType}->>'integration']) l
       where l is not null), '[]'::json),
-    'tags', coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json))`;
+    'tags', coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json))
+    from (select json_agg(${runJson('lr')} order by lr.created_at desc, lr.id desc) as list from ${latestRuns(j, 10)} lr) ${runs})`;
+  return withFacets(id, ['jobType', 'sourceCodeLocation', 'documentation'], fs, body);
 }
 
 /** Marquez's JobVersion, from a job_versions alias and its job. */

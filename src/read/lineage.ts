@@ -40,16 +40,17 @@ export async function lineageGraph(db: Db, start: NodeRef, options: Omit<Walk, '
     db,
     sql`${walkJobs(walk)},
     g_edges as (
-      select e.job_id, e.dataset_id, e.direction from walk_jobs w
-      join job_io e on e.job_id = w.job_id join jobs j on j.id = e.job_id
-      where ${currentEdge(walk.asOf)}),
+      -- = any(array(...)) probes the index per job: the planner cannot estimate a recursive CTE's size and
+      -- would otherwise merge-join the whole edge table against it.
+      select e.job_id, e.dataset_id, e.direction from job_io e
+      where e.job_id = any(array(select job_id from walk_jobs)) and ${currentEdge(walk.asOf)}),
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
     select
       (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,
       (select json_agg(json_build_object('id', j.id, 'namespace', j.namespace, 'name', j.name, 'data', ${jobJson('j', 'graph')}))
-        from jobs j where j.id in (select job_id from walk_jobs)) as jobs,
+        from jobs j where j.id = any(array(select job_id from walk_jobs))) as jobs,
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name, 'data', ${datasetJson('d', 'graph')}))
-        from datasets d where d.id in (select dataset_id from g_datasets)) as datasets,
+        from datasets d where d.id = any(array(select dataset_id from g_datasets))) as datasets,
       (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
         where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks`,
   );
@@ -78,10 +79,15 @@ function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
     nodes.set(id, { id, type: 'DATASET', data: d.data, inEdges: [], outEdges: [] });
   }
   const seen = new Set<string>();
+  const io = new Map<string, { inputs: DatasetId[]; outputs: DatasetId[] }>();
   for (const [jobId, datasetId, direction] of row.edges ?? []) {
     const job = key.get(jobId);
     const dataset = key.get(rep.get(datasetId) ?? datasetId);
     if (!job || !dataset) continue;
+    const d = datasets.get(rep.get(datasetId) ?? datasetId)!;
+    const lists = io.get(job) ?? { inputs: [], outputs: [] };
+    io.set(job, lists);
+    (direction === 'in' ? lists.inputs : lists.outputs).push({ namespace: d.namespace, name: d.name });
     const edge = direction === 'in' ? { origin: dataset, destination: job } : { origin: job, destination: dataset };
     const k = `${edge.origin}\u0000${edge.destination}`;
     if (seen.has(k)) continue;
@@ -89,10 +95,34 @@ function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
     nodes.get(edge.origin)!.outEdges.push(edge);
     nodes.get(edge.destination)!.inEdges.push(edge);
   }
+  // A job node's inputs and outputs are its datasets in the graph (as Marquez's JobData has them).
+  const byName = (a: DatasetId, b: DatasetId) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
+  for (const node of nodes.values()) {
+    if (node.type !== 'JOB') continue;
+    const lists = io.get(node.id) ?? { inputs: [], outputs: [] };
+    node.data = withIo(node.data, distinctIds(lists.inputs).sort(byName), distinctIds(lists.outputs).sort(byName));
+  }
   const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
   return [...nodes.values()]
     .sort((a, b) => compare(a.id, b.id))
     .map((n) => ({ ...n, inEdges: n.inEdges.sort(byEdge), outEdges: n.outEdges.sort(byEdge) }));
+}
+
+interface DatasetId {
+  namespace: string;
+  name: string;
+}
+
+const distinctIds = (list: DatasetId[]) => [...new Map(list.map((d) => [`${d.namespace}\u0000${d.name}`, d])).values()];
+
+/** The job's data with `inputs` and `outputs` placed where Marquez has them: after `namespace`. */
+function withIo(data: Json, inputs: DatasetId[], outputs: DatasetId[]): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(data)) {
+    out[k] = v;
+    if (k === 'namespace') Object.assign(out, { inputs, outputs });
+  }
+  return out;
 }
 
 /** Each dataset of a symlink group -> the group's representative. */

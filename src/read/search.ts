@@ -12,25 +12,42 @@ export interface SearchQuery {
   after?: string;
 }
 
+/** Rows of a table the newest-first branch examines before it gives way to the whole-table one. */
+const RECENT_WINDOW = 10_000;
+
 /**
  * Jobs and datasets whose name contains `q`, case-insensitively. As in Marquez, `%` and `_` in `q` are
  * wildcards. Sorted by name, or most recently updated first.
+ *
+ * Each kind is answered by one of two branches, in one statement. Most recently updated first, the
+ * newest RECENT_WINDOW rows are filtered in index order: when they hold `limit` matches, those are the
+ * answer (nothing older can rank before them), which is what a short, common `q` gives as the web UI
+ * searches on every keystroke. Otherwise (a rare `q`, or by name) the whole table is searched, through the
+ * trigram index where pg_trgm could be installed (migration 0003), by a scan where not.
  */
 export async function search(db: Db, s: SearchQuery) {
   const pattern = `%${s.q}%`;
+  const order = s.sort === 'NAME' ? sql`name, namespace` : sql`updated_at desc, name`;
+  const ctes: SQL[] = [];
   const part = (table: 'datasets' | 'jobs', type: 'DATASET' | 'JOB'): SQL => {
     const where: SQL[] = [sql`t.name ilike ${pattern}`];
     if (s.namespace) where.push(sql`t.namespace = ${s.namespace}`);
     if (s.before) where.push(sql`t.updated_at < ${s.before}::timestamptz`);
     if (s.after) where.push(sql`t.updated_at > ${s.after}::timestamptz`);
-    return sql`(select ${type} as type, t.name, t.namespace, t.updated_at from ${sql.raw(table)} t
-      where ${sql.join(where, sql` and `)} order by ${order} limit ${s.limit})`;
+    const cond = sql.join(where, sql` and `);
+    const cols = sql`${type} as type, t.name, t.namespace, t.updated_at`;
+    const whole = (guard: SQL) => sql`(select ${cols} from ${sql.raw(table)} t where ${guard}${cond} order by ${order} limit ${s.limit})`;
+    if (s.sort === 'NAME') return whole(sql``);
+    const recent = sql.raw(`recent_${table}`);
+    ctes.push(sql`${recent} as (select ${cols} from (select * from ${sql.raw(table)} order by updated_at desc, id desc
+      limit ${RECENT_WINDOW}) t where ${cond} order by ${order} limit ${s.limit})`);
+    const enough = sql`(select count(*) from ${recent}) >= ${s.limit}`;
+    return sql`(select * from ${recent} where ${enough} union all ${whole(sql`not ${enough} and `)})`;
   };
-  const order = s.sort === 'NAME' ? sql`name, namespace` : sql`updated_at desc, name`;
   const parts = [...(s.filter !== 'JOB' ? [part('datasets', 'DATASET')] : []), ...(s.filter !== 'DATASET' ? [part('jobs', 'JOB')] : [])];
   const [row] = await select<{ results: Record<string, unknown>[] }>(
     db,
-    sql`select coalesce(json_agg(json_build_object('type', r.type, 'name', r.name, 'updatedAt', ${iso('r.updated_at')},
+    sql`${ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ` : sql``}select coalesce(json_agg(json_build_object('type', r.type, 'name', r.name, 'updatedAt', ${iso('r.updated_at')},
         'namespace', r.namespace, 'nodeId', lower(r.type) || ':' || r.namespace || ':' || r.name) order by ${order}), '[]'::json) as results
       from (select * from (${sql.join(parts, sql` union all `)}) u order by ${order} limit ${s.limit}) r`,
   );

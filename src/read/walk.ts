@@ -16,24 +16,25 @@ export interface Walk {
 }
 
 /**
- * Whether the dataset edge `e` (a job_io row) of job `j` is in the graph. Without `asOf`: the edges of the
- * job's current version (its latest finished run's IO, or its declared JobEvent IO), so an input the job
- * stopped reading goes away; a job without a version keeps every edge seen. With `asOf`: the edges that
- * existed by then and, when the job had a versioned run by then, are in that run's version.
+ * Whether the dataset edge `e` (a job_io row) is in the graph. Without `asOf`: the edges of the job's
+ * current version (its latest finished run's IO, or its declared JobEvent IO), so an input the job stopped
+ * reading goes away; a job without a version keeps every edge seen. Ingest keeps that in `job_io.current`
+ * (indexed). With `asOf`: the edges that existed by then and, when the job had a versioned run by then,
+ * are in that run's version (computed per edge: slower, and only asked for history).
  */
-export function currentEdge(asOf: string | undefined, e = 'e', j = 'j'): SQL {
-  const [E, J] = [sql.raw(e), sql.raw(j)];
-  const inVersion = (version: SQL) => sql`exists (
-      select 1 from job_version_io v
-      where v.job_version_id = ${version} and v.direction = ${E}.direction and v.dataset_id = ${E}.dataset_id)`;
-  if (asOf === undefined) return sql`(${J}.current_version_id is null or ${inVersion(sql`${J}.current_version_id`)})`;
+export function currentEdge(asOf: string | undefined, e = 'e'): SQL {
+  const E = sql.raw(e);
+  if (asOf === undefined) return sql`${E}.current`;
   const version = sql`(
       select r.job_version_id from runs r
       where r.job_id = ${E}.job_id and r.created_at <= ${asOf}::timestamptz and r.job_version_id is not null
       order by r.state_terminal is true desc, r.created_at desc, r.id desc limit 1)`;
-  // The version subquery runs once per edge: a job without a versioned run by then keeps every edge.
+  // A job without a versioned run by then keeps every edge.
   return sql`(${E}.created_at <= ${asOf}::timestamptz and exists (
-      select 1 from (select ${version} as id) ver where ver.id is null or ${inVersion(sql`ver.id`)}))`;
+      select 1 from (select ${version} as id) ver
+      where ver.id is null or exists (
+        select 1 from job_version_io v
+        where v.job_version_id = ver.id and v.direction = ${E}.direction and v.dataset_id = ${E}.dataset_id)))`;
 }
 
 /**
@@ -65,17 +66,14 @@ function reach(w: Walk, from: 'in' | 'out'): SQL {
     from unnest(${uuidArray(w.datasets)}) d(id)
     cross join lateral ${aliases('d.id')} a
     join job_io e on e.dataset_id = a.id and e.direction = ${to}
-    join jobs j on j.id = e.job_id
     where ${currentEdge(w.asOf)}`;
   const step = sql`
     select e2.job_id${bounded ? sql`, w.depth + 1` : sql``}
     from ${name} w
     join job_io e1 on e1.job_id = w.job_id and e1.direction = ${from}
-    join jobs j1 on j1.id = e1.job_id
     cross join lateral ${aliases('e1.dataset_id')} a
     join job_io e2 on e2.dataset_id = a.id and e2.direction = ${to}
-    join jobs j2 on j2.id = e2.job_id
-    where ${currentEdge(w.asOf, 'e1', 'j1')} and ${currentEdge(w.asOf, 'e2', 'j2')}
+    where ${currentEdge(w.asOf, 'e1')} and ${currentEdge(w.asOf, 'e2')}
       ${bounded ? sql`and w.depth < ${w.depth}` : sql``}`;
   return sql`${name}(${bounded ? sql`job_id, depth` : sql`job_id`}) as (${first} union ${step})`;
 }

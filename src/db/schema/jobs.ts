@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { eventTime, id, seenSpan } from './columns';
 
@@ -17,7 +18,12 @@ export const jobs = pgTable(
     currentVersionId: uuid('current_version_id'),
     currentVersionTime: eventTime('current_version_time'),
   },
-  (t) => [index('jobs_namespace_idx').on(t.namespaceId, t.updatedAt), index('jobs_parent_idx').on(t.parentJobId)],
+  (t) => [
+    // The listings' order (most recently updated first, then id), per namespace and across namespaces.
+    index('jobs_namespace_idx').on(t.namespaceId, t.updatedAt, t.id),
+    index('jobs_updated_idx').on(t.updatedAt, t.id),
+    index('jobs_parent_idx').on(t.parentJobId),
+  ],
 );
 
 /**
@@ -66,6 +72,17 @@ export const jobIo = pgTable(
     lastRunId: uuid('last_run_id'),
     latestTime: eventTime('latest_time'),
     latestEventId: uuid('latest_event_id'),
+    /**
+     * In the job's current version (or the job has none yet): the edges the lineage graph shows. Kept by
+     * the ingest step that moves current versions (refreshCurrentEdges), so a walk reads this table alone.
+     */
+    current: boolean('current').notNull().default(true),
   },
-  (t) => [index('job_io_job_idx').on(t.jobId), index('job_io_dataset_idx').on(t.datasetId)],
+  (t) => [
+    index('job_io_job_idx').on(t.jobId),
+    index('job_io_dataset_idx').on(t.datasetId),
+    // The walk's two steps, index-only: from a dataset to the jobs on one side, from a job to its datasets.
+    index('job_io_current_dataset_idx').on(t.datasetId, t.direction, t.jobId).where(sql`current`),
+    index('job_io_current_job_idx').on(t.jobId, t.direction, t.datasetId).where(sql`current`),
+  ],
 );

@@ -58,5 +58,9 @@ export const runIo = pgTable(
     latestTime: eventTime('latest_time'),
     latestEventId: uuid('latest_event_id'),
   },
-  (t) => [index('run_io_run_idx').on(t.runId), index('run_io_dataset_idx').on(t.datasetId, t.createdAt)],
+  (t) => [
+    // Covers what a Run's dataset-version lists read (index-only: a run's IO rows are scattered in the heap).
+    index('run_io_run_idx').on(t.runId, t.direction, t.datasetId, t.id, t.versionKey, t.datasetVersionId),
+    index('run_io_dataset_idx').on(t.datasetId, t.createdAt),
+  ],
 );
