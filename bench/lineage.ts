@@ -1,157 +1,75 @@
 /**
- * Lineage section: a synthetic graph of BENCH_LINEAGE_JOBS jobs (default 100k, 10 edges each: 1M
- * job-dataset edges) is bulk-loaded into a scratch Postgres, then the read API is timed over HTTP against
- * a baseline measured in the same run: the bare recursive CTE for the same node and depth (no versions, no
- * symlinks, no node data), sent directly with postgres.js.
+ * Lineage section: a synthetic graph (bench/synthetic-graph.ts: BENCH_LINEAGE_JOBS jobs, default 100k, about
+ * 10 job-dataset edges each, so 1M edges) stored through the collector's own ingest code into a scratch
+ * Postgres, then the read API timed over HTTP against a baseline measured in the same run: the bare
+ * recursive CTE for the same node and depth (edge ids only: no node data, no symlinks), sent directly with
+ * postgres.js. A smaller graph (BENCH_LINEAGE_PGLITE_JOBS, default 10k) goes into PGlite, timed in process
+ * through app.request() against the bare CTE on the same PGlite.
  *
- * Shape: pipelines of 100 jobs and 200 datasets. Job i writes datasets 2i and 2i+1 and reads 8 datasets
- * written by the 20 jobs before it (fan-in 8, fan-out about 8, chains up to 100 jobs long); one job in 20
- * also reads its own output (a cycle). Each job's first output has two columns, each derived from the same
- * column of two of its inputs. Rows are built with the collector's own id functions, so node ids resolve.
+ * BENCH_LINEAGE_DATABASE_URL reuses a database this section loaded before (it is not dropped), so the
+ * five-minute load is not paid on every run.
  */
 import http from 'node:http';
+import { sql as drizzleSql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { type Db, rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
+import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
 import { ids } from '../src/ids';
+import { EventWriter } from '../src/ingest/writer';
 import { type BenchContext, fixed, percentile, type Section, type SectionResult, scratchPostgres, startServer, withCleanup } from './lib';
+import { datasetName, loadSyntheticGraph, NS, PIPELINE_JOBS, rng } from './synthetic-graph';
 
-const PIPELINE_JOBS = 100;
-const NS = 'bench';
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
-
-const datasetName = (p: number, d: number) => `pipeline_${p}.table_${d}`;
-const jobName = (p: number, j: number) => `pipeline_${p}.job_${j}`;
-
-export async function load(url: string, jobs: number, log: (m: string) => void) {
-  const db = openPostgres(url, { max: 2 });
+/** Migrates `db` and stores the graph unless it is there already; answers the number of pipelines. */
+async function prepare(db: Db, jobs: number, log: (m: string) => void) {
   await migrate(db, await readMigrations());
-  await db.close();
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  const t = '2024-01-01T00:00:00Z';
-  const random = rng(42);
-  const nsId = ids.namespace(NS);
-  await sql`insert into namespaces values (${nsId}, ${NS}, ${t}, ${t})`;
-  const pipelines = Math.ceil(jobs / PIPELINE_JOBS);
-  let edges = 0;
-  const started = Date.now();
-  for (let p = 0; p < pipelines; p++) {
-    const jobRows: unknown[][] = [];
-    const datasetRows: unknown[][] = [];
-    const io: unknown[][] = [];
-    const cl: unknown[][] = [];
-    const dsId = (d: number) => ids.dataset(NS, datasetName(p, d));
-    for (let d = 0; d < PIPELINE_JOBS * 2; d++) {
-      const time = new Date(Date.parse(t) + (p * 200 + d) * 1000).toISOString();
-      datasetRows.push([dsId(d), nsId, NS, datasetName(p, d), time, time]);
-    }
-    for (let j = 0; j < Math.min(PIPELINE_JOBS, jobs - p * PIPELINE_JOBS); j++) {
-      const id = ids.job(NS, jobName(p, j));
-      const time = new Date(Date.parse(t) + (p * PIPELINE_JOBS + j) * 1000).toISOString();
-      jobRows.push([id, nsId, NS, jobName(p, j), time, time]);
-      const outs = [2 * j, 2 * j + 1];
-      const ins = new Set<number>();
-      if (j > 0) while (ins.size < Math.min(8, 2 * j)) ins.add(Math.max(0, 2 * j - 1 - Math.floor(random() * 40)));
-      if (j % 20 === 7) ins.add(2 * j);
-      for (const d of outs) io.push([ids.jobIo(id, 'out', dsId(d)), id, dsId(d), 'out', time, time]);
-      for (const d of ins) io.push([ids.jobIo(id, 'in', dsId(d)), id, dsId(d), 'in', time, time]);
-      const inList = [...ins].slice(0, 2);
-      for (const col of ['c0', 'c1']) {
-        for (const d of inList) cl.push([ids.columnEdge(dsId(outs[0]!), col, dsId(d), col), dsId(outs[0]!), col, dsId(d), col, time, time]);
-      }
-    }
-    edges += io.length;
-    const entity: Column[] = [
-      ['id', 'uuid'],
-      ['namespace_id', 'uuid'],
-      ['namespace', 'text'],
-      ['name', 'text'],
-      ['created_at', 'timestamptz'],
-      ['updated_at', 'timestamptz'],
-    ];
-    await insertRows(sql, 'datasets', entity, datasetRows);
-    await insertRows(sql, 'jobs', entity, jobRows);
-    await insertRows(
-      sql,
-      'job_io',
-      [
-        ['id', 'uuid'],
-        ['job_id', 'uuid'],
-        ['dataset_id', 'uuid'],
-        ['direction', 'text'],
-        ['created_at', 'timestamptz'],
-        ['updated_at', 'timestamptz'],
-      ],
-      io,
-    );
-    await insertRows(
-      sql,
-      'column_lineage',
-      [
-        ['id', 'uuid'],
-        ['output_dataset_id', 'uuid'],
-        ['output_field', 'text'],
-        ['input_dataset_id', 'uuid'],
-        ['input_field', 'text'],
-        ['created_at', 'timestamptz'],
-        ['updated_at', 'timestamptz'],
-      ],
-      cl,
-    );
-    if (p % 200 === 0) log(`lineage: loaded ${p + 1}/${pipelines} pipelines, ${edges} edges (${fixed((Date.now() - started) / 1000)} s)`);
+  const [present] = await rows<{ n: number }>(db.orm, drizzleSql`select count(*)::int as n from jobs where namespace = ${NS}`);
+  if (present!.n >= jobs) log(`lineage: reusing the ${present!.n} jobs already loaded`);
+  else {
+    if (present!.n > 0) throw new Error(`the lineage database holds ${present!.n} bench jobs, not ${jobs}: use a fresh one`);
+    const loaded = await loadSyntheticGraph(db, jobs, log);
+    log(`lineage: stored ${jobs} jobs, ${loaded.edges} edges in ${fixed(loaded.seconds)} s`);
   }
-  await sql`analyze`;
-  await sql.end();
-  return { pipelines, edges };
-}
-
-type Column = [name: string, type: 'uuid' | 'text' | 'timestamptz'];
-
-/** One multi-row insert: each column travels as one array parameter (duplicates are skipped). */
-function insertRows(sql: postgres.Sql, table: string, columns: Column[], rows: unknown[][]) {
-  const arrays = columns.map(([, type], i) => sql`${sql.array(rows.map((r) => r[i] as string))}::${sql.unsafe(type)}[]`);
-  const names = sql.unsafe(columns.map(([name]) => name).join(', '));
-  return sql`insert into ${sql(table)} (${names}) select * from unnest(${arrays.flatMap((a, i) => (i ? [sql`, `, a] : [a]))}) on conflict do nothing`;
+  const [edges] = await rows<{ n: number }>(db.orm, drizzleSql`select count(*)::int as n from job_io`);
+  return { pipelines: Math.ceil(jobs / PIPELINE_JOBS), edges: edges!.n };
 }
 
 /**
- * The bare recursive CTE: jobs reachable both ways from a dataset by job hops, then their edges; ids only.
- * Bounded walks keep (job, depth) rows; an unbounded one keeps only the job (else cycles never end).
+ * The bare recursive CTE: jobs reachable both ways from a dataset by job hops over the edges the graph
+ * shows (job_io.current), then their edges; ids only. Bounded walks keep (job, depth) rows; an unbounded
+ * one keeps only the job (else cycles never end). $1 = dataset id, $2 = depth (null: unbounded).
  */
-function bareQuery(sql: postgres.Sql, datasetId: string, depth: number | null) {
-  const d = depth === null ? sql`` : sql`, depth`;
-  const first = depth === null ? sql`` : sql`, 0`;
-  const next = (alias: string) => (depth === null ? sql`` : sql`, ${sql.unsafe(alias)}.depth + 1`);
-  const bound = (alias: string) => (depth === null ? sql`` : sql`where ${sql.unsafe(alias)}.depth < ${depth}`);
-  return sql`with recursive
+function bareLineage(bounded: boolean) {
+  const d = bounded ? ', depth' : '';
+  const first = bounded ? ', 0' : '';
+  const next = (alias: string) => (bounded ? `, ${alias}.depth + 1` : '');
+  const bound = (alias: string) => (bounded ? `where ${alias}.depth < $2::int` : 'where $2::int is null');
+  return `with recursive
     down(job_id${d}) as (
-      select job_id${first} from job_io where dataset_id = ${datasetId} and direction = 'in'
+      select job_id${first} from job_io where dataset_id = $1::uuid and direction = 'in' and current
       union
-      select r.job_id${next('w')} from down w join job_io o on o.job_id = w.job_id and o.direction = 'out'
-      join job_io r on r.dataset_id = o.dataset_id and r.direction = 'in' ${bound('w')}),
+      select r.job_id${next('w')} from down w join job_io o on o.job_id = w.job_id and o.direction = 'out' and o.current
+      join job_io r on r.dataset_id = o.dataset_id and r.direction = 'in' and r.current ${bound('w')}),
     up(job_id${d}) as (
-      select job_id${first} from job_io where dataset_id = ${datasetId} and direction = 'out'
+      select job_id${first} from job_io where dataset_id = $1::uuid and direction = 'out' and current
       union
-      select x.job_id${next('u')} from up u join job_io i on i.job_id = u.job_id and i.direction = 'in'
-      join job_io x on x.dataset_id = i.dataset_id and x.direction = 'out' ${bound('u')})
-    select e.job_id, e.dataset_id, e.direction from job_io e where e.job_id in (select job_id from down union select job_id from up)`;
+      select x.job_id${next('u')} from up u join job_io i on i.job_id = u.job_id and i.direction = 'in' and i.current
+      join job_io x on x.dataset_id = i.dataset_id and x.direction = 'out' and x.current ${bound('u')})
+    select e.job_id, e.dataset_id, e.direction from job_io e
+    where e.job_id = any(array(select job_id from down union select job_id from up)) and e.current`;
 }
 
-function bareColumns(sql: postgres.Sql, datasetId: string, depth: number) {
-  return sql`with recursive up(ds, f, depth) as (
-      select output_dataset_id, output_field, 0 from column_lineage where output_dataset_id = ${datasetId}
+/** Column lineage upstream of a dataset's fields; $1 = dataset id, $2 = depth. */
+const BARE_COLUMNS = `with recursive up(ds, f, depth) as (
+      select output_dataset_id, output_field, 0 from column_lineage where output_dataset_id = $1::uuid
       union
       select cl.input_dataset_id, cl.input_field, u.depth + 1 from up u
-      join column_lineage cl on cl.output_dataset_id = u.ds and cl.output_field = u.f where u.depth < ${depth})
+      join column_lineage cl on cl.output_dataset_id = u.ds and cl.output_field = u.f where u.depth < $2::int)
     select * from up`;
-}
 
 function getJson(agent: http.Agent, url: URL): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
@@ -176,78 +94,171 @@ async function timed(n: number, fn: (i: number) => Promise<unknown>) {
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
+/** One database under test: how to ask the API and how to run the bare query. */
+interface Target {
+  database: 'postgres' | 'pglite';
+  pipelines: number;
+  /** GET on the read API; answers the HTTP status. */
+  get(path: string): Promise<number>;
+  bare(text: string, params: unknown[]): Promise<unknown>;
+}
+
+interface Measured {
+  database: string;
+  name: string;
+  api: { p50: number; p99: number };
+  bare?: { p50: number; p99: number };
+  ratio?: number;
+}
+
+/** Times every query of the section on one target; `samples` start nodes, the same ones for API and bare. */
+async function measureTarget(t: Target, samples: number, failures: string[], log: (m: string) => void): Promise<Measured[]> {
+  const random = rng(7);
+  // Start from a dataset in the middle of a pipeline: both directions have long chains.
+  const starts = Array.from({ length: samples }, () => ({
+    p: Math.floor(random() * t.pipelines),
+    d: 80 + Math.floor(random() * 40),
+  }));
+  const node = (i: number) => `dataset:${NS}:${datasetName(starts[i]!.p, starts[i]!.d)}`;
+  const dsId = (i: number) => ids.dataset(NS, datasetName(starts[i]!.p, starts[i]!.d));
+  const out: Measured[] = [];
+  const api = async (path: string) => {
+    const status = await t.get(path);
+    if (status !== 200) failures.push(`${t.database}: ${path} answered ${status}`);
+  };
+  const measure = async (name: string, path: (i: number) => string, bare?: (i: number) => Promise<unknown>) => {
+    await api(path(0));
+    if (bare) await bare(0);
+    const a = await timed(samples, (i) => api(path(i)));
+    const b = bare ? await timed(samples, bare) : undefined;
+    const m: Measured = { database: t.database, name, api: a, ...(b && { bare: b, ratio: a.p99 / b.p99 }) };
+    out.push(m);
+    log(`lineage/${t.database}: ${name} api p99 ${fixed(a.p99, 1)} ms, bare p99 ${fixed(b?.p99, 1)} ms`);
+  };
+  for (const depth of [2, 10, null] as const) {
+    await measure(
+      `lineage depth ${depth ?? 'all'}`,
+      (i) => `/api/v1/lineage?nodeId=${encodeURIComponent(node(i))}&depth=${depth ?? 'all'}`,
+      (i) => t.bare(bareLineage(depth !== null), [dsId(i), depth]),
+    );
+  }
+  await measure(
+    'column-lineage depth 10',
+    (i) => `/api/v1/column-lineage?nodeId=${encodeURIComponent(node(i))}&depth=10`,
+    (i) => t.bare(BARE_COLUMNS, [dsId(i), 10]),
+  );
+  // Listings and search: the pages the web UI opens first, at several offsets into the listing.
+  const offset = (i: number) => (i % 5) * 1000;
+  // The web UI's page sizes: 20 on the jobs and datasets pages, 10 on the dashboard; 100 is the API default.
+  await measure('jobs list (namespace, 20)', (i) => `/api/v1/namespaces/${NS}/jobs?limit=20&offset=${offset(i)}`);
+  await measure('jobs list (namespace, 100)', (i) => `/api/v1/namespaces/${NS}/jobs?limit=100&offset=${offset(i)}`);
+  await measure('jobs list (all, dashboard 10)', () => '/api/v1/jobs?limit=10&offset=0');
+  await measure('datasets list (namespace, 20)', (i) => `/api/v1/namespaces/${NS}/datasets?limit=20&offset=${offset(i)}`);
+  await measure('datasets list (namespace, 100)', (i) => `/api/v1/namespaces/${NS}/datasets?limit=100&offset=${offset(i)}`);
+  await measure('search (q=job_42, 100)', () => '/api/v1/search?q=job_42&sort=UPDATE_AT&limit=100');
+  await measure('search (q=table_1, 100, by name)', () => '/api/v1/search?q=table_1&sort=NAME&limit=100');
+  return out;
+}
+
+async function postgresTarget(ctx: BenchContext, jobs: number, samples: number, failures: string[]): Promise<Measured[]> {
+  const reuse = process.env.BENCH_LINEAGE_DATABASE_URL;
+  const scratch = reuse ? { url: reuse, drop: async () => {} } : await scratchPostgres(ctx.databaseUrl!);
+  return withCleanup(scratch.drop, async () => {
+    const db = openPostgres(scratch.url, { max: 2 });
+    const loaded = await withCleanup(
+      () => db.close(),
+      () => prepare(db, jobs, ctx.log),
+    );
+    const sql = postgres(scratch.url, { max: 1, onnotice: () => {}, connection: { jit: 'off' } as never });
+    // A store that has been running is vacuumed and analyzed by autovacuum; a fresh load is not yet.
+    await sql`vacuum analyze`;
+    const server = await startServer({ DATABASE_URL: scratch.url });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    ctx.log(`lineage/postgres: ${jobs} jobs, ${loaded.edges} edges`);
+    return withCleanup(
+      async () => {
+        agent.destroy();
+        await sql.end();
+        await server.stop();
+      },
+      () =>
+        measureTarget(
+          {
+            database: 'postgres',
+            pipelines: loaded.pipelines,
+            get: async (path) => (await getJson(agent, new URL(path, server.url))).status,
+            bare: (text, params) => sql.unsafe(text, params as never[]),
+          },
+          samples,
+          failures,
+          ctx.log,
+        ),
+    );
+  });
+}
+
+async function pgliteTarget(ctx: BenchContext, jobs: number, samples: number, failures: string[]): Promise<Measured[]> {
+  const db = await openPglite();
+  return withCleanup(
+    () => db.close(),
+    async () => {
+      const loaded = await prepare(db, jobs, ctx.log);
+      await db.orm.execute(drizzleSql`vacuum analyze`);
+      const config = loadConfig({});
+      const app = createApp({ db, writer: new EventWriter(db), config });
+      ctx.log(`lineage/pglite: ${jobs} jobs, ${loaded.edges} edges`);
+      return measureTarget(
+        {
+          database: 'pglite',
+          pipelines: loaded.pipelines,
+          get: async (path) => {
+            const res = await app.request(path);
+            await res.arrayBuffer();
+            return res.status;
+          },
+          // The values (a uuid, an integer or null) go inline: one plain statement, as the API's is.
+          bare: (text, params) => rows(db.orm, drizzleSql.raw(text.replace(/\$(\d)/g, (_, n) => literal(params[Number(n) - 1])))),
+        },
+        samples,
+        failures,
+        ctx.log,
+      );
+    },
+  );
+}
+
+const literal = (v: unknown) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+
 export const lineageSection: Section = {
   name: 'lineage',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const failures: string[] = [];
-    const rows: string[][] = [];
-    const json: unknown[] = [];
-    if (!ctx.databaseUrl || !ctx.databases.includes('postgres')) {
-      return { title: 'Lineage queries (skipped: needs DATABASE_URL)', columns: [], rows: [], notes: [], failures, json };
-    }
-    const jobs = Number(process.env.BENCH_LINEAGE_JOBS ?? 100_000);
     const samples = Number(process.env.BENCH_LINEAGE_SAMPLES ?? 50);
-    const scratch = await scratchPostgres(ctx.databaseUrl);
-    await withCleanup(scratch.drop, async () => {
-      const loaded = await load(scratch.url, jobs, ctx.log);
-      ctx.log(`lineage: ${jobs} jobs, ${loaded.edges} edges`);
-      const server = await startServer({ DATABASE_URL: scratch.url });
-      const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      await withCleanup(
-        async () => {
-          agent.destroy();
-          await sql.end();
-          await server.stop();
-        },
-        async () => {
-          const random = rng(7);
-          // Start from a dataset in the middle of a pipeline: both directions have long chains.
-          const starts = Array.from({ length: samples }, () => {
-            const p = Math.floor(random() * loaded.pipelines);
-            return { p, d: 80 + Math.floor(random() * 40) };
-          });
-          const api = (path: string) => async () => {
-            const r = await getJson(agent, new URL(path, server.url));
-            if (r.status !== 200) failures.push(`${path} answered ${r.status}`);
-          };
-          const measure = async (name: string, apiPath: (i: number) => string, bare: ((i: number) => Promise<unknown>) | null) => {
-            await api(apiPath(0))();
-            const a = await timed(samples, (i) => api(apiPath(i))());
-            const b = bare ? await timed(samples, bare) : undefined;
-            const ratio = b ? a.p99 / b.p99 : undefined;
-            rows.push([name, fixed(a.p50, 1), fixed(a.p99, 1), fixed(b?.p50, 1), fixed(b?.p99, 1), ratio ? `${ratio.toFixed(2)}×` : '—']);
-            json.push({ name, api: a, bare: b, ratio });
-            ctx.log(`lineage: ${name} api p99 ${fixed(a.p99, 1)} ms, bare p99 ${fixed(b?.p99, 1)} ms`);
-          };
-          const node = (i: number) => `dataset:${NS}:${datasetName(starts[i]!.p, starts[i]!.d)}`;
-          const dsId = (i: number) => ids.dataset(NS, datasetName(starts[i]!.p, starts[i]!.d));
-          for (const depth of [2, 10, null] as const) {
-            await measure(
-              `lineage depth ${depth ?? 'all'}`,
-              (i) => `/api/v1/lineage?nodeId=${encodeURIComponent(node(i))}&depth=${depth ?? 'all'}`,
-              (i) => bareQuery(sql, dsId(i), depth),
-            );
-          }
-          await measure(
-            'column-lineage depth 10',
-            (i) => `/api/v1/column-lineage?nodeId=${encodeURIComponent(node(i))}&depth=10`,
-            (i) => bareColumns(sql, dsId(i), 10),
-          );
-          await measure('jobs list (namespace, 100)', () => `/api/v1/namespaces/${NS}/jobs?limit=100`, null);
-          await measure('jobs list (all, dashboard 10)', () => '/api/v1/jobs?limit=10&offset=0', null);
-          await measure('datasets list (namespace, 20)', () => `/api/v1/namespaces/${NS}/datasets?limit=20&offset=0`, null);
-          await measure('search (q=job_42, 100)', () => '/api/v1/search?q=job_42&sort=UPDATE_AT&limit=100', null);
-        },
-      );
-    });
+    const jobs = Number(process.env.BENCH_LINEAGE_JOBS ?? 100_000);
+    const pgliteJobs = Number(process.env.BENCH_LINEAGE_PGLITE_JOBS ?? 10_000);
+    const measured: Measured[] = [];
+    if (ctx.databases.includes('postgres') && ctx.databaseUrl) measured.push(...(await postgresTarget(ctx, jobs, samples, failures)));
+    if (ctx.databases.includes('pglite')) measured.push(...(await pgliteTarget(ctx, pgliteJobs, samples, failures)));
+    const size = (d: string) => (d === 'postgres' ? jobs : pgliteJobs);
     return {
-      title: `Lineage queries over a synthetic graph (${jobs} jobs, Postgres), one client, ms`,
-      columns: ['query', 'api p50', 'api p99', 'bare p50', 'bare p99', 'p99 ratio'],
-      rows,
-      notes: ['bare = the recursive CTE alone, sent with postgres.js (ids only, no node data); ratio = api p99 / bare p99'],
+      title: `Lineage and listing queries over a synthetic graph, one client, ms (${samples} samples each)`,
+      columns: ['database', 'jobs', 'query', 'api p50', 'api p99', 'bare p50', 'bare p99', 'p99 ratio'],
+      rows: measured.map((m) => [
+        m.database,
+        String(size(m.database)),
+        m.name,
+        fixed(m.api.p50, 1),
+        fixed(m.api.p99, 1),
+        fixed(m.bare?.p50, 1),
+        fixed(m.bare?.p99, 1),
+        m.ratio ? `${m.ratio.toFixed(2)}×` : '—',
+      ]),
+      notes: [
+        'bare = the recursive CTE alone on the same database (ids only, no node data); ratio = api p99 / bare p99',
+        'postgres: API over HTTP to a server child process; pglite: in process through app.request()',
+      ],
       failures,
-      json,
+      json: measured,
     };
   },
 };
