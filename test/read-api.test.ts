@@ -248,8 +248,9 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
   });
 
   it('keeps the per-namespace counts behind totalCount equal to the rows, through deletes too', async () => {
+    type Counted = { jobs: string | null; datasets: string | null; job_rows: string; dataset_rows: string };
     const counts = async () =>
-      select(
+      select<Counted>(
         ctx().db,
         sql`select n.id, c.jobs, c.datasets,
           (select count(*) from jobs j where j.namespace_id = n.id)::bigint as job_rows,
