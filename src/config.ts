@@ -10,8 +10,10 @@ export interface Config {
   maxBatchBytes: number;
   /** Reject any deviation from the spec instead of storing the event with warnings. */
   strict: boolean;
-  /** Bearer keys accepted on /api; empty means no authentication. */
-  apiKeys: string[];
+  /** Who may call /api, by Bearer key; empty means no authentication (actors then name themselves). */
+  principals: Principal[];
+  /** What moving a model version to Production requires. */
+  policy: PromotionPolicy;
   /** Connections to a real Postgres server. */
   databasePoolSize: number;
   /** Write transactions in flight at once (group commit); unset: 1 for PGlite, 2 for Postgres. */
@@ -19,6 +21,81 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const SCOPES = ['ingest', 'read', 'write', 'approve', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** A named caller: the actor of everything done with its key. `admin` implies every scope. */
+export interface Principal {
+  name: string;
+  key: string;
+  scopes: Scope[];
+}
+
+export interface PromotionPolicy {
+  /** Tags the training run (its tags facet) or the version must carry. */
+  requiredTags: string[];
+  /** Approvals needed, by principals other than the one who registered the version. */
+  approvals: number;
+  /** A model card with content must exist. */
+  requireCard: boolean;
+}
+
+export const DEFAULT_POLICY: PromotionPolicy = {
+  requiredTags: ['dataset_version', 'git_commit', 'triggered_by'],
+  approvals: 1,
+  requireCard: true,
+};
+
+/**
+ * PEDIGREE_PRINCIPALS: a JSON array of `{name, key, scopes}`. PEDIGREE_API_KEYS (comma-separated keys,
+ * from before principals existed) still works: each key is a principal `api-key-<n>` with every scope.
+ */
+function principals(env: Env): Principal[] {
+  const list: Principal[] = (env.PEDIGREE_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((key, i) => ({ name: `api-key-${i + 1}`, key, scopes: ['admin'] }));
+  const raw = env.PEDIGREE_PRINCIPALS?.trim();
+  if (!raw) return list;
+  const parsed = parseJson('PEDIGREE_PRINCIPALS', raw);
+  if (!Array.isArray(parsed)) throw new Error('PEDIGREE_PRINCIPALS must be a JSON array of {name, key, scopes}');
+  for (const [i, p] of parsed.entries()) {
+    const where = `PEDIGREE_PRINCIPALS[${i}]`;
+    if (typeof p?.name !== 'string' || !p.name) throw new Error(`${where}.name must be a non-empty string`);
+    if (typeof p.key !== 'string' || p.key.length < 8) throw new Error(`${where}.key must be a string of at least 8 characters`);
+    if (!Array.isArray(p.scopes) || p.scopes.some((s: unknown) => !SCOPES.includes(s as Scope))) {
+      throw new Error(`${where}.scopes must list some of ${SCOPES.join(', ')}`);
+    }
+    list.push({ name: p.name, key: p.key, scopes: p.scopes });
+  }
+  return list;
+}
+
+/** PEDIGREE_PROMOTION_POLICY: JSON overriding any of DEFAULT_POLICY's fields. */
+function promotionPolicy(env: Env): PromotionPolicy {
+  const raw = env.PEDIGREE_PROMOTION_POLICY?.trim();
+  if (!raw) return DEFAULT_POLICY;
+  const p = parseJson('PEDIGREE_PROMOTION_POLICY', raw);
+  const policy = { ...DEFAULT_POLICY, ...(typeof p === 'object' && p !== null ? p : {}) };
+  const ok =
+    Array.isArray(policy.requiredTags) &&
+    policy.requiredTags.every((t: unknown) => typeof t === 'string') &&
+    Number.isSafeInteger(policy.approvals) &&
+    policy.approvals >= 0 &&
+    typeof policy.requireCard === 'boolean';
+  if (!ok) throw new Error('PEDIGREE_PROMOTION_POLICY must be JSON like {"requiredTags": [...], "approvals": 1, "requireCard": true}');
+  return { requiredTags: policy.requiredTags, approvals: policy.approvals, requireCard: policy.requireCard };
+}
+
+function parseJson(name: string, raw: string) {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} is not valid JSON`);
+  }
+}
 
 export function loadConfig(env: Env): Config {
   return {
@@ -28,10 +105,8 @@ export function loadConfig(env: Env): Config {
     maxEventBytes: integer(env, 'PEDIGREE_MAX_EVENT_BYTES', 20 * 1024 * 1024),
     maxBatchBytes: integer(env, 'PEDIGREE_MAX_BATCH_BYTES', 4 * 1024 ** 3),
     strict: boolean(env, 'PEDIGREE_STRICT', false),
-    apiKeys: (env.PEDIGREE_API_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean),
+    principals: principals(env),
+    policy: promotionPolicy(env),
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
     writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
   };

@@ -1,6 +1,14 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Principal, Scope } from '../config';
 import type { AppEnv } from './context';
 import { Problem } from './problem';
+
+/** Who is calling: the principal of the Bearer key, or (authentication off) whoever the caller says. */
+export interface Actor {
+  name: string;
+  scopes: readonly Scope[];
+  authenticated: boolean;
+}
 
 /** Compares in time independent of where the strings differ. */
 function sameKey(a: string, b: string): boolean {
@@ -9,15 +17,37 @@ function sameKey(a: string, b: string): boolean {
   return diff === 0;
 }
 
+const ALL: readonly Scope[] = ['ingest', 'read', 'write', 'approve', 'admin'];
+const MAX_ACTOR = 200;
+
+/** With authentication off, `X-Pedigree-Actor` names the actor recorded in the audit log. */
+function selfNamed(header: string | undefined): Actor {
+  const name = header?.trim().slice(0, MAX_ACTOR);
+  return { name: name || 'anonymous', scopes: ALL, authenticated: false };
+}
+
+/** The scope a request needs (routes check it again where it matters: approvals). */
+function scopeOf(method: string, path: string): Scope {
+  if (method === 'POST' && /^\/api\/v1\/lineage(\/batch)?\/?$/.test(path)) return 'ingest';
+  if (method === 'POST' && /^\/api\/v1\/models\/[^/]+\/versions\/[^/]+\/approvals\/?$/.test(path)) return 'approve';
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  return 'write';
+}
+
 /**
- * Bearer API keys, as the OpenLineage clients' `api_key` auth sends them. Off when no key is configured.
+ * Bearer API keys (as the OpenLineage clients' `api_key` auth and MLflow's tracking token send them),
+ * each mapped to a named principal with scopes. Off when no key is configured.
  */
-export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const keys = c.get('deps').config.apiKeys;
-  if (keys.length === 0) return next();
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const principals = c.get('deps').config.principals;
+  if (principals.length === 0) {
+    c.set('actor', selfNamed(c.req.header('x-pedigree-actor')));
+    return next();
+  }
   const header = c.req.header('authorization') ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m || !keys.some((k) => sameKey(k, m[1]!.trim()))) {
+  const principal: Principal | undefined = m ? principals.find((p) => sameKey(p.key, m[1]!.trim())) : undefined;
+  if (!principal) {
     throw new Problem(
       401,
       'Unauthorized',
@@ -28,5 +58,16 @@ export const apiKeyAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
       },
     );
   }
+  c.set('actor', { name: principal.name, scopes: principal.scopes, authenticated: true });
+  requireScope(c, scopeOf(c.req.method, c.req.path));
   return next();
 };
+
+/** 403 unless the caller's principal has `scope` (or admin). */
+export function requireScope(c: Context<AppEnv>, scope: Scope): Actor {
+  const actor = c.get('actor');
+  if (!actor.scopes.includes(scope) && !actor.scopes.includes('admin')) {
+    throw new Problem(403, 'Forbidden', `${actor.name} lacks the '${scope}' scope this request needs`);
+  }
+  return actor;
+}

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { EventWriter } from '../ingest/writer';
+import type { Actor } from './auth';
 
 /** What every request can reach, set once per app (never module globals). */
 export interface Deps {
@@ -9,4 +10,4 @@ export interface Deps {
   config: Config;
 }
 
-export type AppEnv = { Variables: { deps: Deps } };
+export type AppEnv = { Variables: { deps: Deps; actor: Actor } };

@@ -59,6 +59,168 @@ const ingestResponses = {
 };
 const strict = query('strict', { type: 'boolean' }, 'reject any deviation from the spec instead of storing the event with warnings');
 
+const version = path('version', 'a number, an alias (`champion` or `@champion`), a stage (`Production`) or `latest`');
+const modelName = path('name', 'registered model name');
+const conflict = problem('the promotion policy refuses: `errors` names each unmet rule (`/policy/<rule>`)');
+const forbidden = problem("the caller's principal lacks the scope, or approves their own version");
+const versionOp = (summary: string, ok: Json, extra: Json[] = []) => ({
+  summary,
+  parameters: [modelName, version, ...extra],
+  responses: { 200: ok, 400: badParam, 404: notFound },
+});
+
+/** Pedigree's native model API. */
+function modelPaths() {
+  const base = '/api/v1/models/{name}/versions/{version}';
+  return {
+    [`${base}/lineage`]: {
+      get: versionOp(
+        'Question 1: the training runs, exact input versions, code, parameters, upstream lineage and links',
+        json(ref('ModelLineage'), 'the lineage of the version'),
+        [depth],
+      ),
+    },
+    [`${base}/approval`]: {
+      get: versionOp(
+        'Question 4: stage, aliases, policy verdict, approvals, full history with actors, deployments',
+        json(ref('ModelApproval'), 'the approval record'),
+      ),
+    },
+    [`${base}/approvals`]: {
+      post: {
+        ...versionOp('Approve the version (scope approve; not by its registrant)', json({ type: 'object' }, 'the approvals so far')),
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { comment: { type: 'string' } } } } } },
+        responses: { 201: json({ type: 'object' }, 'the approvals so far'), 403: forbidden, 404: notFound },
+      },
+    },
+    [`${base}/stage`]: {
+      post: {
+        ...versionOp('Move the version to a stage; Production applies the promotion policy', json({ type: 'object' }, 'the version')),
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['stage'],
+                properties: {
+                  stage: { enum: ['None', 'Staging', 'Production', 'Archived'] },
+                  archiveExisting: { type: 'boolean' },
+                  comment: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        responses: { 200: json({ type: 'object' }, 'the version'), 400: badParam, 404: notFound, 409: conflict },
+      },
+    },
+    [`${base}/links`]: {
+      get: versionOp(
+        'The links to OpenLineage runs and dataset versions, with method, confidence, status and evidence',
+        json({ type: 'object' }, '{links}'),
+      ),
+    },
+    [`${base}/links/{linkId}`]: {
+      post: {
+        ...versionOp('Confirm or reject a link', json({ type: 'object' }, 'the link'), [path('linkId', 'link id')]),
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['status'],
+                properties: { status: { enum: ['confirmed', 'rejected'] }, comment: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    [`${base}/card`]: {
+      get: versionOp('The model card, with its training-data section generated from lineage', json({ type: 'object' }, 'the card')),
+      put: {
+        ...versionOp('Write the model card', json({ type: 'object' }, 'the card')),
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['markdown'],
+                properties: {
+                  markdown: { type: 'string' },
+                  fields: { type: 'object', description: 'intendedUse, limitations, metrics, …' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/api/v1/deployments': {
+      get: {
+        summary: 'Deployment history, newest first',
+        parameters: [
+          query('endpoint', { type: 'string' }, ''),
+          query('environment', { type: 'string' }, ''),
+          query('model', { type: 'string' }, ''),
+          query('version', { type: 'integer' }, ''),
+        ],
+        responses: { 200: json({ type: 'object' }, '{deployments}') },
+      },
+      post: {
+        summary: 'Record a deployment: {endpoint, model, version?, environment?}; model may be a models:/ URI',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['endpoint', 'model'] } } } },
+        responses: { 201: json({ type: 'object' }, 'the deployment'), 400: badParam, 404: notFound },
+      },
+    },
+  };
+}
+
+/** The MLflow model-registry REST API subset: MLflow's shapes; errors are `{error_code, message}`. */
+function mlflowPaths() {
+  const op = (summary: string) => ({
+    summary,
+    responses: {
+      200: json({ type: 'object' }, "MLflow's response"),
+      400: json(ref('MlflowError'), 'INVALID_PARAMETER_VALUE, RESOURCE_ALREADY_EXISTS'),
+      404: json(ref('MlflowError'), 'RESOURCE_DOES_NOT_EXIST'),
+    },
+  });
+  const base = '/api/2.0/mlflow';
+  return {
+    [`${base}/registered-models/create`]: { post: op('Create a registered model') },
+    [`${base}/registered-models/get`]: { get: op('Get a registered model') },
+    [`${base}/registered-models/search`]: { get: op('Search registered models (filter, max_results, order_by, page_token)') },
+    [`${base}/registered-models/list`]: { get: op('List registered models (older clients)') },
+    [`${base}/registered-models/update`]: { patch: op('Update a registered model') },
+    [`${base}/registered-models/delete`]: { delete: op('Delete a registered model') },
+    [`${base}/registered-models/set-tag`]: { post: op('Set a registered model tag') },
+    [`${base}/registered-models/delete-tag`]: { delete: op('Delete a registered model tag') },
+    [`${base}/registered-models/alias`]: {
+      post: op('Set an alias'),
+      delete: op('Delete an alias'),
+      get: op('Get the version an alias names'),
+    },
+    [`${base}/registered-models/get-latest-versions`]: { post: op('Latest version per stage'), get: op('Latest version per stage') },
+    [`${base}/model-versions/create`]: { post: op('Create a model version') },
+    [`${base}/model-versions/get`]: { get: op('Get a model version') },
+    [`${base}/model-versions/search`]: { get: op('Search model versions') },
+    [`${base}/model-versions/update`]: { patch: op('Update a model version') },
+    [`${base}/model-versions/delete`]: { delete: op('Delete a model version') },
+    [`${base}/model-versions/set-tag`]: { post: op('Set a model version tag') },
+    [`${base}/model-versions/delete-tag`]: { delete: op('Delete a model version tag') },
+    [`${base}/model-versions/transition-stage`]: {
+      post: {
+        ...op('Transition a stage; Production applies the promotion policy'),
+        responses: { ...op('').responses, 409: json(ref('MlflowError'), 'INVALID_STATE: the policy refuses') },
+      },
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -221,6 +383,8 @@ export const openApiDocument = {
         ),
       ]),
     ),
+    ...modelPaths(),
+    ...mlflowPaths(),
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'one of PEDIGREE_API_KEYS' } },
@@ -292,6 +456,43 @@ export const openApiDocument = {
               },
             },
           },
+        },
+      },
+      MlflowError: {
+        type: 'object',
+        required: ['error_code', 'message'],
+        properties: { error_code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: ref('Deviation') } },
+      },
+      ModelLineage: {
+        type: 'object',
+        required: ['model', 'trainingRuns', 'links', 'upstream'],
+        properties: {
+          model: { type: 'object' },
+          trainingRuns: {
+            type: 'array',
+            items: {
+              type: 'object',
+              description:
+                'runId, state, job, inputs [{namespace, name, version, versionId, fields}], outputs, code, parameters, tags, environment',
+            },
+          },
+          links: {
+            type: 'array',
+            items: { type: 'object', description: 'id, kind, method, confidence, status, decision, runId, dataset, evidence' },
+          },
+          upstream: ref('Lineage'),
+        },
+      },
+      ModelApproval: {
+        type: 'object',
+        required: ['model', 'approvedForProduction', 'policy', 'approvals', 'history', 'deployments'],
+        properties: {
+          model: { type: 'object' },
+          approvedForProduction: { type: 'boolean' },
+          policy: { type: 'object', description: '{passes, rules: [{rule, ok, detail}]}' },
+          approvals: { type: 'array', items: { type: 'object' } },
+          history: { type: 'array', items: { type: 'object', description: 'seq, at, actor, action, modelName, version, detail' } },
+          deployments: { type: 'array', items: { type: 'object' } },
         },
       },
       Edge: {

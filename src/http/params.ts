@@ -71,3 +71,12 @@ export const invalid = (name: string, message: string) =>
   badRequest(`query parameter "${name}" ${message}`, [{ pointer: `/query/${name}`, message }]);
 
 export const params = (c: Context) => new Params(c);
+
+/** Marquez's default depth. Pedigree also takes `depth=all` (the whole connected lineage, null here). */
+const DEFAULT_DEPTH = 20;
+export const MAX_DEPTH = 1000;
+
+export function depthOf(p: Params, fallback = DEFAULT_DEPTH): number | null {
+  if (p.raw('depth')?.toLowerCase() === 'all') return null;
+  return p.integer('depth', fallback, { min: 0, max: MAX_DEPTH });
+}

@@ -6,20 +6,11 @@ import { resolveNodeId } from '../../read/node-id';
 import { upstreamRuns } from '../../read/run-lineage';
 import type { Direction } from '../../read/walk';
 import type { AppEnv } from '../context';
-import { invalid, type Params, params } from '../params';
+import { depthOf, invalid, MAX_DEPTH, params } from '../params';
 import { notFound } from '../problem';
 
 /** Lineage graphs: table level, column level, and the runs upstream of a run. */
 export const graphRoutes = new Hono<AppEnv>();
-
-/** Marquez's default depth. Pedigree also takes `depth=all` (the whole connected lineage). */
-const DEFAULT_DEPTH = 20;
-const MAX_DEPTH = 1000;
-
-function depthOf(p: Params): number | null {
-  if (p.raw('depth')?.toLowerCase() === 'all') return null;
-  return p.integer('depth', DEFAULT_DEPTH, { min: 0, max: MAX_DEPTH });
-}
 
 graphRoutes.get('/lineage', async (c) => {
   const p = params(c);

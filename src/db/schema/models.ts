@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { eventTime } from './columns';
+
+/**
+ * The model registry: user state, like tags (replay never truncates it). Names and versions follow
+ * MLflow's registry: a registered model owns auto-numbered versions, each with a stage and aliases.
+ */
+export const registeredModels = pgTable('registered_models', {
+  name: text('name').primaryKey(),
+  description: text('description'),
+  owner: text('owner'),
+  createdBy: text('created_by'),
+  createdAt: eventTime('created_at').notNull(),
+  updatedAt: eventTime('updated_at').notNull(),
+});
+
+export const registeredModelTags = pgTable(
+  'registered_model_tags',
+  {
+    modelName: text('model_name').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelName, t.key] })],
+);
+
+/**
+ * A model version. What reconciliation needs is kept parsed next to what the client sent: `runUuid` is the
+ * OpenLineage run id the version names (its `run_id`, or the id in a `runs:/<id>/…` source) when it is a
+ * UUID; `sourceDatasetIds` are the dataset its artifact URI names (`s3://bucket/path` -> namespace
+ * `s3://bucket`, name `/path`, or `path` as some producers write it), so the run that wrote the artifact
+ * is found through the lineage tables.
+ */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    source: text('source'),
+    runId: text('run_id'),
+    runLink: text('run_link'),
+    description: text('description'),
+    status: text('status').notNull(),
+    stage: text('stage', { enum: ['None', 'Staging', 'Production', 'Archived'] }).notNull(),
+    userId: text('user_id'),
+    runUuid: uuid('run_uuid'),
+    sourceDatasetIds: uuid('source_dataset_ids').array().notNull(),
+    /** `models:/<name>/<version>` as a source: the version this one was copied from. */
+    sourceModelName: text('source_model_name'),
+    sourceModelVersion: integer('source_model_version'),
+    createdAt: eventTime('created_at').notNull(),
+    updatedAt: eventTime('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.modelName, t.version] }),
+    index('model_versions_run_uuid_idx').on(t.runUuid),
+    index('model_versions_run_id_idx').on(t.runId),
+    index('model_versions_source_dataset_idx').using('gin', t.sourceDatasetIds),
+    index('model_versions_stage_idx').on(t.modelName, t.stage),
+  ],
+);
+
+export const modelVersionTags = pgTable(
+  'model_version_tags',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.key] })],
+);
+
+export const modelAliases = pgTable(
+  'model_aliases',
+  {
+    modelName: text('model_name').notNull(),
+    alias: text('alias').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: eventTime('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelName, t.alias] })],
+);
+
+/**
+ * A human's decision on a link between a model version and an OpenLineage run or dataset version. Links
+ * themselves are computed from the evidence each time they are read (so they appear whatever arrived
+ * first); a decision confirms or rejects one by its stable id.
+ */
+export const modelLinkDecisions = pgTable(
+  'model_link_decisions',
+  {
+    linkId: uuid('link_id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['confirmed', 'rejected'] }).notNull(),
+    actor: text('actor').notNull(),
+    comment: text('comment'),
+    decidedAt: eventTime('decided_at').notNull(),
+  },
+  (t) => [index('model_link_decisions_version_idx').on(t.modelName, t.version)],
+);
+
+export const modelApprovals = pgTable(
+  'model_approvals',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    actor: text('actor').notNull(),
+    comment: text('comment'),
+    approvedAt: eventTime('approved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.actor] })],
+);
+
+export const modelCards = pgTable(
+  'model_cards',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    markdown: text('markdown').notNull(),
+    fields: jsonb('fields').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: eventTime('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelName, t.version] })],
+);
+
+/** Every deployment ever made; the current one of an endpoint in an environment is its latest row. */
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: uuid('id').primaryKey(),
+    endpoint: text('endpoint').notNull(),
+    environment: text('environment').notNull(),
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    actor: text('actor').notNull(),
+    deployedAt: eventTime('deployed_at').notNull(),
+  },
+  (t) => [
+    index('deployments_endpoint_idx').on(t.endpoint, t.environment, t.deployedAt),
+    index('deployments_version_idx').on(t.modelName, t.version),
+  ],
+);
+
+/**
+ * The audit log: every registration, stage change, alias move, approval, link decision, card and
+ * deployment, with its actor and time. Append-only in the database itself: triggers (migration 0004)
+ * refuse UPDATE, DELETE and TRUNCATE, whoever asks.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: eventTime('at').notNull().default(sql`now()`),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    modelName: text('model_name'),
+    version: integer('version'),
+    detail: jsonb('detail').notNull(),
+  },
+  (t) => [index('audit_log_model_idx').on(t.modelName, t.version, t.seq)],
+);

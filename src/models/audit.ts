@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import type { Db, Query } from '../db/client';
+import { iso, select } from '../read/sql';
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  modelName?: string;
+  version?: number;
+  detail: Record<string, unknown>;
+}
+
+/** Appends to the audit log in the caller's transaction: the record commits with the change, or neither. */
+export async function appendAudit(query: Query, e: AuditEntry): Promise<void> {
+  await query('insert into audit_log (actor, action, model_name, version, detail) values ($1, $2, $3, $4, $5::text::jsonb)', [
+    e.actor,
+    e.action,
+    e.modelName ?? null,
+    e.version ?? null,
+    JSON.stringify(e.detail),
+  ]);
+}
+
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  modelName: string | null;
+  version: number | null;
+  detail: Record<string, unknown>;
+}
+
+/** A version's history, oldest first, with the model-level entries that concern every version. */
+export async function versionHistory(db: Db, name: string, version: number): Promise<AuditRecord[]> {
+  return select<AuditRecord>(
+    db,
+    sql`select a.seq::int as seq, ${iso('a.at')} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
+      from audit_log a where a.model_name = ${name} and (a.version = ${version} or a.version is null) order by a.seq`,
+  );
+}

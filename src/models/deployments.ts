@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { idOf } from '../ids';
+import { iso, select } from '../read/sql';
+import { appendAudit } from './audit';
+import { invalid } from './errors';
+import type { ModelVersion } from './registry';
+
+export interface Deployment {
+  id: string;
+  endpoint: string;
+  environment: string;
+  model: string;
+  version: number;
+  actor: string;
+  deployedAt: string;
+  /** Whether this is what the endpoint serves now in its environment (its latest deployment). */
+  current: boolean;
+}
+
+const deploymentJson = sql`json_build_object('id', d.id, 'endpoint', d.endpoint, 'environment', d.environment,
+  'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso('d.deployed_at')},
+  'current', not exists (select 1 from deployments n where n.endpoint = d.endpoint and n.environment = d.environment
+    and (n.deployed_at, n.id) > (d.deployed_at, d.id)))`;
+
+const text = (v: unknown, pointer: string) => {
+  if (typeof v !== 'string' || !v.trim()) throw invalid(pointer, `${pointer.slice(1)} is required`);
+  return v.trim();
+};
+
+/** Records that `endpoint` in `environment` now serves version `v`; earlier deployments stay as history. */
+export async function deploy(db: Db, actor: string, v: ModelVersion, body: Record<string, unknown>): Promise<Deployment> {
+  const endpoint = text(body.endpoint, '/endpoint');
+  const environment = typeof body.environment === 'string' && body.environment.trim() ? body.environment.trim() : 'production';
+  const id = idOf('deployment', endpoint, environment, v.name, String(v.version), crypto.randomUUID());
+  await db.transaction(async (query) => {
+    await query(
+      `insert into deployments (id, endpoint, environment, model_name, version, actor, deployed_at) values ($1, $2, $3, $4, $5, $6, now())`,
+      [id, endpoint, environment, v.name, v.version, actor],
+    );
+    await appendAudit(query, {
+      actor,
+      action: 'deployment.created',
+      modelName: v.name,
+      version: v.version,
+      detail: { id, endpoint, environment },
+    });
+  });
+  const [row] = await select<{ json: Deployment }>(db, sql`select ${deploymentJson} as json from deployments d where d.id = ${id}`);
+  return row!.json;
+}
+
+export async function listDeployments(db: Db, filter: { endpoint?: string; environment?: string; model?: string; version?: number }) {
+  const where = [sql`true`];
+  if (filter.endpoint) where.push(sql`d.endpoint = ${filter.endpoint}`);
+  if (filter.environment) where.push(sql`d.environment = ${filter.environment}`);
+  if (filter.model) where.push(sql`d.model_name = ${filter.model}`);
+  if (filter.version !== undefined) where.push(sql`d.version = ${filter.version}`);
+  const rows = await select<{ json: Deployment }>(
+    db,
+    sql`select ${deploymentJson} as json from deployments d where ${sql.join(where, sql` and `)} order by d.deployed_at desc, d.id desc limit 1000`,
+  );
+  return rows.map((r) => r.json);
+}

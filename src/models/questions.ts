@@ -1,0 +1,79 @@
+import type { PromotionPolicy } from '../config';
+import type { Db } from '../db/client';
+import { ids } from '../ids';
+import { type GraphNode, lineageGraph } from '../read/lineage';
+import { type AuditRecord, versionHistory } from './audit';
+import { type Deployment, listDeployments } from './deployments';
+import { type Link, trainingRuns, versionLinks } from './links';
+import { type Approval, approvalsOf, evaluatePolicy, type PolicyResult } from './policy';
+import { type ModelVersion, resolveVersion } from './registry';
+import { type TrainingRun, trainingRunDetails } from './training';
+import type { ModelRef } from './uri';
+
+/** The version as the four questions describe it. */
+const summary = (v: ModelVersion) => ({
+  name: v.name,
+  version: v.version,
+  stage: v.stage,
+  aliases: v.aliases,
+  source: v.source,
+  runId: v.runId,
+  description: v.description,
+  registeredBy: v.userId,
+  registeredAt: v.createdAt,
+  tags: v.tags,
+});
+
+export interface ModelLineage {
+  model: ReturnType<typeof summary>;
+  trainingRuns: TrainingRun[];
+  /** Every link with its evidence, candidates and rejected ones included. */
+  links: Link[];
+  /** The lineage upstream of the training jobs, in Marquez's graph shape. */
+  upstream: { graph: GraphNode[] };
+}
+
+/** Question 1: which data (which versions), which code and which parameters produced this version. */
+export async function modelLineage(db: Db, ref: ModelRef, depth: number | null): Promise<ModelLineage> {
+  const v = await resolveVersion(db, ref);
+  const links = await versionLinks(db, v);
+  const runs = await trainingRunDetails(db, trainingRuns(links));
+  const nodes = new Map<string, GraphNode>();
+  for (const job of new Map(runs.map((r) => [`${r.job.namespace}\u0000${r.job.name}`, r.job])).values()) {
+    const start = { type: 'job' as const, id: ids.job(job.namespace, job.name), namespace: job.namespace, name: job.name };
+    const { graph } = await lineageGraph(db, start, { depth, direction: 'upstream' });
+    for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  }
+  const graph = [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { model: summary(v), trainingRuns: runs, links, upstream: { graph } };
+}
+
+export interface ModelApproval {
+  model: ReturnType<typeof summary>;
+  /** In Production and the policy passes now. */
+  approvedForProduction: boolean;
+  policy: PolicyResult;
+  approvals: Approval[];
+  /** Every audit entry of the version (and of the model as a whole), oldest first, with its actor. */
+  history: AuditRecord[];
+  deployments: Deployment[];
+}
+
+/** Question 4: is this version approved for production, by whom, when, and what does the policy say. */
+export async function modelApproval(db: Db, policy: PromotionPolicy, ref: ModelRef): Promise<ModelApproval> {
+  const v = await resolveVersion(db, ref);
+  const [result, approvals, history, deployments] = [
+    await evaluatePolicy(db, policy, v),
+    await approvalsOf(db, v),
+    await versionHistory(db, v.name, v.version),
+    await listDeployments(db, { model: v.name, version: v.version }),
+  ];
+  return {
+    model: summary(v),
+    approvedForProduction: v.stage === 'Production' && result.passes,
+    policy: result,
+    approvals,
+    history,
+    deployments,
+  };
+}

@@ -1,0 +1,432 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db, Query } from '../db/client';
+import { iso, select } from '../read/sql';
+import { appendAudit } from './audit';
+import { invalid, modelNotFound, RegistryProblem, versionNotFound } from './errors';
+import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
+
+/**
+ * The registry's entities and their changes. Every change runs in one transaction with its audit entry,
+ * so nothing is changed without its record (and a record never describes a change that did not happen).
+ */
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  source: string | null;
+  runId: string | null;
+  runLink: string | null;
+  description: string | null;
+  status: string;
+  stage: Stage;
+  userId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdMs: number;
+  updatedMs: number;
+  tags: Record<string, string>;
+  aliases: string[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  description: string | null;
+  owner: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdMs: number;
+  updatedMs: number;
+  tags: Record<string, string>;
+  aliases: { alias: string; version: number }[];
+  /** The latest version in each stage (MLflow's latest_versions). */
+  latestVersions: ModelVersion[];
+}
+
+const ms = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::bigint`;
+
+/** A model_versions row (alias `v`) as a ModelVersion. */
+export const versionJson = (v: string) => {
+  const a = sql.raw(v);
+  return sql`json_build_object(
+    'name', ${a}.model_name, 'version', ${a}.version, 'source', ${a}.source, 'runId', ${a}.run_id, 'runLink', ${a}.run_link,
+    'description', ${a}.description, 'status', ${a}.status, 'stage', ${a}.stage, 'userId', ${a}.user_id,
+    'createdAt', ${iso(sql`${a}.created_at`)}, 'updatedAt', ${iso(sql`${a}.updated_at`)},
+    'createdMs', ${ms(sql`${a}.created_at`)}, 'updatedMs', ${ms(sql`${a}.updated_at`)},
+    'tags', coalesce((select json_object_agg(t.key, t.value order by t.key) from model_version_tags t
+      where t.model_name = ${a}.model_name and t.version = ${a}.version), '{}'::json),
+    'aliases', coalesce((select json_agg(al.alias order by al.alias) from model_aliases al
+      where al.model_name = ${a}.model_name and al.version = ${a}.version), '[]'::json))`;
+};
+
+const modelJson = (m: string) => {
+  const a = sql.raw(m);
+  return sql`json_build_object(
+    'name', ${a}.name, 'description', ${a}.description, 'owner', ${a}.owner, 'createdBy', ${a}.created_by,
+    'createdAt', ${iso(sql`${a}.created_at`)}, 'updatedAt', ${iso(sql`${a}.updated_at`)},
+    'createdMs', ${ms(sql`${a}.created_at`)}, 'updatedMs', ${ms(sql`${a}.updated_at`)},
+    'tags', coalesce((select json_object_agg(t.key, t.value order by t.key) from registered_model_tags t where t.model_name = ${a}.name), '{}'::json),
+    'aliases', coalesce((select json_agg(json_build_object('alias', al.alias, 'version', al.version) order by al.alias)
+      from model_aliases al where al.model_name = ${a}.name), '[]'::json),
+    'latestVersions', coalesce((select json_agg(${versionJson('lv')} order by lv.version)
+      from (select distinct on (x.stage) x.* from model_versions x where x.model_name = ${a}.name
+            order by x.stage, x.version desc) lv), '[]'::json))`;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Reads
+
+export async function getRegisteredModel(db: Db, name: string): Promise<RegisteredModel> {
+  const [row] = await select<{ json: RegisteredModel }>(
+    db,
+    sql`select ${modelJson('m')} as json from registered_models m where m.name = ${name}`,
+  );
+  if (!row) throw modelNotFound(name);
+  return row.json;
+}
+
+export interface Page {
+  maxResults: number;
+  /** Opaque token: the offset, as MLflow's server pages. */
+  pageToken?: string;
+}
+
+const offsetOf = (token: string | undefined) => {
+  if (!token) return 0;
+  let n = Number.NaN;
+  try {
+    n = Number(atob(token));
+  } catch {}
+  if (!Number.isSafeInteger(n) || n < 0) throw invalid('/page_token', 'page_token is not one this server issued');
+  return n;
+};
+const tokenOf = (offset: number) => btoa(String(offset));
+
+export async function searchRegisteredModels(db: Db, where: SQL, order: SQL, page: Page) {
+  const offset = offsetOf(page.pageToken);
+  const rows = await select<{ json: RegisteredModel }>(
+    db,
+    sql`select ${modelJson('m')} as json from registered_models m where ${where} order by ${order}
+      limit ${page.maxResults + 1} offset ${offset}`,
+  );
+  const more = rows.length > page.maxResults;
+  return { models: rows.slice(0, page.maxResults).map((r) => r.json), nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined };
+}
+
+export async function searchModelVersions(db: Db, where: SQL, order: SQL, page: Page) {
+  const offset = offsetOf(page.pageToken);
+  const rows = await select<{ json: ModelVersion }>(
+    db,
+    sql`select ${versionJson('v')} as json from model_versions v where ${where} order by ${order}
+      limit ${page.maxResults + 1} offset ${offset}`,
+  );
+  const more = rows.length > page.maxResults;
+  return {
+    versions: rows.slice(0, page.maxResults).map((r) => r.json),
+    nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined,
+  };
+}
+
+/** A version by number, alias, stage (its latest version there) or `latest`; 404 when there is none. */
+export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersion> {
+  const where =
+    'version' in ref
+      ? sql`v.version = ${ref.version}`
+      : 'alias' in ref
+        ? sql`v.version = (select al.version from model_aliases al where al.model_name = ${ref.name} and al.alias = ${ref.alias})`
+        : 'stage' in ref
+          ? sql`v.stage = ${ref.stage}`
+          : sql`true`;
+  const [row] = await select<{ json: ModelVersion }>(
+    db,
+    sql`select ${versionJson('v')} as json from model_versions v where v.model_name = ${ref.name} and ${where}
+      order by v.version desc limit 1`,
+  );
+  if (row) return row.json;
+  await getRegisteredModel(db, ref.name);
+  const label = 'version' in ref ? ref.version : 'alias' in ref ? `@${ref.alias}` : 'stage' in ref ? ref.stage : 'latest';
+  throw versionNotFound(ref.name, label);
+}
+
+export const getModelVersion = (db: Db, name: string, version: string) => resolveVersion(db, versionRef(name, version));
+
+// ---------------------------------------------------------------------------------------------------------
+// Changes
+
+type Tags = Record<string, string>;
+
+const NAME = /^[^\s/][^/]{0,255}$/;
+
+function checkName(name: unknown, pointer = '/name'): string {
+  if (typeof name !== 'string' || !NAME.test(name))
+    throw invalid(pointer, 'a model name is 1 to 256 characters, without "/", not starting with a space');
+  return name;
+}
+
+async function lockModel(query: Query, name: string) {
+  const [row] = await query('select name from registered_models where name = $1 for update', [name]);
+  if (!row) throw modelNotFound(name);
+}
+
+async function lockVersion(query: Query, name: string, version: number) {
+  await lockModel(query, name);
+  const [row] = await query('select stage, user_id from model_versions where model_name = $1 and version = $2 for update', [name, version]);
+  if (!row) throw versionNotFound(name, version);
+  return row as { stage: Stage; user_id: string | null };
+}
+
+async function writeTags(query: Query, table: 'registered_model_tags' | 'model_version_tags', keys: unknown[], tags: Tags) {
+  for (const [key, value] of Object.entries(tags)) {
+    const cols = table === 'registered_model_tags' ? 'model_name, key, value' : 'model_name, version, key, value';
+    const params = [...keys, key, value];
+    const placeholders = params.map((_, i) => `$${i + 1}`).join(', ');
+    const conflict = table === 'registered_model_tags' ? 'model_name, key' : 'model_name, version, key';
+    await query(
+      `insert into ${table} (${cols}) values (${placeholders}) on conflict (${conflict}) do update set value = excluded.value`,
+      params,
+    );
+  }
+}
+
+export async function createRegisteredModel(db: Db, actor: string, input: { name: unknown; description?: string; tags?: Tags }) {
+  const name = checkName(input.name);
+  await db.transaction(async (query) => {
+    const inserted = await query(
+      `insert into registered_models (name, description, owner, created_by, created_at, updated_at)
+       values ($1, $2, $3, $3, now(), now()) on conflict (name) do nothing returning name`,
+      [name, input.description ?? null, actor],
+    );
+    if (inserted.length === 0) throw new RegistryProblem(400, 'RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+    await writeTags(query, 'registered_model_tags', [name], input.tags ?? {});
+    await appendAudit(query, {
+      actor,
+      action: 'model.registered',
+      modelName: name,
+      detail: { description: input.description ?? null, tags: input.tags ?? {} },
+    });
+  });
+  return getRegisteredModel(db, name);
+}
+
+export async function updateRegisteredModel(db: Db, actor: string, name: string, description: string | null) {
+  await db.transaction(async (query) => {
+    await lockModel(query, name);
+    await query('update registered_models set description = $2, updated_at = now() where name = $1', [name, description]);
+    await appendAudit(query, { actor, action: 'model.updated', modelName: name, detail: { description } });
+  });
+  return getRegisteredModel(db, name);
+}
+
+export async function deleteRegisteredModel(db: Db, actor: string, name: string) {
+  await db.transaction(async (query) => {
+    await lockModel(query, name);
+    for (const table of [
+      'model_version_tags',
+      'model_aliases',
+      'model_approvals',
+      'model_cards',
+      'model_link_decisions',
+      'model_versions',
+      'registered_model_tags',
+    ]) {
+      await query(`delete from ${table} where model_name = $1`, [name]);
+    }
+    await query('delete from registered_models where name = $1', [name]);
+    await appendAudit(query, { actor, action: 'model.deleted', modelName: name, detail: {} });
+  });
+}
+
+export async function setRegisteredModelTag(db: Db, actor: string, name: string, key: string, value: string) {
+  await db.transaction(async (query) => {
+    await lockModel(query, name);
+    await writeTags(query, 'registered_model_tags', [name], { [key]: value });
+    await appendAudit(query, { actor, action: 'model.tag_set', modelName: name, detail: { key, value } });
+  });
+}
+
+export async function deleteRegisteredModelTag(db: Db, actor: string, name: string, key: string) {
+  await db.transaction(async (query) => {
+    await lockModel(query, name);
+    await query('delete from registered_model_tags where model_name = $1 and key = $2', [name, key]);
+    await appendAudit(query, { actor, action: 'model.tag_deleted', modelName: name, detail: { key } });
+  });
+}
+
+export interface NewVersion {
+  name: unknown;
+  source?: unknown;
+  runId?: unknown;
+  runLink?: unknown;
+  description?: unknown;
+  tags?: Tags;
+}
+
+const optionalText = (v: unknown, pointer: string) => {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw invalid(pointer, `${pointer.slice(1)} must be a string`);
+  return v;
+};
+
+/** Registers the next version of a model (numbered from 1, under the model's row lock). */
+export async function createModelVersion(db: Db, actor: string, input: NewVersion): Promise<ModelVersion> {
+  const name = checkName(input.name);
+  const source = optionalText(input.source, '/source');
+  const runId = optionalText(input.runId, '/run_id');
+  const parsed = parseModelSource(source);
+  const version = await db.transaction(async (query) => {
+    await lockModel(query, name);
+    const [next] = await query('select coalesce(max(version), 0) + 1 as v from model_versions where model_name = $1', [name]);
+    const v = Number(next!.v);
+    await query(
+      `insert into model_versions (model_name, version, source, run_id, run_link, description, status, stage, user_id,
+         run_uuid, source_dataset_ids, source_model_name, source_model_version, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, 'READY', 'None', $7, $8, $9::text[]::uuid[], $10, $11, now(), now())`,
+      [
+        name,
+        v,
+        source,
+        runId,
+        optionalText(input.runLink, '/run_link'),
+        optionalText(input.description, '/description'),
+        actor,
+        runUuidOf(runId, parsed),
+        `{${parsed.datasetIds.join(',')}}`,
+        parsed.model?.name ?? null,
+        parsed.model && 'version' in parsed.model ? parsed.model.version : null,
+      ],
+    );
+    await writeTags(query, 'model_version_tags', [name, v], input.tags ?? {});
+    await query('update registered_models set updated_at = now() where name = $1', [name]);
+    await appendAudit(query, {
+      actor,
+      action: 'version.registered',
+      modelName: name,
+      version: v,
+      detail: { source, runId, tags: input.tags ?? {} },
+    });
+    return v;
+  });
+  return resolveVersion(db, { name, version });
+}
+
+export async function updateModelVersion(db: Db, actor: string, name: string, version: number, description: string | null) {
+  await db.transaction(async (query) => {
+    await lockVersion(query, name, version);
+    await query('update model_versions set description = $3, updated_at = now() where model_name = $1 and version = $2', [
+      name,
+      version,
+      description,
+    ]);
+    await appendAudit(query, { actor, action: 'version.updated', modelName: name, version, detail: { description } });
+  });
+  return resolveVersion(db, { name, version });
+}
+
+export async function deleteModelVersion(db: Db, actor: string, name: string, version: number) {
+  await db.transaction(async (query) => {
+    await lockVersion(query, name, version);
+    for (const table of [
+      'model_version_tags',
+      'model_aliases',
+      'model_approvals',
+      'model_cards',
+      'model_link_decisions',
+      'model_versions',
+    ]) {
+      await query(`delete from ${table} where model_name = $1 and version = $2`, [name, version]);
+    }
+    await appendAudit(query, { actor, action: 'version.deleted', modelName: name, version, detail: {} });
+  });
+}
+
+export async function setModelVersionTag(db: Db, actor: string, name: string, version: number, key: string, value: string) {
+  await db.transaction(async (query) => {
+    await lockVersion(query, name, version);
+    await writeTags(query, 'model_version_tags', [name, version], { [key]: value });
+    await appendAudit(query, { actor, action: 'version.tag_set', modelName: name, version, detail: { key, value } });
+  });
+}
+
+export async function deleteModelVersionTag(db: Db, actor: string, name: string, version: number, key: string) {
+  await db.transaction(async (query) => {
+    await lockVersion(query, name, version);
+    await query('delete from model_version_tags where model_name = $1 and version = $2 and key = $3', [name, version, key]);
+    await appendAudit(query, { actor, action: 'version.tag_deleted', modelName: name, version, detail: { key } });
+  });
+}
+
+export async function setAlias(db: Db, actor: string, name: string, alias: string, version: number) {
+  if (!alias || /^v?\d+$/i.test(alias) || alias.toLowerCase() === 'latest') {
+    throw invalid('/alias', `'${alias}' cannot be an alias: it reads as a version number or 'latest'`);
+  }
+  await db.transaction(async (query) => {
+    await lockVersion(query, name, version);
+    const [before] = await query('select version from model_aliases where model_name = $1 and alias = $2', [name, alias]);
+    await query(
+      `insert into model_aliases (model_name, alias, version, updated_at) values ($1, $2, $3, now())
+       on conflict (model_name, alias) do update set version = excluded.version, updated_at = now()`,
+      [name, alias, version],
+    );
+    await appendAudit(query, {
+      actor,
+      action: 'alias.set',
+      modelName: name,
+      version,
+      detail: { alias, from: before ? Number(before.version) : null },
+    });
+  });
+}
+
+export async function deleteAlias(db: Db, actor: string, name: string, alias: string) {
+  await db.transaction(async (query) => {
+    await lockModel(query, name);
+    const [before] = await query('delete from model_aliases where model_name = $1 and alias = $2 returning version', [name, alias]);
+    if (!before) throw new RegistryProblem(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${alias} not found.`);
+    await appendAudit(query, { actor, action: 'alias.deleted', modelName: name, version: Number(before.version), detail: { alias } });
+  });
+}
+
+/**
+ * Moves a version to a stage. `check` runs inside the transaction, after the row is locked (the promotion
+ * policy for Production); whatever it throws refuses the move. With `archiveExisting`, the other versions
+ * in the target stage go to Archived, each with its own audit entry.
+ */
+export async function transitionStage(
+  db: Db,
+  actor: string,
+  input: { name: string; version: number; stage: string; archiveExisting: boolean; comment?: string },
+  check: (query: Query) => Promise<void>,
+): Promise<ModelVersion> {
+  const stage = stageOf(input.stage);
+  if (!stage) throw invalid('/stage', `stage must be one of None, Staging, Production, Archived; got '${input.stage}'`);
+  const { name, version } = input;
+  await db.transaction(async (query) => {
+    const before = await lockVersion(query, name, version);
+    if (stage === 'Production') await check(query);
+    await query('update model_versions set stage = $3, updated_at = now() where model_name = $1 and version = $2', [name, version, stage]);
+    await appendAudit(query, {
+      actor,
+      action: 'version.stage_changed',
+      modelName: name,
+      version,
+      detail: { from: before.stage, to: stage, archiveExisting: input.archiveExisting, comment: input.comment ?? null },
+    });
+    if (input.archiveExisting && stage !== 'None' && stage !== 'Archived') {
+      const archived = await query(
+        `update model_versions set stage = 'Archived', updated_at = now()
+         where model_name = $1 and stage = $2 and version <> $3 returning version`,
+        [name, stage, version],
+      );
+      for (const a of archived) {
+        await appendAudit(query, {
+          actor,
+          action: 'version.stage_changed',
+          modelName: name,
+          version: Number(a.version),
+          detail: { from: stage, to: 'Archived', archivedBy: version },
+        });
+      }
+    }
+  });
+  return resolveVersion(db, { name, version });
+}
