@@ -135,6 +135,53 @@ describe.each(databases)('models on $name', (database) => {
     expect((await ok('GET', '/api/v1/models/clf/versions/Production/lineage')).model.version).toBe(2);
   });
 
+  it('answers which models were trained on a dataset, at a version, and which are in production (question 2)', async () => {
+    const ordersPath = `/api/v1/namespaces/${encodeURIComponent(ORDERS.namespace)}/datasets/${encodeURIComponent(ORDERS.name)}/models`;
+    const all = await ok('GET', ordersPath);
+    const clf = all.models.filter((m: Json) => m.model === 'clf');
+    expect(clf.slice(0, 2).map((m: Json) => [m.version, m.stage, m.inProduction, m.deployed])).toEqual([
+      [2, 'Production', true, true],
+      [1, 'Archived', false, false],
+    ]);
+    expect(clf[0].deployments).toEqual([expect.objectContaining({ endpoint: '/predict', environment: 'production' })]);
+    expect(clf[0]).toMatchObject({ trainingRunId: run2, direct: true, aliases: ['champion'] });
+    expect(clf[0].path).toEqual([
+      { kind: 'dataset', namespace: ORDERS.namespace, name: ORDERS.name, version: '2.2' },
+      { kind: 'job', namespace: 'ml', name: 'train_clf', runId: run2 },
+    ]);
+    // At a version: only what was trained on it.
+    const v21 = await ok('GET', `${ordersPath}?version=2.1`);
+    expect(v21.models.map((m: Json) => [m.model, m.version])).toEqual([['clf', 1]]);
+    // Transitively: the raw file the ETL job read reaches the models through orders.
+    const raw = await ok('GET', `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?version=&transitive=true`);
+    const fromRaw = raw.models.find((m: Json) => m.model === 'clf' && m.version === 2);
+    expect(fromRaw).toMatchObject({ direct: false });
+    expect(fromRaw.path.map((p: Json) => `${p.kind}:${p.name}`)).toEqual(['dataset:/orders', 'job:build_tables', `dataset:${ORDERS.name}`, 'job:train_clf']);
+    const direct = await ok('GET', `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?transitive=false`);
+    expect(direct.models).toEqual([]);
+    expect((await call('GET', `/api/v1/namespaces/nope/datasets/x/models`)).status).toBe(404);
+  });
+
+  it('explains a regression: the diff names the orders version, the dropped column, the commit and the parameter (question 3)', async () => {
+    // Without from: against the previous version that reached Production.
+    const diff = await ok('GET', '/api/v1/models/clf/diff?to=2');
+    expect(diff).toMatchObject({ baseline: 'last_production', from: { version: 1, trainingRunIds: [run1] }, to: { version: 2, trainingRunIds: [run2] } });
+    const orders = diff.inputs.find((i: Json) => i.name === ORDERS.name);
+    expect(orders).toMatchObject({ change: 'version_changed', from: '2.1', to: '2.2', schema: { removed: [{ name: 'discount', type: 'STRING' }], added: [], retyped: [] } });
+    expect(diff.inputs.find((i: Json) => i.name === USERS.name)).toMatchObject({ change: 'unchanged', schema: null });
+    expect(diff.code).toMatchObject({ changed: true, from: { gitCommit: 'a1b2c3d' }, to: { gitCommit: 'e4f5a6b' } });
+    expect(diff.parameters).toEqual([{ name: 'learning_rate', from: '0.01', to: '0.05' }]);
+    expect(diff.metrics).toEqual([{ name: 'val_auc', from: 0.91, to: 0.86, delta: -0.05 }]);
+    // Ranked, most likely cause first: the dropped column, then the code, then the parameter.
+    expect(diff.causes.map((c: Json) => c.kind)).toEqual(['schema', 'code', 'parameters']);
+    expect(diff.causes[0].summary).toContain('2.1 -> 2.2: column discount dropped');
+    expect(diff.causes[1].summary).toBe('code a1b2c3d -> e4f5a6b');
+    expect(diff.causes[2].summary).toBe('parameter learning_rate 0.01 -> 0.05');
+    // Named explicitly, by alias.
+    expect((await ok('GET', '/api/v1/models/clf/diff?from=1&to=@champion')).baseline).toBe('requested');
+    expect((await call('GET', '/api/v1/models/clf/diff?to=1')).status).toBe(404);
+  });
+
   it('answers whether a version is approved for production, by whom, when (question 4)', async () => {
     const q4 = await ok('GET', '/api/v1/models/clf/versions/2/approval');
     expect(q4.approvedForProduction).toBe(true);

@@ -80,6 +80,36 @@ function modelPaths() {
         [depth],
       ),
     },
+    '/api/v1/namespaces/{namespace}/datasets/{dataset}/models': get(
+      'Question 2: the model versions trained on the dataset (at a version), directly or through downstream jobs, with stage, aliases, deployments and the path',
+      [
+        ns,
+        dataset,
+        query('version', { type: 'string' }, 'the dataset version (producer version or version id)'),
+        query('transitive', { type: 'boolean', default: true }, 'follow downstream runs'),
+        depth,
+      ],
+      json(
+        {
+          type: 'object',
+          description:
+            '{dataset, models: [{model, version, stage, aliases, deployments, inProduction, deployed, trainingRunId, path, direct}], truncated}',
+        },
+        'the models',
+      ),
+    ),
+    '/api/v1/models/{name}/diff': get(
+      'Question 3: why did a version regress? Its lineage against another version, causes ranked',
+      [
+        modelName,
+        query('from', { type: 'string' }, 'default: the previous version that reached Production'),
+        query('to', { type: 'string', default: 'latest' }, 'the version examined'),
+      ],
+      json(
+        { type: 'object', description: '{from, to, baseline, causes: [{kind, summary, weight}], inputs, code, parameters, tags, metrics}' },
+        'the diff',
+      ),
+    ),
     [`${base}/approval`]: {
       get: versionOp(
         'Question 4: stage, aliases, policy verdict, approvals, full history with actors, deployments',

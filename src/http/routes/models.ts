@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { getCard, putCard } from '../../models/cards';
+import { modelsTrainedOn } from '../../models/consumers';
 import { deploy, listDeployments } from '../../models/deployments';
+import { diffVersions } from '../../models/diff';
 import { invalid } from '../../models/errors';
 import { decideLink, versionLinks } from '../../models/links';
 import { approve } from '../../models/policy';
@@ -11,7 +13,7 @@ import { parseModelsUri, versionRef } from '../../models/uri';
 import { requireScope } from '../auth';
 import type { AppEnv } from '../context';
 import { jsonBody } from '../json-body';
-import { depthOf, params } from '../params';
+import { depthOf, MAX_DEPTH, params } from '../params';
 
 /**
  * Pedigree's native model API: the questions (lineage, approval), approvals, links, cards, deployments. A
@@ -25,6 +27,29 @@ modelRoutes.get('/models/:name/versions/:version/lineage', async (c) => {
   const p = params(c);
   const { db } = c.get('deps');
   return c.json(await modelLineage(db, ref(c.req.param('name'), c.req.param('version')), depthOf(p)));
+});
+
+/** Question 2: the model versions trained on a dataset (at a version), directly or downstream. */
+modelRoutes.get('/namespaces/:namespace/datasets/:dataset/models', async (c) => {
+  const p = params(c);
+  const { db } = c.get('deps');
+  const version = p.string('version');
+  return c.json(
+    await modelsTrainedOn(
+      db,
+      { namespace: c.req.param('namespace'), name: c.req.param('dataset') },
+      { ...(version ? { version } : {}), transitive: p.boolean('transitive', true), depth: depthOf(p) ?? MAX_DEPTH },
+    ),
+  );
+});
+
+/** Question 3: the lineage of `to` against `from` (default: the previous version that reached Production). */
+modelRoutes.get('/models/:name/diff', async (c) => {
+  const p = params(c);
+  const { db } = c.get('deps');
+  const name = c.req.param('name');
+  const from = p.string('from');
+  return c.json(await diffVersions(db, name, versionRef(name, p.string('to') ?? 'latest'), from ? versionRef(name, from) : undefined));
 });
 
 modelRoutes.get('/models/:name/versions/:version/approval', async (c) => {
