@@ -153,11 +153,22 @@ describe.each(databases)('models on $name', (database) => {
     const v21 = await ok('GET', `${ordersPath}?version=2.1`);
     expect(v21.models.map((m: Json) => [m.model, m.version])).toEqual([['clf', 1]]);
     // Transitively: the raw file the ETL job read reaches the models through orders.
-    const raw = await ok('GET', `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?version=&transitive=true`);
+    const raw = await ok(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?version=&transitive=true`,
+    );
     const fromRaw = raw.models.find((m: Json) => m.model === 'clf' && m.version === 2);
     expect(fromRaw).toMatchObject({ direct: false });
-    expect(fromRaw.path.map((p: Json) => `${p.kind}:${p.name}`)).toEqual(['dataset:/orders', 'job:build_tables', `dataset:${ORDERS.name}`, 'job:train_clf']);
-    const direct = await ok('GET', `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?transitive=false`);
+    expect(fromRaw.path.map((p: Json) => `${p.kind}:${p.name}`)).toEqual([
+      'dataset:/orders',
+      'job:build_tables',
+      `dataset:${ORDERS.name}`,
+      'job:train_clf',
+    ]);
+    const direct = await ok(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent('s3://raw')}/datasets/${encodeURIComponent('/orders')}/models?transitive=false`,
+    );
     expect(direct.models).toEqual([]);
     expect((await call('GET', `/api/v1/namespaces/nope/datasets/x/models`)).status).toBe(404);
   });
@@ -165,9 +176,18 @@ describe.each(databases)('models on $name', (database) => {
   it('explains a regression: the diff names the orders version, the dropped column, the commit and the parameter (question 3)', async () => {
     // Without from: against the previous version that reached Production.
     const diff = await ok('GET', '/api/v1/models/clf/diff?to=2');
-    expect(diff).toMatchObject({ baseline: 'last_production', from: { version: 1, trainingRunIds: [run1] }, to: { version: 2, trainingRunIds: [run2] } });
+    expect(diff).toMatchObject({
+      baseline: 'last_production',
+      from: { version: 1, trainingRunIds: [run1] },
+      to: { version: 2, trainingRunIds: [run2] },
+    });
     const orders = diff.inputs.find((i: Json) => i.name === ORDERS.name);
-    expect(orders).toMatchObject({ change: 'version_changed', from: '2.1', to: '2.2', schema: { removed: [{ name: 'discount', type: 'STRING' }], added: [], retyped: [] } });
+    expect(orders).toMatchObject({
+      change: 'version_changed',
+      from: '2.1',
+      to: '2.2',
+      schema: { removed: [{ name: 'discount', type: 'STRING' }], added: [], retyped: [] },
+    });
     expect(diff.inputs.find((i: Json) => i.name === USERS.name)).toMatchObject({ change: 'unchanged', schema: null });
     expect(diff.code).toMatchObject({ changed: true, from: { gitCommit: 'a1b2c3d' }, to: { gitCommit: 'e4f5a6b' } });
     expect(diff.parameters).toEqual([{ name: 'learning_rate', from: '0.01', to: '0.05' }]);
