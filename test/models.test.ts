@@ -202,6 +202,30 @@ describe.each(databases)('models on $name', (database) => {
     expect((await call('GET', '/api/v1/models/clf/diff?to=1')).status).toBe(404);
   });
 
+  it('puts models in the lineage graph: model:<name>:<version> nodes, from their training job, to deployments', async () => {
+    const fromModel = await ok('GET', '/api/v1/lineage?nodeId=model:clf:2&depth=5');
+    const byId = new Map(fromModel.graph.map((n: Json) => [n.id, n]));
+    expect(byId.get('model:clf:2')).toMatchObject({
+      type: 'MODEL',
+      data: { name: 'clf', version: 2, stage: 'Production', trainingRunIds: [run2] },
+      inEdges: [{ origin: 'job:ml:train_clf', destination: 'model:clf:2' }],
+      outEdges: [{ origin: 'model:clf:2', destination: 'deployment:production:/predict' }],
+    });
+    expect(byId.get('deployment:production:/predict')).toMatchObject({ type: 'DEPLOYMENT', data: { model: 'clf', version: 2 } });
+    expect([...byId.keys()]).toEqual(
+      expect.arrayContaining(['job:etl:build_tables', `dataset:${ORDERS.namespace}:${ORDERS.name}`, 'model:clf:1']),
+    );
+    // From a dataset, models appear on request only: Marquez clients know DATASET and JOB nodes.
+    const node = `dataset:${ORDERS.namespace}:${ORDERS.name}`;
+    const plain = await ok('GET', `/api/v1/lineage?nodeId=${encodeURIComponent(node)}&depth=2`);
+    expect(plain.graph.every((n: Json) => n.type === 'DATASET' || n.type === 'JOB')).toBe(true);
+    const withModels = await ok('GET', `/api/v1/lineage?nodeId=${encodeURIComponent(node)}&depth=2&withModels=true`);
+    expect(withModels.graph.filter((n: Json) => n.type === 'MODEL').map((n: Json) => n.id)).toEqual(
+      expect.arrayContaining(['model:clf:1', 'model:clf:2']),
+    );
+    expect((await call('GET', '/api/v1/lineage?nodeId=model:clf:99')).status).toBe(404);
+  });
+
   it('answers whether a version is approved for production, by whom, when (question 4)', async () => {
     const q4 = await ok('GET', '/api/v1/models/clf/versions/2/approval');
     expect(q4.approvedForProduction).toBe(true);

@@ -355,6 +355,11 @@ export const openApiDocument = {
           depth,
           query('direction', { enum: ['upstream', 'downstream', 'both'], default: 'both' }, 'Pedigree extension'),
           query('asOf', { type: 'string', format: 'date-time' }, 'Pedigree extension: the graph as it was at that time'),
+          query(
+            'withModels',
+            { type: 'boolean', default: false },
+            'Pedigree extension: add MODEL nodes (model:<name>:<version>) and DEPLOYMENT nodes; nodeId may also be a model: node',
+          ),
         ],
         json(ref('Lineage'), "Marquez's lineage graph"),
       ),
@@ -479,7 +484,7 @@ export const openApiDocument = {
               required: ['id', 'type', 'data', 'inEdges', 'outEdges'],
               properties: {
                 id: { type: 'string' },
-                type: { enum: ['DATASET', 'JOB', 'DATASET_FIELD'] },
+                type: { enum: ['DATASET', 'JOB', 'DATASET_FIELD', 'MODEL', 'DEPLOYMENT'] },
                 data: { type: 'object', description: "Marquez's DatasetData, JobData or column node data" },
                 inEdges: { type: 'array', items: ref('Edge') },
                 outEdges: { type: 'array', items: ref('Edge') },

@@ -12,7 +12,8 @@ export interface Edge {
 }
 export interface GraphNode {
   id: string;
-  type: 'DATASET' | 'JOB';
+  /** MODEL and DEPLOYMENT nodes are added by the model registry (src/models/graph.ts). */
+  type: 'DATASET' | 'JOB' | 'MODEL' | 'DEPLOYMENT';
   data: Json;
   inEdges: Edge[];
   outEdges: Edge[];

@@ -30,7 +30,7 @@ export async function resolveNodeId(db: Db, raw: string, param = 'nodeId'): Prom
   const colon = raw.indexOf(':');
   const kind = KINDS.find((k) => k === raw.slice(0, colon));
   if (colon < 0 || !kind) {
-    throw badRequest(`query parameter "${param}" must start with dataset:, job: or datasetField:`, [
+    throw badRequest(`query parameter "${param}" must start with dataset:, job:, datasetField: or model:`, [
       { pointer: `/query/${param}`, message: `unknown node type in "${raw}"` },
     ]);
   }

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { ids } from '../ids';
+import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
+import { nodeId } from '../read/node-id';
+import { select, uuidArray } from '../read/sql';
+import type { Direction } from '../read/walk';
+import { listDeployments } from './deployments';
+import { trainingRuns, versionLinks } from './links';
+import { type ModelVersion, resolveVersion } from './registry';
+import { versionRef } from './uri';
+
+/** Model nodes per graph: the newest versions of each training job first. */
+const MAX_MODEL_NODES = 50;
+
+export const modelNodeId = (name: string, version: number) => `model:${name}:${version}`;
+export const deploymentNodeId = (environment: string, endpoint: string) => `deployment:${environment}:${endpoint}`;
+
+/** `model:<name>:<version>` (the name may hold colons: the version is after the last one). */
+export function parseModelNodeId(raw: string): { name: string; version: string } | undefined {
+  const m = /^model:(.+):([^:]+)$/.exec(raw);
+  return m ? { name: m[1]!, version: m[2]! } : undefined;
+}
+
+/**
+ * Adds the model versions trained by the graph's jobs (a node per version, an edge from its training job)
+ * and where they are deployed now (an edge to a node per endpoint and environment). A version counts when
+ * one of its confirmed training runs is a run of a job in the graph.
+ */
+export async function withModelNodes(db: Db, graph: GraphNode[]): Promise<GraphNode[]> {
+  const jobs = graph.filter((n) => n.type === 'JOB').map((n) => n.data as { id: { namespace: string; name: string } });
+  if (jobs.length === 0) return graph;
+  const jobIds = jobs.map((j) => ids.job(j.id.namespace, j.id.name));
+  const candidates = await select<{ name: string; version: number }>(
+    db,
+    sql`with job_runs as (select r.id from runs r where r.job_id = any(${uuidArray(jobIds)}))
+    select distinct mv.model_name as name, mv.version, mv.created_at from model_versions mv
+    where mv.run_uuid in (select id from job_runs)
+      or mv.run_id in (
+        select e->>'value' from facets f
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
+        where f.run_id in (select id from job_runs) and f.name = 'tags' and f.owner_kind = 'run'
+          and e->>'key' in ('mlflow.run_id', 'mlflow_run_id', 'registry_run_id'))
+      or mv.source_dataset_ids && array(select e.dataset_id from job_io e where e.job_id = any(${uuidArray(jobIds)}) and e.direction = 'out')
+    order by mv.created_at desc limit ${MAX_MODEL_NODES}`,
+  );
+  const nodes = new Map(graph.map((n) => [n.id, n]));
+  for (const c of candidates) {
+    const v = await resolveVersion(db, { name: c.name, version: c.version });
+    const runs = trainingRuns(await versionLinks(db, v));
+    const trainers = runs.length
+      ? await select<{ namespace: string; job_name: string }>(
+          db,
+          sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
+        )
+      : [];
+    const sources = trainers.map((t) => nodeId.job(t.namespace, t.job_name)).filter((id) => nodes.has(id));
+    if (sources.length === 0) continue;
+    const node = modelNode(v, runs);
+    nodes.set(node.id, node);
+    for (const s of sources) link(nodes, s, node.id);
+    for (const d of (await listDeployments(db, { model: v.name, version: v.version })).filter((x) => x.current)) {
+      const id = deploymentNodeId(d.environment, d.endpoint);
+      if (!nodes.has(id))
+        nodes.set(id, { id, type: 'DEPLOYMENT', data: { endpoint: d.endpoint, environment: d.environment }, inEdges: [], outEdges: [] });
+      link(nodes, node.id, id);
+      Object.assign(nodes.get(id)!.data, { model: v.name, version: v.version, deployedAt: d.deployedAt, actor: d.actor });
+    }
+  }
+  return [...nodes.values()].sort((a, b) => compare(a.id, b.id));
+}
+
+function modelNode(v: ModelVersion, runs: string[]): GraphNode {
+  return {
+    id: modelNodeId(v.name, v.version),
+    type: 'MODEL',
+    data: {
+      name: v.name,
+      version: v.version,
+      stage: v.stage,
+      aliases: v.aliases,
+      source: v.source,
+      registeredAt: v.createdAt,
+      trainingRunIds: runs,
+    },
+    inEdges: [],
+    outEdges: [],
+  };
+}
+
+function link(nodes: Map<string, GraphNode>, origin: string, destination: string) {
+  const edge: Edge = { origin, destination };
+  const from = nodes.get(origin)!;
+  const to = nodes.get(destination)!;
+  if (!from.outEdges.some((e) => e.destination === destination)) from.outEdges.push(edge);
+  if (!to.inEdges.some((e) => e.origin === origin)) to.inEdges.push(edge);
+}
+
+/** The lineage around a model version: its training jobs' lineage, with the model nodes. */
+export async function modelGraph(db: Db, raw: string, options: { depth: number | null; direction: Direction; asOf?: string }) {
+  const parsed = parseModelNodeId(raw);
+  if (!parsed) return undefined;
+  const v = await resolveVersion(db, versionRef(parsed.name, parsed.version));
+  const runs = trainingRuns(await versionLinks(db, v));
+  const jobs = runs.length
+    ? await select<{ namespace: string; job_name: string }>(
+        db,
+        sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
+      )
+    : [];
+  const nodes = new Map<string, GraphNode>();
+  for (const j of jobs) {
+    const start = { type: 'job' as const, id: ids.job(j.namespace, j.job_name), namespace: j.namespace, name: j.job_name };
+    // From a model, "downstream" is where it is deployed: the walk goes up from its training jobs.
+    const { graph } = await lineageGraph(db, start, {
+      ...options,
+      direction: options.direction === 'downstream' ? 'upstream' : options.direction,
+    });
+    for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  }
+  const graph = await withModelNodes(db, [...nodes.values()]);
+  if (!graph.some((n) => n.id === modelNodeId(v.name, v.version))) graph.push(modelNode(v, runs));
+  return { graph: graph.sort((a, b) => compare(a.id, b.id)) };
+}
