@@ -1,3 +1,4 @@
+import { MODEL_COMMANDS, MODEL_USAGE, runModelCommand } from './cli-models';
 import { loadConfig } from './config';
 import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
@@ -6,6 +7,11 @@ import { replayEvents } from './ingest/replay';
 import { openDatabase } from './service';
 
 const USAGE = `usage: pedigree <command>
+
+Models (asking a running server):
+${MODEL_USAGE}
+
+Database (opening it directly; not while a server holds the embedded one):
 
   migrate             apply pending database migrations
   replay [--rebuild]  normalize the stored events again (--rebuild: empty the normalized tables first)
@@ -20,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  if (MODEL_COMMANDS.has(command)) return runModelCommand(command, args, process.env, (s) => console.log(s));
   const config = loadConfig(process.env);
   const db = await openDatabase(config);
   try {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runModelCommand } from '../src/cli-models';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { etlEvents, ORDERS, ORDERS_V21_FIELDS, ORDERS_V22_FIELDS, trainingEvents, USERS } from './support/model-story';
@@ -347,6 +350,44 @@ describe.each(databases)('models on $name', (database) => {
         ['link.rejected', 'dana'],
       ]),
     );
+  });
+
+  it('answers the same four questions from the CLI, for people and as JSON, with exit codes for CI', async () => {
+    const server = serve({ fetch: ctx().app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const env = { PEDIGREE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const code = await runModelCommand(argv[0]!, argv.slice(1), env, (s) => lines.push(s));
+      return { code, text: lines.join('\n') };
+    };
+    try {
+      const lineage = await cli('lineage', 'clf', '1');
+      expect(lineage.code).toBe(0);
+      expect(lineage.text).toContain(`${ORDERS.namespace}:${ORDERS.name} @ 2.1`);
+      expect(lineage.text).toContain('code: a1b2c3d');
+      expect(lineage.text).toContain('learning_rate=0.01');
+      const of = await cli('models-of', ORDERS.namespace, ORDERS.name, '--version', '2.2');
+      expect(of.text).toContain('clf version 2: IN PRODUCTION, deployed at /predict (production)');
+      const diff = await cli('diff', 'clf', '--to', '2');
+      expect(diff.text.split('\n').filter((l) => /^ {2}\d\./.test(l))).toEqual([
+        `  1. [schema] ${ORDERS.namespace}:${ORDERS.name} 2.1 -> 2.2: column discount dropped`,
+        '  2. [code] code a1b2c3d -> e4f5a6b',
+        '  3. [parameters] parameter learning_rate 0.01 -> 0.05',
+      ]);
+      expect(await cli('approval', 'clf', '2')).toMatchObject({ code: 0 });
+      expect(await cli('approval', 'clf', '1')).toMatchObject({ code: 1 });
+      const json = await cli('approval', 'clf', '@champion', '--json');
+      expect(JSON.parse(json.text).approvals[0].actor).toBe('bob');
+      expect(await cli('check-run', run1)).toMatchObject({ code: 0 });
+      const failing = await cli('check-run', randomUUID());
+      expect(failing.code).toBe(1);
+      expect(failing.text).toContain('FAIL run_known');
+      expect((await cli('lineage', 'clf')).code).toBe(2);
+      expect((await cli('lineage', 'nope', '1')).code).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('keeps the audit log append-only in the database itself', async () => {

@@ -145,6 +145,11 @@ function modelPaths() {
         responses: { 200: json({ type: 'object' }, 'the version'), 400: badParam, 404: notFound, 409: conflict },
       },
     },
+    '/api/v1/runs/{runId}/policy-check': get(
+      "A training run against the policy's run-level rules (known, completed, required tags): what `pedigree check-run` asks",
+      [path('runId', 'OpenLineage run id')],
+      json({ type: 'object', description: '{runId, job, state, passes, rules: [{rule, ok, detail, missing?}]}' }, 'the check'),
+    ),
     [`${base}/links`]: {
       get: versionOp(
         'The links to OpenLineage runs and dataset versions, with method, confidence, status and evidence',

@@ -100,3 +100,49 @@ export async function approve(db: Db, actor: string, v: ModelVersion, comment?: 
   });
   return approvalsOf(db, v);
 }
+
+export interface RunCheck {
+  runId: string;
+  job: { namespace: string; name: string } | null;
+  state: string | null;
+  passes: boolean;
+  rules: { rule: 'run_known' | 'run_completed' | 'required_tags'; ok: boolean; detail: string; missing?: string[] }[];
+}
+
+/**
+ * The policy's part that a training run can meet before any version exists (for CI pipelines: `pedigree
+ * check-run`): the run is known, it completed, and its tags facet carries every required tag.
+ */
+export async function checkRun(db: Db, policy: PromotionPolicy, runId: string): Promise<RunCheck> {
+  const [run] = await select<{ namespace: string; name: string; state: string | null; tags: string[] }>(
+    db,
+    sql`select r.namespace, r.job_name as name, r.state, coalesce((
+        select array_agg(e->>'key') from facets f
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
+        where f.owner_id = r.id and f.name = 'tags' and f.owner_kind = 'run'), '{}') as tags
+      from runs r where r.id = ${runId}::uuid`,
+  );
+  if (!run) {
+    return {
+      runId,
+      job: null,
+      state: null,
+      passes: false,
+      rules: [{ rule: 'run_known', ok: false, detail: `no OpenLineage run ${runId} has been received` }],
+    };
+  }
+  const missing = policy.requiredTags.filter((t) => !run.tags.includes(t));
+  const rules: RunCheck['rules'] = [
+    { rule: 'run_known', ok: true, detail: `run of ${run.namespace}:${run.name}` },
+    { rule: 'run_completed', ok: run.state === 'COMPLETE', detail: `state ${run.state ?? 'unknown (no state event yet)'}` },
+    {
+      rule: 'required_tags',
+      ok: missing.length === 0,
+      detail: missing.length
+        ? `missing tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on the run's tags facet`
+        : `tags ${policy.requiredTags.join(', ')} present`,
+      ...(missing.length ? { missing } : {}),
+    },
+  ];
+  return { runId, job: { namespace: run.namespace, name: run.name }, state: run.state, passes: rules.every((r) => r.ok), rules };
+}

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import { UUID } from '../../ingest/understand';
 import { getCard, putCard } from '../../models/cards';
 import { modelsTrainedOn } from '../../models/consumers';
 import { deploy, listDeployments } from '../../models/deployments';
 import { diffVersions } from '../../models/diff';
 import { invalid } from '../../models/errors';
 import { decideLink, versionLinks } from '../../models/links';
-import { approve } from '../../models/policy';
+import { approve, checkRun } from '../../models/policy';
 import { modelApproval, modelLineage } from '../../models/questions';
 import { resolveVersion } from '../../models/registry';
 import { moveToStage } from '../../models/stage';
@@ -80,6 +81,14 @@ modelRoutes.post('/models/:name/versions/:version/stage', async (c) => {
     ...(typeof body.comment === 'string' ? { comment: body.comment } : {}),
   });
   return c.json(moved);
+});
+
+/** The promotion policy's run-level rules for a training run (what `pedigree check-run` asks). */
+modelRoutes.get('/runs/:runId/policy-check', async (c) => {
+  const { db, config } = c.get('deps');
+  const runId = c.req.param('runId');
+  if (!UUID.test(runId)) throw invalid('/runId', 'a run id is a UUID');
+  return c.json(await checkRun(db, config.policy, runId.toLowerCase()));
 });
 
 modelRoutes.get('/models/:name/versions/:version/links', async (c) => {
