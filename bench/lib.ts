@@ -141,11 +141,20 @@ export interface HttpAnswer {
 }
 
 /** One POST of a JSON string through a keep-alive agent; resolves with whatever status came back, and the body. */
-export function postJson(agent: http.Agent, url: URL, body: string): Promise<HttpAnswer> {
+export function postJson(
+  agent: http.Agent,
+  url: URL,
+  body: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: options.method ?? 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...options.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -254,6 +263,31 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, pid: child.pid!, stderrTail: () => [...tail], stderrLines: () => lines, stop };
+}
+
+/** GET through a keep-alive agent; the body is read and counted, not kept. */
+export function getJson(agent: http.Agent, url: URL): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Runs `fn` n times in sequence; p50 and p99 of the durations, in ms. */
+export async function timed(n: number, fn: (i: number) => Promise<unknown>) {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -21,11 +21,21 @@ import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
 import { ids } from '../src/ids';
 import { EventWriter } from '../src/ingest/writer';
-import { type BenchContext, fixed, percentile, type Section, type SectionResult, scratchPostgres, startServer, withCleanup } from './lib';
+import {
+  type BenchContext,
+  fixed,
+  getJson,
+  type Section,
+  type SectionResult,
+  scratchPostgres,
+  startServer,
+  timed,
+  withCleanup,
+} from './lib';
 import { datasetName, loadSyntheticGraph, NS, PIPELINE_JOBS, rng } from './synthetic-graph';
 
 /** Migrates `db` and stores the graph unless it is there already; answers the number of pipelines. */
-async function prepare(db: Db, jobs: number, log: (m: string) => void) {
+export async function prepareGraph(db: Db, jobs: number, log: (m: string) => void) {
   await migrate(db, await readMigrations());
   const [present] = await rows<{ n: number }>(db.orm, drizzleSql`select count(*)::int as n from jobs where namespace = ${NS}`);
   if (present!.n >= jobs) log(`lineage: reusing the ${present!.n} jobs already loaded`);
@@ -70,29 +80,6 @@ const BARE_COLUMNS = `with recursive up(ds, f, depth) as (
       select cl.input_dataset_id, cl.input_field, u.depth + 1 from up u
       join column_lineage cl on cl.output_dataset_id = u.ds and cl.output_field = u.f where u.depth < $2::int)
     select * from up`;
-
-function getJson(agent: http.Agent, url: URL): Promise<{ status: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        let bytes = 0;
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-      })
-      .on('error', reject);
-  });
-}
-
-async function timed(n: number, fn: (i: number) => Promise<unknown>) {
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
-}
 
 /** One database under test: how to ask the API and how to run the bare query. */
 interface Target {
@@ -167,7 +154,7 @@ async function postgresTarget(ctx: BenchContext, jobs: number, samples: number, 
     const db = openPostgres(scratch.url, { max: 2 });
     const loaded = await withCleanup(
       () => db.close(),
-      () => prepare(db, jobs, ctx.log),
+      () => prepareGraph(db, jobs, ctx.log),
     );
     const sql = postgres(scratch.url, { max: 1, onnotice: () => {}, connection: { jit: 'off' } as never });
     // A store that has been running is vacuumed and analyzed by autovacuum; a fresh load is not yet.
@@ -202,7 +189,7 @@ async function pgliteTarget(ctx: BenchContext, jobs: number, samples: number, fa
   return withCleanup(
     () => db.close(),
     async () => {
-      const loaded = await prepare(db, jobs, ctx.log);
+      const loaded = await prepareGraph(db, jobs, ctx.log);
       await db.orm.execute(drizzleSql`vacuum analyze`);
       const config = loadConfig({});
       const app = createApp({ db, writer: new EventWriter(db), config });

@@ -8,10 +8,11 @@ import os from 'node:os';
 import { ingestSection } from './ingest';
 import { type BenchContext, formatTable, type Section } from './lib';
 import { lineageSection } from './lineage';
+import { modelsSection } from './models';
 
-/** BENCH_SECTIONS=ingest,lineage picks sections (default: all). */
-const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage').split(',').map((s) => s.trim());
-const sections: Section[] = [ingestSection, lineageSection].filter((s) => wanted.includes(s.name));
+/** BENCH_SECTIONS=ingest,lineage,models picks sections (default: all). */
+const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models').split(',').map((s) => s.trim());
+const sections: Section[] = [ingestSection, lineageSection, modelsSection].filter((s) => wanted.includes(s.name));
 
 function positiveInteger(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];

@@ -50,39 +50,14 @@ interface Reached {
 export async function modelsTrainedOn(
   db: Db,
   dataset: { namespace: string; name: string },
-  options: { version?: string; transitive: boolean; depth: number },
+  /** depth: job hops downstream of the dataset; null follows them all. */
+  options: { version?: string; transitive: boolean; depth: number | null },
 ): Promise<{ dataset: typeof dataset & { version: string | null }; models: ModelConsumer[]; truncated: boolean }> {
   const datasetId = ids.dataset(dataset.namespace, dataset.name);
   const [exists] = await select(db, sql`select 1 from datasets where id = ${datasetId}`);
   if (!exists) throw await missing(db, dataset.namespace, 'Dataset', dataset.name);
   const version = options.version ?? null;
-  const depth = options.transitive ? options.depth : 0;
-  const reached = await select<Reached>(
-    db,
-    sql`with recursive
-    seeds as (
-      select io.run_id, io.dataset_id, coalesce(io.version, dv.version) as version
-      from run_io io join runs r on r.id = io.run_id
-      left join dataset_versions dv on dv.id = ${inputVersionId('io', 'r')}
-      where io.dataset_id = ${datasetId} and io.direction = 'in'
-        and (${version}::text is null or io.version = ${version}::text or dv.version = ${version}::text or dv.id::text = ${version}::text)),
-    reach(run_id, depth, prev_run, via_dataset, via_version) as (
-      select run_id, 0, null::uuid, dataset_id, version from seeds
-      union
-      select io.run_id, x.depth + 1, x.run_id, dv.dataset_id, coalesce(io.version, dv.version)
-      from reach x
-      join dataset_versions dv on dv.run_id = x.run_id
-      join run_io io on io.dataset_id = dv.dataset_id and io.direction = 'in' and io.run_id <> x.run_id
-      join runs r on r.id = io.run_id
-      where x.depth < ${depth} and ${inputVersionId('io', 'r')} = dv.id),
-    -- One path per run: the shortest, then by the names it goes through (deterministic).
-    firsts as (select distinct on (x.run_id) x.* from reach x join datasets vd on vd.id = x.via_dataset
-      order by x.run_id, x.depth, vd.namespace, vd.name limit ${MAX_REACHED_RUNS + 1})
-    select f.run_id, f.depth, f.prev_run, f.via_dataset, d.namespace as via_namespace, d.name as via_name, f.via_version,
-      r.namespace as job_namespace, r.job_name
-    from firsts f join runs r on r.id = f.run_id join datasets d on d.id = f.via_dataset`,
-  );
-  const truncated = reached.length > MAX_REACHED_RUNS;
+  const { runs: reached, truncated } = await reachRuns(db, datasetId, version, options.transitive ? options.depth : 0);
   const byRun = new Map(reached.map((r) => [r.run_id, r]));
   const candidates = await candidateVersions(db, [...byRun.keys()]);
   const models: ModelConsumer[] = [];
@@ -96,6 +71,110 @@ export async function modelsTrainedOn(
   const live = (m: ModelConsumer) => Number(m.inProduction) + Number(m.deployed);
   models.sort((a, b) => live(b) - live(a) || (a.model < b.model ? -1 : a.model > b.model ? 1 : b.version - a.version));
   return { dataset: { ...dataset, version }, models, truncated };
+}
+
+/**
+ * The runs that derive from the dataset (at the version): first the set (one recursive statement, each run
+ * once, so many paths to a run cost nothing), then the edges among them (which version of what each run
+ * read from which other), from which a breadth-first search gives each run its depth and one shortest path.
+ */
+async function reachRuns(
+  db: Db,
+  datasetId: string,
+  version: string | null,
+  depth: number | null,
+): Promise<{ runs: Reached[]; truncated: boolean }> {
+  const bounded = depth !== null;
+  const step = sql`
+      join dataset_versions dv on dv.run_id = x.run_id
+      join run_io io on io.dataset_id = dv.dataset_id and io.direction = 'in' and io.run_id <> x.run_id
+      join runs r on r.id = io.run_id
+      where ${inputVersionId('io', 'r')} = dv.id`;
+  const seeds = await select<{ run_id: string; via_version: string | null }>(
+    db,
+    sql`select io.run_id, coalesce(io.version, dv.version) as via_version
+      from run_io io join runs r on r.id = io.run_id
+      left join dataset_versions dv on dv.id = ${inputVersionId('io', 'r')}
+      where io.dataset_id = ${datasetId} and io.direction = 'in'
+        and (${version}::text is null or io.version = ${version}::text or dv.version = ${version}::text or dv.id::text = ${version}::text)`,
+  );
+  if (seeds.length === 0) return { runs: [], truncated: false };
+  const seedIds = uuidArray(seeds.map((x) => x.run_id));
+  const all =
+    depth === 0
+      ? seeds.map((x) => x.run_id)
+      : (
+          await select<{ run_id: string }>(
+            db,
+            bounded
+              ? sql`with recursive reach(run_id, depth) as (
+                  select unnest(${seedIds}), 0 union select io.run_id, x.depth + 1 from reach x ${step} and x.depth < ${depth})
+                select distinct run_id from reach limit ${MAX_REACHED_RUNS + 1}`
+              : sql`with recursive reach(run_id) as (select unnest(${seedIds}) union select io.run_id from reach x ${step})
+                select run_id from reach limit ${MAX_REACHED_RUNS + 1}`,
+          )
+        ).map((x) => x.run_id);
+  const truncated = all.length > MAX_REACHED_RUNS;
+  const runs = uuidArray(all.slice(0, MAX_REACHED_RUNS));
+  const [info, edges] = [
+    await select<{ id: string; namespace: string; job_name: string }>(
+      db,
+      sql`select id, namespace, job_name from runs where id = any(${runs})`,
+    ),
+    depth === 0
+      ? []
+      : await select<{ run: string; prev: string; namespace: string; name: string; version: string | null; dataset: string }>(
+          db,
+          sql`select io.run_id as run, dv.run_id as prev, d.id as dataset, d.namespace, d.name, coalesce(io.version, dv.version) as version
+          from run_io io join runs r on r.id = io.run_id
+          join dataset_versions dv on dv.id = ${inputVersionId('io', 'r')}
+          join datasets d on d.id = dv.dataset_id
+          where io.run_id = any(${runs}) and io.direction = 'in' and dv.run_id = any(${runs}) and io.run_id <> dv.run_id
+          order by d.namespace, d.name, dv.run_id`,
+        ),
+  ];
+  const jobOf = new Map(info.map((r) => [r.id, r]));
+  const [start] = await select<{ namespace: string; name: string }>(db, sql`select namespace, name from datasets where id = ${datasetId}`);
+  const out = new Map<string, Reached>();
+  const make = (
+    run: string,
+    d: number,
+    prev: string | null,
+    via: { dataset: string; namespace: string; name: string; version: string | null },
+  ): Reached => ({
+    run_id: run,
+    depth: d,
+    prev_run: prev,
+    via_dataset: via.dataset,
+    via_namespace: via.namespace,
+    via_name: via.name,
+    via_version: via.version,
+    job_namespace: jobOf.get(run)?.namespace ?? '',
+    job_name: jobOf.get(run)?.job_name ?? '',
+  });
+  let frontier: string[] = [];
+  for (const s of seeds) {
+    if (out.has(s.run_id)) continue;
+    out.set(
+      s.run_id,
+      make(s.run_id, 0, null, { dataset: datasetId, namespace: start!.namespace, name: start!.name, version: s.via_version }),
+    );
+    frontier.push(s.run_id);
+  }
+  const readers = new Map<string, typeof edges>();
+  for (const e of edges) readers.set(e.prev, [...(readers.get(e.prev) ?? []), e]);
+  for (let d = 1; frontier.length && (depth === null || d <= depth); d++) {
+    const next: string[] = [];
+    for (const prev of frontier) {
+      for (const e of readers.get(prev) ?? []) {
+        if (out.has(e.run)) continue;
+        out.set(e.run, make(e.run, d, prev, e));
+        next.push(e.run);
+      }
+    }
+    frontier = next;
+  }
+  return { runs: [...out.values()], truncated };
 }
 
 /**

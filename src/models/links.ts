@@ -75,9 +75,14 @@ export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<
     -- everywhere only when no training run is known.
     tag_datasets as (
       select p.dataset as token, p.version as wanted, p.tag, d.id, d.namespace, d.name from tag_parts p
-      join datasets d on (d.name = p.dataset or d.name like '%.' || p.dataset or d.name like '%/' || p.dataset)
-        and (d.id in (select io.dataset_id from run_io io where io.run_id in (select run_id from training) and io.direction = 'in')
-             or not exists (select 1 from training))),
+      join run_io io on io.run_id in (select run_id from training) and io.direction = 'in'
+      join datasets d on d.id = io.dataset_id
+        and (d.name = p.dataset or d.name like '%.' || p.dataset or d.name like '%/' || p.dataset)
+      union
+      -- Only without a training run: every dataset is a candidate (a scan, and a rare case).
+      select p.dataset, p.version, p.tag, d.id, d.namespace, d.name from tag_parts p
+      join datasets d on not exists (select 1 from training)
+        and (d.name = p.dataset or d.name like '%.' || p.dataset or d.name like '%/' || p.dataset)),
     tagged as (
       select distinct on (t.id, t.wanted) t.token, t.wanted, t.tag, t.namespace, t.name, x.version, x.version_id from tag_datasets t
       cross join lateral (

@@ -14,7 +14,7 @@ import { parseModelsUri, versionRef } from '../../models/uri';
 import { requireScope } from '../auth';
 import type { AppEnv } from '../context';
 import { jsonBody } from '../json-body';
-import { depthOf, MAX_DEPTH, params } from '../params';
+import { depthOf, params } from '../params';
 
 /**
  * Pedigree's native model API: the questions (lineage, approval), approvals, links, cards, deployments. A
@@ -39,7 +39,12 @@ modelRoutes.get('/namespaces/:namespace/datasets/:dataset/models', async (c) => 
     await modelsTrainedOn(
       db,
       { namespace: c.req.param('namespace'), name: c.req.param('dataset') },
-      { ...(version ? { version } : {}), transitive: p.boolean('transitive', true), depth: depthOf(p) ?? MAX_DEPTH },
+      // Transitive means every downstream job unless a depth is asked for.
+      {
+        ...(version ? { version } : {}),
+        transitive: p.boolean('transitive', true),
+        depth: p.raw('depth') === undefined ? null : depthOf(p),
+      },
     ),
   );
 });
