@@ -102,29 +102,30 @@ const offsetOf = (token: string | undefined) => {
 };
 const tokenOf = (offset: number) => btoa(String(offset));
 
-export async function searchRegisteredModels(db: Db, where: SQL, order: SQL, page: Page) {
+/** One page of a listing (`query` selects a `json` column, ordered), and the token of the next page. */
+async function pageOf<T>(db: Db, query: SQL, page: Page): Promise<{ items: T[]; nextPageToken: string | undefined }> {
   const offset = offsetOf(page.pageToken);
-  const rows = await select<{ json: RegisteredModel }>(
-    db,
-    sql`select ${modelJson('m')} as json from registered_models m where ${where} order by ${order}
-      limit ${page.maxResults + 1} offset ${offset}`,
-  );
+  const rows = await select<{ json: T }>(db, sql`${query} limit ${page.maxResults + 1} offset ${offset}`);
   const more = rows.length > page.maxResults;
-  return { models: rows.slice(0, page.maxResults).map((r) => r.json), nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined };
+  return { items: rows.slice(0, page.maxResults).map((r) => r.json), nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined };
+}
+
+export async function searchRegisteredModels(db: Db, where: SQL, order: SQL, page: Page) {
+  const found = await pageOf<RegisteredModel>(
+    db,
+    sql`select ${modelJson('m')} as json from registered_models m where ${where} order by ${order}`,
+    page,
+  );
+  return { models: found.items, nextPageToken: found.nextPageToken };
 }
 
 export async function searchModelVersions(db: Db, where: SQL, order: SQL, page: Page) {
-  const offset = offsetOf(page.pageToken);
-  const rows = await select<{ json: ModelVersion }>(
+  const found = await pageOf<ModelVersion>(
     db,
-    sql`select ${versionJson('v')} as json from model_versions v where ${where} order by ${order}
-      limit ${page.maxResults + 1} offset ${offset}`,
+    sql`select ${versionJson('v')} as json from model_versions v where ${where} order by ${order}`,
+    page,
   );
-  const more = rows.length > page.maxResults;
-  return {
-    versions: rows.slice(0, page.maxResults).map((r) => r.json),
-    nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined,
-  };
+  return { versions: found.items, nextPageToken: found.nextPageToken };
 }
 
 /** A version by number, alias, stage (its latest version there) or `latest`; 404 when there is none. */
