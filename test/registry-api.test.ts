@@ -59,6 +59,9 @@ describe.each(databases)('MLflow registry API on $name', (database) => {
       });
     }
     expect((await mlflow('GET', 'model-versions/get', { name: 'ranker', version: '2' })).body.model_version.version).toBe('2');
+    expect((await mlflow('GET', 'model-versions/get-download-uri', { name: 'ranker', version: '1' })).body).toEqual({
+      artifact_uri: 's3://m/ranker/1',
+    });
     await mlflow('POST', 'model-versions/transition-stage', {
       name: 'ranker',
       version: '1',

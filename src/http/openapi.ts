@@ -243,6 +243,7 @@ function mlflowPaths() {
     [`${base}/model-versions/create`]: { post: op('Create a model version') },
     [`${base}/model-versions/get`]: { get: op('Get a model version') },
     [`${base}/model-versions/search`]: { get: op('Search model versions') },
+    [`${base}/model-versions/get-download-uri`]: { get: op("The version's artifact URI") },
     [`${base}/model-versions/update`]: { patch: op('Update a model version') },
     [`${base}/model-versions/delete`]: { delete: op('Delete a model version') },
     [`${base}/model-versions/set-tag`]: { post: op('Set a model version tag') },

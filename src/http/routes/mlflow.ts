@@ -234,6 +234,13 @@ mlflowRoutes.get('/model-versions/get', async (c) => {
   return c.json({ model_version: mlflowVersion(await getModelVersion(c.get('deps').db, str(a, 'name'), String(versionNumber(a)))) });
 });
 
+/** Where the version's artifact is (what `mlflow.pyfunc.load_model("models:/…")` downloads from). */
+mlflowRoutes.get('/model-versions/get-download-uri', async (c) => {
+  const a = await args(c);
+  const v = await getModelVersion(c.get('deps').db, str(a, 'name'), String(versionNumber(a)));
+  return c.json({ artifact_uri: v.source ?? '' });
+});
+
 mlflowRoutes.get('/model-versions/search', async (c) => {
   const a = await args(c);
   const page = await searchModelVersions(
