@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { isDatabaseUnavailable } from './db/errors';
+import { isDatabaseUnavailable, isRefusedValue } from './db/errors';
 import { authenticate } from './http/auth';
 import { discardBody } from './http/body';
 import type { AppEnv, Deps } from './http/context';
@@ -37,6 +37,11 @@ export function createApp(deps: Deps) {
     await discardBody(c.req.raw);
     if (error instanceof Problem) return problem(c.req.raw, error);
     if (isDatabaseUnavailable(error)) return problem(c.req.raw, databaseUnavailable());
+    if (isRefusedValue(error))
+      return problem(
+        c.req.raw,
+        new Problem(400, 'Bad Request', 'a value in the request cannot be stored or compared (too long, or not valid text)'),
+      );
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     return problem(c.req.raw, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'));
   });

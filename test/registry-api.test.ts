@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { databases, useDatabase } from './support/databases';
 
@@ -128,6 +129,32 @@ describe.each(databases)('MLflow registry API on $name', (database) => {
       status: 404,
       body: { error_code: 'RESOURCE_DOES_NOT_EXIST' },
     });
+  });
+});
+
+describe.each(databases)('values Postgres cannot store, on $name', (database) => {
+  const ctx = useDatabase(database);
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await ctx().app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+
+  it('refuses NUL characters and over-long keys with a 400 naming the place, never a 500', async () => {
+    const nul = await send('POST', '/api/2.0/mlflow/registered-models/create', { name: 'ok', tags: [{ key: 'k', value: 'a\u0000b' }] });
+    expect(nul).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', details: [{ pointer: '/tags/0/value' }] } });
+    expect((await send('GET', '/api/v1/search?q=%00')).body.errors).toEqual([expect.objectContaining({ pointer: '/query/q' })]);
+    await send('POST', '/api/2.0/mlflow/registered-models/create', { name: 'm' });
+    const noise = randomBytes(4500).toString('hex');
+    expect((await send('POST', '/api/2.0/mlflow/registered-models/set-tag', { name: 'm', key: noise, value: 'v' })).status).toBe(400);
+    expect((await send('POST', '/api/2.0/mlflow/model-versions/create', { name: 'm', run_id: noise })).status).toBe(400);
+    // Behind the validation, the database's own refusal (an index key too long) is a 400 as well.
+    const tag = await send('PUT', `/api/v1/tags/${noise}`, { description: 'd' });
+    expect(tag.status).toBe(400);
+    expect((await send('GET', '/api/2.0/mlflow/registered-models/get?name=m')).status).toBe(200);
   });
 });
 

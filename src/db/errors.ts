@@ -41,3 +41,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when the database refused a value the request carried (SQLSTATE class 22, data exception: a NUL
+ * in text, a number out of range; 54000: a key too long for an index). A safety net behind the request
+ * validation: such a request gets a 400, never a 500.
+ */
+export function isRefusedValue(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code === '54000');
+}

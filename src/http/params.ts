@@ -11,6 +11,8 @@ export class Params {
 
   raw(name: string): string | undefined {
     const v = this.c.req.query(name);
+    // Postgres text cannot hold NUL: refused here by name rather than by the database.
+    if (v?.includes('\u0000')) throw invalid(name, 'must not contain NUL characters');
     return v === undefined || v === '' ? undefined : v;
   }
 

@@ -176,8 +176,14 @@ async function lockVersion(query: Query, name: string, version: number) {
   return row as { stage: Stage; user_id: string | null };
 }
 
+/** MLflow's limits: a tag key is part of an index key, so it is bounded; values are not indexed. */
+const MAX_TAG_KEY = 250;
+const MAX_TAG_VALUE = 8000;
+
 async function writeTags(query: Query, table: 'registered_model_tags' | 'model_version_tags', keys: unknown[], tags: Tags) {
   for (const [key, value] of Object.entries(tags)) {
+    if (!key || key.length > MAX_TAG_KEY) throw invalid('/key', `a tag key is 1 to ${MAX_TAG_KEY} characters`);
+    if (value.length > MAX_TAG_VALUE) throw invalid('/value', `a tag value is at most ${MAX_TAG_VALUE} characters`);
     const cols = table === 'registered_model_tags' ? 'model_name, key, value' : 'model_name, version, key, value';
     const params = [...keys, key, value];
     const placeholders = params.map((_, i) => `$${i + 1}`).join(', ');
@@ -262,9 +268,10 @@ export interface NewVersion {
   tags?: Tags;
 }
 
-const optionalText = (v: unknown, pointer: string) => {
+const optionalText = (v: unknown, pointer: string, max = 65_536) => {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string') throw invalid(pointer, `${pointer.slice(1)} must be a string`);
+  if (v.length > max) throw invalid(pointer, `${pointer.slice(1)} is longer than ${max} characters`);
   return v;
 };
 
@@ -272,7 +279,8 @@ const optionalText = (v: unknown, pointer: string) => {
 export async function createModelVersion(db: Db, actor: string, input: NewVersion): Promise<ModelVersion> {
   const name = checkName(input.name);
   const source = optionalText(input.source, '/source');
-  const runId = optionalText(input.runId, '/run_id');
+  // run_id is indexed: bounded like a key.
+  const runId = optionalText(input.runId, '/run_id', 256);
   const parsed = parseModelSource(source);
   const version = await db.transaction(async (query) => {
     await lockModel(query, name);
@@ -357,6 +365,7 @@ export async function deleteModelVersionTag(db: Db, actor: string, name: string,
 }
 
 export async function setAlias(db: Db, actor: string, name: string, alias: string, version: number) {
+  if (alias.length > 255) throw invalid('/alias', 'an alias is at most 255 characters');
   if (!alias || /^v?\d+$/i.test(alias) || alias.toLowerCase() === 'latest') {
     throw invalid('/alias', `'${alias}' cannot be an alias: it reads as a version number or 'latest'`);
   }

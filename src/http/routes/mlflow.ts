@@ -44,6 +44,7 @@ async function args(c: Context<AppEnv>): Promise<Args> {
   const url = new URL(c.req.url);
   for (const key of new Set(url.searchParams.keys())) {
     const all = url.searchParams.getAll(key);
+    if (all.some((v) => v.includes('\u0000'))) throw invalid(`/${key}`, `${key} must not contain NUL characters`);
     query[key] = key === 'order_by' || key === 'stages' ? all : all[0];
   }
   if (c.req.method === 'GET') return query;
