@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runModelCommand } from '../src/cli-models';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
+import { marquezErrors } from './support/marquez-openapi';
 import { etlEvents, ORDERS, ORDERS_V21_FIELDS, ORDERS_V22_FIELDS, trainingEvents, USERS } from './support/model-story';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely.
@@ -218,10 +219,29 @@ describe.each(databases)('models on $name', (database) => {
     expect([...byId.keys()]).toEqual(
       expect.arrayContaining(['job:etl:build_tables', `dataset:${ORDERS.namespace}:${ORDERS.name}`, 'model:clf:1']),
     );
-    // From a dataset, models appear on request only: Marquez clients know DATASET and JOB nodes.
+    // Marquez clients and the web UI know only DATASET and JOB nodes: there a version is a dataset of the
+    // namespace `models`, which the dataset endpoints answer for, in Marquez's shapes.
     const node = `dataset:${ORDERS.namespace}:${ORDERS.name}`;
     const plain = await ok('GET', `/api/v1/lineage?nodeId=${encodeURIComponent(node)}&depth=2`);
     expect(plain.graph.every((n: Json) => n.type === 'DATASET' || n.type === 'JOB')).toBe(true);
+    expect(marquezErrors('LineageGraph', plain)).toEqual([]);
+    const asDataset = plain.graph.find((n: Json) => n.id === 'dataset:models:clf/2');
+    expect(asDataset).toMatchObject({
+      type: 'DATASET',
+      data: { namespace: 'models', name: 'clf/2', type: 'MODEL', model: { stage: 'Production' } },
+      inEdges: [{ origin: 'job:ml:train_clf', destination: 'dataset:models:clf/2' }],
+    });
+    const dataset = await ok('GET', '/api/v1/namespaces/models/datasets/clf%2F2');
+    expect(marquezErrors('Dataset', dataset)).toEqual([]);
+    const versions = await ok('GET', '/api/v1/namespaces/models/datasets/clf%2F2/versions');
+    expect(marquezErrors('DatasetVersionList', versions)).toEqual([]);
+    expect(versions.versions.map((x: Json) => x.datasetVersion)).toEqual(['2']);
+    expect(await ok('GET', `/api/v1/namespaces/models/datasets/clf%2F2/versions/${versions.versions[0].version}`)).toEqual(
+      versions.versions[0],
+    );
+    const fromIt = await ok('GET', `/api/v1/lineage?nodeId=${encodeURIComponent('dataset:models:clf/2')}&depth=2`);
+    expect(fromIt.graph.map((n: Json) => n.id)).toEqual(expect.arrayContaining(['dataset:models:clf/2', 'job:ml:train_clf']));
+    expect((await call('GET', '/api/v1/namespaces/models/datasets/clf%2F99')).status).toBe(404);
     const withModels = await ok('GET', `/api/v1/lineage?nodeId=${encodeURIComponent(node)}&depth=2&withModels=true`);
     expect(withModels.graph.filter((n: Json) => n.type === 'MODEL').map((n: Json) => n.id)).toEqual(
       expect.arrayContaining(['model:clf:1', 'model:clf:2']),

@@ -364,7 +364,7 @@ export const openApiDocument = {
           query(
             'withModels',
             { type: 'boolean', default: false },
-            'Pedigree extension: add MODEL nodes (model:<name>:<version>) and DEPLOYMENT nodes; nodeId may also be a model: node',
+            'Pedigree extension: model versions as MODEL nodes (model:<name>:<version>) with DEPLOYMENT nodes, instead of the default DATASET nodes of namespace `models`; nodeId may also be a model: node',
           ),
         ],
         json(ref('Lineage'), "Marquez's lineage graph"),

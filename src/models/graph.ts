@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { ids } from '../ids';
+import { idOf, ids } from '../ids';
 import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
 import { nodeId } from '../read/node-id';
 import { select, uuidArray } from '../read/sql';
@@ -14,6 +14,17 @@ import { versionRef } from './uri';
 const MAX_MODEL_NODES = 50;
 
 export const modelNodeId = (name: string, version: number) => `model:${name}:${version}`;
+
+/**
+ * How model versions appear in graphs. `native`: MODEL nodes (`model:<name>:<version>`) and DEPLOYMENT
+ * nodes. `marquez`: for clients that know only DATASET and JOB nodes (the Marquez web UI draws nothing
+ * else), each version is a DATASET node of the reserved namespace `models`, named `<name>/<version>`
+ * (its data's `type` is MODEL), which the dataset endpoints also answer for, so the UI can hover, click
+ * and walk from it.
+ */
+export type ModelForm = 'native' | 'marquez';
+export const MODELS_NAMESPACE = 'models';
+const marquezNodeId = (name: string, version: number) => nodeId.dataset(MODELS_NAMESPACE, `${name}/${version}`);
 export const deploymentNodeId = (environment: string, endpoint: string) => `deployment:${environment}:${endpoint}`;
 
 /** `model:<name>:<version>` (the name may hold colons: the version is after the last one). */
@@ -27,9 +38,15 @@ export function parseModelNodeId(raw: string): { name: string; version: string }
  * and where they are deployed now (an edge to a node per endpoint and environment). A version counts when
  * one of its confirmed training runs is a run of a job in the graph.
  */
-export async function withModelNodes(db: Db, graph: GraphNode[]): Promise<GraphNode[]> {
+export async function withModelNodes(
+  db: Db,
+  lineage: { graph: GraphNode[]; modelsExist: boolean },
+  form: ModelForm = 'native',
+): Promise<GraphNode[]> {
+  const { graph } = lineage;
   const jobs = graph.filter((n) => n.type === 'JOB').map((n) => n.data as { id: { namespace: string; name: string } });
-  if (jobs.length === 0) return graph;
+  // Most stores have no registry: the graph's statement said so, sparing them the search.
+  if (jobs.length === 0 || !lineage.modelsExist) return graph;
   const jobIds = jobs.map((j) => ids.job(j.id.namespace, j.id.name));
   const candidates = await select<{ name: string; version: number }>(
     db,
@@ -56,9 +73,10 @@ export async function withModelNodes(db: Db, graph: GraphNode[]): Promise<GraphN
       : [];
     const sources = trainers.map((t) => nodeId.job(t.namespace, t.job_name)).filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
-    const node = modelNode(v, runs);
+    const node = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
     nodes.set(node.id, node);
     for (const s of sources) link(nodes, s, node.id);
+    if (form === 'marquez') continue;
     for (const d of (await listDeployments(db, { model: v.name, version: v.version })).filter((x) => x.current)) {
       const id = deploymentNodeId(d.environment, d.endpoint);
       if (!nodes.has(id))
@@ -88,6 +106,31 @@ function modelNode(v: ModelVersion, runs: string[]): GraphNode {
   };
 }
 
+/** A version as Marquez's DatasetData (the graph node the web UI draws). */
+export function modelAsDataset(v: ModelVersion, runs: string[]) {
+  const name = `${v.name}/${v.version}`;
+  return {
+    id: { namespace: MODELS_NAMESPACE, name },
+    type: 'MODEL',
+    name,
+    physicalName: v.source ?? name,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    namespace: MODELS_NAMESPACE,
+    sourceName: 'pedigree',
+    fields: [],
+    tags: v.aliases.map((a) => `@${a}`),
+    lastModifiedAt: v.updatedAt,
+    lastLifecycleState: '',
+    description: `${v.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, @${v.aliases.join(', @')}` : ''}`,
+    model: { name: v.name, version: v.version, stage: v.stage, aliases: v.aliases, source: v.source, trainingRunIds: runs },
+  };
+}
+
+function modelDatasetNode(v: ModelVersion, runs: string[]): GraphNode {
+  return { id: marquezNodeId(v.name, v.version), type: 'DATASET', data: modelAsDataset(v, runs), inEdges: [], outEdges: [] };
+}
+
 function link(nodes: Map<string, GraphNode>, origin: string, destination: string) {
   const edge: Edge = { origin, destination };
   const from = nodes.get(origin)!;
@@ -96,10 +139,24 @@ function link(nodes: Map<string, GraphNode>, origin: string, destination: string
   if (!to.inEdges.some((e) => e.origin === origin)) to.inEdges.push(edge);
 }
 
-/** The lineage around a model version: its training jobs' lineage, with the model nodes. */
+/** `dataset:models:<name>/<version>`, the Marquez form of a model node id, else undefined. */
+export function parseModelDatasetId(raw: string): { name: string; version: string } | undefined {
+  const prefix = `dataset:${MODELS_NAMESPACE}:`;
+  if (!raw.startsWith(prefix)) return undefined;
+  const rest = raw.slice(prefix.length);
+  const slash = rest.lastIndexOf('/');
+  return slash > 0 ? { name: rest.slice(0, slash), version: rest.slice(slash + 1) } : undefined;
+}
+
+/**
+ * The lineage around a model version (`model:<name>:<version>`, or its Marquez form): its training jobs'
+ * lineage, with the model nodes. Undefined when `raw` names no model.
+ */
 export async function modelGraph(db: Db, raw: string, options: { depth: number | null; direction: Direction; asOf?: string }) {
-  const parsed = parseModelNodeId(raw);
+  const native = parseModelNodeId(raw);
+  const parsed = native ?? parseModelDatasetId(raw);
   if (!parsed) return undefined;
+  const form: ModelForm = native ? 'native' : 'marquez';
   const v = await resolveVersion(db, versionRef(parsed.name, parsed.version));
   const runs = trainingRuns(await versionLinks(db, v));
   const jobs = runs.length
@@ -118,7 +175,50 @@ export async function modelGraph(db: Db, raw: string, options: { depth: number |
     });
     for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
   }
-  const graph = await withModelNodes(db, [...nodes.values()]);
-  if (!graph.some((n) => n.id === modelNodeId(v.name, v.version))) graph.push(modelNode(v, runs));
+  const graph = await withModelNodes(db, { graph: [...nodes.values()], modelsExist: true }, form);
+  const own = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
+  if (!graph.some((n) => n.id === own.id)) graph.push(own);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };
+}
+
+/**
+ * A model version as Marquez's full Dataset, for `GET /namespaces/models/datasets/<name>/<version>` (the
+ * web UI fetches what it draws). Undefined when the name is not `<model>/<version>` of a known version.
+ */
+export async function modelDataset(
+  db: Db,
+  name: string,
+): Promise<{ dataset: Record<string, unknown>; version: Record<string, unknown> & { version: string } } | undefined> {
+  const slash = name.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  let v: ModelVersion;
+  try {
+    v = await resolveVersion(db, versionRef(name.slice(0, slash), name.slice(slash + 1)));
+  } catch {
+    return undefined;
+  }
+  const runs = trainingRuns(await versionLinks(db, v));
+  const dataset = modelAsDataset(v, runs);
+  const versionId = idOf('model_version', v.name, String(v.version));
+  return {
+    dataset: { ...dataset, currentVersion: versionId, columnLineage: null, facets: {}, deleted: false },
+    // Its one version, as Marquez's DatasetVersion (the web UI's version history).
+    version: {
+      id: { namespace: MODELS_NAMESPACE, name: dataset.name, version: versionId },
+      type: 'MODEL',
+      name: dataset.name,
+      physicalName: dataset.physicalName,
+      createdAt: v.createdAt,
+      version: versionId,
+      datasetVersion: String(v.version),
+      namespace: MODELS_NAMESPACE,
+      sourceName: dataset.sourceName,
+      fields: [],
+      tags: dataset.tags,
+      lifecycleState: '',
+      description: dataset.description,
+      createdByRun: null,
+      facets: {},
+    },
+  };
 }

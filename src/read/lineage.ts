@@ -24,6 +24,7 @@ interface Row {
   jobs: { id: string; namespace: string; name: string; data: Json }[] | null;
   datasets: { id: string; namespace: string; name: string; data: Json }[] | null;
   symlinks: [string, string][] | null;
+  models_exist: boolean;
 }
 
 /**
@@ -31,7 +32,14 @@ interface Row {
  * (see walk.ts), every dataset they read or write, and those edges. One statement. Nodes are sorted by id
  * and edges by (origin, destination), as Marquez does.
  */
-export async function lineageGraph(db: Db, start: NodeRef, options: Omit<Walk, 'jobs' | 'datasets'>): Promise<{ graph: GraphNode[] }> {
+export async function lineageGraph(
+  db: Db,
+  start: NodeRef,
+  options: Omit<Walk, 'jobs' | 'datasets'>,
+): Promise<{
+  graph: GraphNode[] /** Whether any model version is registered (so the caller may add model nodes). */;
+  modelsExist: boolean;
+}> {
   const walk: Walk = {
     ...options,
     jobs: start.type === 'job' ? [start.id] : [],
@@ -53,9 +61,10 @@ export async function lineageGraph(db: Db, start: NodeRef, options: Omit<Walk, '
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name, 'data', ${datasetJson('d', 'graph')}))
         from datasets d where d.id = any(array(select dataset_id from g_datasets))) as datasets,
       (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
-        where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks`,
+        where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks,
+      exists (select 1 from model_versions) as models_exist`,
   );
-  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id) };
+  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id), modelsExist: row!.models_exist };
 }
 
 /**

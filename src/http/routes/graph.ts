@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { UUID } from '../../ingest/understand';
-import { modelGraph, withModelNodes } from '../../models/graph';
+import { modelGraph, parseModelDatasetId, parseModelNodeId, withModelNodes } from '../../models/graph';
 import { columnLineage } from '../../read/column-lineage';
 import { lineageGraph } from '../../read/lineage';
-import { resolveNodeId } from '../../read/node-id';
+import { type NodeRef, resolveNodeId } from '../../read/node-id';
 import { upstreamRuns } from '../../read/run-lineage';
 import type { Direction } from '../../read/walk';
 import type { AppEnv } from '../context';
@@ -14,9 +14,10 @@ import { notFound } from '../problem';
 export const graphRoutes = new Hono<AppEnv>();
 
 /**
- * Models are nodes too: `nodeId=model:<name>:<version>` starts from a model version, and `withModels=true`
- * adds the versions the graph's jobs trained (and their deployments) to any graph. Off by default: the
- * Marquez web UI and Marquez clients know only DATASET and JOB nodes.
+ * Models are nodes too. Marquez clients (and its web UI, which draws only DATASET and JOB nodes) get each
+ * model version a graph's jobs trained as a DATASET node of the namespace `models`; `withModels=true` asks
+ * for the native form instead: MODEL nodes `model:<name>:<version>` and DEPLOYMENT nodes. Either id may
+ * start a graph.
  */
 graphRoutes.get('/lineage', async (c) => {
   const p = params(c);
@@ -25,12 +26,19 @@ graphRoutes.get('/lineage', async (c) => {
   const direction = p.oneOf<Direction>('direction', ['upstream', 'downstream', 'both'], 'both');
   const asOf = p.time('asOf');
   const options = { depth: depthOf(p), direction, ...(asOf ? { asOf } : {}) };
-  const fromModel = await modelGraph(db, raw, options);
-  if (fromModel) return c.json(fromModel);
-  const start = await resolveNodeId(db, raw);
+  if (parseModelNodeId(raw)) return c.json(await modelGraph(db, raw, options));
+  let start: NodeRef;
+  try {
+    start = await resolveNodeId(db, raw);
+  } catch (error) {
+    // A real dataset of that name wins; only then is it read as a model version.
+    const model = parseModelDatasetId(raw) ? await modelGraph(db, raw, options) : undefined;
+    if (model) return c.json(model);
+    throw error;
+  }
   if (start.type === 'datasetField') throw invalid('nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
   const lineage = await lineageGraph(db, start, options);
-  return c.json(p.boolean('withModels', false) ? { graph: await withModelNodes(db, lineage.graph) } : lineage);
+  return c.json({ graph: await withModelNodes(db, lineage, p.boolean('withModels', false) ? 'native' : 'marquez') });
 });
 
 graphRoutes.get('/column-lineage', async (c) => {
