@@ -62,22 +62,29 @@ export async function withModelNodes(
     order by mv.created_at desc limit ${MAX_MODEL_NODES}`,
   );
   const nodes = new Map(graph.map((n) => [n.id, n]));
-  for (const c of candidates) {
-    const v = await resolveVersion(db, { name: c.name, version: c.version });
-    const runs = trainingRuns(await versionLinks(db, v));
-    const trainers = runs.length
-      ? await select<{ namespace: string; job_name: string }>(
-          db,
-          sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
-        )
-      : [];
+  // Each candidate's links are computed in full (decisions, ambiguous artifacts); the candidates are
+  // independent, so they are asked for together (a pool runs them side by side).
+  const found = await Promise.all(
+    candidates.map(async (c) => {
+      const v = await resolveVersion(db, { name: c.name, version: c.version });
+      const runs = trainingRuns(await versionLinks(db, v));
+      const trainers = runs.length
+        ? await select<{ namespace: string; job_name: string }>(
+            db,
+            sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
+          )
+        : [];
+      const deployed = form === 'native' ? (await listDeployments(db, { model: v.name, version: v.version })).filter((x) => x.current) : [];
+      return { v, runs, trainers, deployed };
+    }),
+  );
+  for (const { v, runs, trainers, deployed } of found) {
     const sources = trainers.map((t) => nodeId.job(t.namespace, t.job_name)).filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
     const node = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
     nodes.set(node.id, node);
     for (const s of sources) link(nodes, s, node.id);
-    if (form === 'marquez') continue;
-    for (const d of (await listDeployments(db, { model: v.name, version: v.version })).filter((x) => x.current)) {
+    for (const d of deployed) {
       const id = deploymentNodeId(d.environment, d.endpoint);
       if (!nodes.has(id))
         nodes.set(id, { id, type: 'DEPLOYMENT', data: { endpoint: d.endpoint, environment: d.environment }, inEdges: [], outEdges: [] });
