@@ -5,7 +5,7 @@ import { inputVersionId } from '../read/json';
 import { missing } from '../read/owned';
 import { select, uuidArray } from '../read/sql';
 import { type Deployment, listDeployments } from './deployments';
-import { trainingRuns, versionLinks } from './links';
+import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
 import { type ModelVersion, resolveVersion } from './registry';
 
 /** Runs reached from the dataset; past this the answer says it was cut short rather than run away. */
@@ -177,27 +177,9 @@ async function reachRuns(
   return { runs: [...out.values()], truncated };
 }
 
-/**
- * Versions whose evidence points at one of the runs: the run id, the registry run id on the run's tags
- * facet, or an artifact the run wrote. Their links are then computed in full (decisions, ambiguity).
- */
 async function candidateVersions(db: Db, runIds: string[]): Promise<{ name: string; version: number }[]> {
   if (runIds.length === 0) return [];
-  const runs = uuidArray(runIds);
-  return select(
-    db,
-    sql`select distinct mv.model_name as name, mv.version from model_versions mv
-    where mv.run_uuid = any(${runs})
-      or mv.run_id in (
-        select e->>'value' from facets f
-        cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
-        where f.owner_id = any(${runs}) and f.name = 'tags' and f.owner_kind = 'run'
-          and e->>'key' in ('mlflow.run_id', 'mlflow_run_id', 'registry_run_id')
-        union
-        select f.value->>'run_id' from facets f where f.owner_id = any(${runs}) and f.name = 'mlflow' and f.owner_kind = 'run')
-      or mv.source_dataset_ids && array(select io.dataset_id from run_io io where io.run_id = any(${runs}) and io.direction = 'out')
-    order by 1, 2`,
-  );
+  return select(db, sql`select name, version from (${candidateVersionsSql(uuidArray(runIds))}) c order by 1, 2`);
 }
 
 async function consumer(db: Db, v: ModelVersion, run: Reached, byRun: Map<string, Reached>): Promise<ModelConsumer> {

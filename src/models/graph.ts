@@ -6,7 +6,7 @@ import { nodeId } from '../read/node-id';
 import { select, uuidArray } from '../read/sql';
 import type { Direction } from '../read/walk';
 import { listDeployments } from './deployments';
-import { trainingRuns, versionLinks } from './links';
+import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
 import { type ModelVersion, resolveVersion } from './registry';
 import { versionRef } from './uri';
 
@@ -50,16 +50,9 @@ export async function withModelNodes(
   const jobIds = jobs.map((j) => ids.job(j.id.namespace, j.id.name));
   const candidates = await select<{ name: string; version: number }>(
     db,
-    sql`with job_runs as (select r.id from runs r where r.job_id = any(${uuidArray(jobIds)}))
-    select distinct mv.model_name as name, mv.version, mv.created_at from model_versions mv
-    where mv.run_uuid in (select id from job_runs)
-      or mv.run_id in (
-        select e->>'value' from facets f
-        cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
-        where f.run_id in (select id from job_runs) and f.name = 'tags' and f.owner_kind = 'run'
-          and e->>'key' in ('mlflow.run_id', 'mlflow_run_id', 'registry_run_id'))
-      or mv.source_dataset_ids && array(select e.dataset_id from job_io e where e.job_id = any(${uuidArray(jobIds)}) and e.direction = 'out')
-    order by mv.created_at desc limit ${MAX_MODEL_NODES}`,
+    sql`with job_runs as materialized (select array(select r.id from runs r where r.job_id = any(${uuidArray(jobIds)})) as ids)
+    select name, version from (${candidateVersionsSql(sql`(select ids from job_runs)::uuid[]`)}) c
+    order by created_at desc limit ${MAX_MODEL_NODES}`,
   );
   const nodes = new Map(graph.map((n) => [n.id, n]));
   // Each candidate's links are computed in full (decisions, ambiguous artifacts); the candidates are

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { idOf } from '../ids';
-import { iso, select } from '../read/sql';
+import { iso, select, textArray } from '../read/sql';
 import { appendAudit } from './audit';
 import { RegistryProblem } from './errors';
 import type { ModelVersion } from './registry';
@@ -33,6 +33,26 @@ export interface Link {
 
 /** Tag keys on an OpenLineage run's tags facet that carry the registry's (MLflow's) run id. */
 const REGISTRY_RUN_ID_KEYS = ['mlflow.run_id', 'mlflow_run_id', 'registry_run_id'];
+
+/**
+ * The versions whose evidence points at one of `runs` (a uuid[] expression): the run id, the registry run
+ * id on the run's tags or mlflow facet, or an artifact the run wrote. Their links are then computed in
+ * full (decisions, ambiguity) by versionLinks. Each kind of evidence is its own indexed search, the
+ * results united: an OR of the three would scan every version.
+ */
+export function candidateVersionsSql(runs: SQL): SQL {
+  return sql`select mv.model_name as name, mv.version, mv.created_at from model_versions mv where mv.run_uuid = any(${runs})
+    union
+    select mv.model_name, mv.version, mv.created_at from model_versions mv where mv.run_id in (
+      select e->>'value' from facets f
+      cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
+      where f.owner_id = any(${runs}) and f.name = 'tags' and f.owner_kind = 'run' and e->>'key' = any(${textArray(REGISTRY_RUN_ID_KEYS)})
+      union
+      select f.value->>'run_id' from facets f where f.owner_id = any(${runs}) and f.name = 'mlflow' and f.owner_kind = 'run')
+    union
+    select mv.model_name, mv.version, mv.created_at from model_versions mv
+    where mv.source_dataset_ids && array(select io.dataset_id from run_io io where io.run_id = any(${runs}) and io.direction = 'out')`;
+}
 
 /** The links of one version (after following a `models:/` source to the version it was copied from). */
 export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<Link[]> {
