@@ -7,7 +7,7 @@ import { select, uuidArray } from '../read/sql';
 import type { Direction } from '../read/walk';
 import { listDeployments } from './deployments';
 import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
-import { type ModelVersion, resolveVersion } from './registry';
+import { type ModelVersion, resolveVersion, versionJson } from './registry';
 import { versionRef } from './uri';
 
 /** Model nodes per graph: the newest versions of each training job first. */
@@ -34,45 +34,56 @@ export function parseModelNodeId(raw: string): { name: string; version: string }
 }
 
 /**
+ * For lineageGraph's statement: the model versions whose evidence points at a run of the graph's jobs
+ * (newest first, at most MAX_MODEL_NODES), found beside the walk so that a graph costs no extra round trip
+ * for them; nothing is searched in a store without a registry.
+ */
+export const MODEL_CANDIDATES = sql`case when exists (select 1 from model_versions) then (
+    select json_agg(x.json order by x.created_at desc) from (
+      select ${versionJson('v')} as json, c.created_at
+      from (select array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs))) as ids) jr
+      cross join lateral (${candidateVersionsSql(sql`jr.ids`)}) c
+      join model_versions v on v.model_name = c.name and v.version = c.version
+      order by c.created_at desc limit ${MAX_MODEL_NODES}) x) end`;
+
+/**
  * Adds the model versions trained by the graph's jobs (a node per version, an edge from its training job)
  * and where they are deployed now (an edge to a node per endpoint and environment). A version counts when
- * one of its confirmed training runs is a run of a job in the graph.
+ * one of its confirmed training runs is a run of a job in the graph. `candidates`: MODEL_CANDIDATES.
  */
 export async function withModelNodes(
   db: Db,
-  lineage: { graph: GraphNode[]; modelsExist: boolean },
+  graph: GraphNode[],
+  candidates: ModelVersion[] | null,
   form: ModelForm = 'native',
 ): Promise<GraphNode[]> {
-  const { graph } = lineage;
-  const jobs = graph.filter((n) => n.type === 'JOB').map((n) => n.data as { id: { namespace: string; name: string } });
-  // Most stores have no registry: the graph's statement said so, sparing them the search.
-  if (jobs.length === 0 || !lineage.modelsExist) return graph;
-  const jobIds = jobs.map((j) => ids.job(j.id.namespace, j.id.name));
-  const candidates = await select<{ name: string; version: number }>(
-    db,
-    sql`with job_runs as materialized (select array(select r.id from runs r where r.job_id = any(${uuidArray(jobIds)})) as ids)
-    select name, version from (${candidateVersionsSql(sql`(select ids from job_runs)::uuid[]`)}) c
-    order by created_at desc limit ${MAX_MODEL_NODES}`,
-  );
+  if (!candidates?.length) return graph;
   const nodes = new Map(graph.map((n) => [n.id, n]));
   // Each candidate's links are computed in full (decisions, ambiguous artifacts); the candidates are
   // independent, so they are asked for together (a pool runs them side by side).
-  const found = await Promise.all(
-    candidates.map(async (c) => {
-      const v = await resolveVersion(db, { name: c.name, version: c.version });
-      const runs = trainingRuns(await versionLinks(db, v));
-      const trainers = runs.length
-        ? await select<{ namespace: string; job_name: string }>(
-            db,
-            sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
-          )
-        : [];
-      const deployed = form === 'native' ? (await listDeployments(db, { model: v.name, version: v.version })).filter((x) => x.current) : [];
-      return { v, runs, trainers, deployed };
+  const linked = await Promise.all(
+    candidates.map(async (v) => {
+      const [links, deployed] = await Promise.all([
+        versionLinks(db, v),
+        form === 'native' ? listDeployments(db, { model: v.name, version: v.version }) : [],
+      ]);
+      return { v, runs: trainingRuns(links), deployed: deployed.filter((x) => x.current) };
     }),
   );
+  // The jobs of every training run found, in one statement.
+  const trainingRunIds = [...new Set(linked.flatMap((l) => l.runs))];
+  const jobOf = new Map(
+    (trainingRunIds.length
+      ? await select<{ id: string; namespace: string; job_name: string }>(
+          db,
+          sql`select id, namespace, job_name from runs where id = any(${uuidArray(trainingRunIds)})`,
+        )
+      : []
+    ).map((r) => [r.id, nodeId.job(r.namespace, r.job_name)]),
+  );
+  const found = linked.map((l) => ({ ...l, trainers: [...new Set(l.runs.flatMap((r) => jobOf.get(r) ?? []))] }));
   for (const { v, runs, trainers, deployed } of found) {
-    const sources = trainers.map((t) => nodeId.job(t.namespace, t.job_name)).filter((id) => nodes.has(id));
+    const sources = trainers.filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
     const node = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
     nodes.set(node.id, node);
@@ -166,16 +177,21 @@ export async function modelGraph(db: Db, raw: string, options: { depth: number |
       )
     : [];
   const nodes = new Map<string, GraphNode>();
+  const candidates = new Map<string, ModelVersion>();
   for (const j of jobs) {
     const start = { type: 'job' as const, id: ids.job(j.namespace, j.job_name), namespace: j.namespace, name: j.job_name };
     // From a model, "downstream" is where it is deployed: the walk goes up from its training jobs.
-    const { graph } = await lineageGraph(db, start, {
-      ...options,
-      direction: options.direction === 'downstream' ? 'upstream' : options.direction,
-    });
-    for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
+    const lineage = await lineageGraph<ModelVersion[]>(
+      db,
+      start,
+      { ...options, direction: options.direction === 'downstream' ? 'upstream' : options.direction },
+      MODEL_CANDIDATES,
+    );
+    for (const n of lineage.graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
+    for (const c of lineage.alongside ?? []) candidates.set(modelNodeId(c.name, c.version), c);
   }
-  const graph = await withModelNodes(db, { graph: [...nodes.values()], modelsExist: true }, form);
+  const newest = [...candidates.values()].sort((a, b) => compare(b.createdAt, a.createdAt)).slice(0, MAX_MODEL_NODES);
+  const graph = await withModelNodes(db, [...nodes.values()], newest, form);
   const own = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
   if (!graph.some((n) => n.id === own.id)) graph.push(own);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };

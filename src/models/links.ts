@@ -63,6 +63,8 @@ export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<
     ),
     sql` or `,
   );
+  // The decisions do not depend on the links found: both are asked for at once.
+  const decisions = decisionsOf(db, v);
   const [row] = await select<{ links: Omit<Link, 'id' | 'decision'>[] | null; source: { name: string; version: number } | null }>(
     db,
     sql`with mv as (select * from model_versions where model_name = ${v.name} and version = ${v.version}),
@@ -153,7 +155,7 @@ export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<
       }
     }
   }
-  return withDecisions(db, v, strongestFirst(own));
+  return withDecisions(v, strongestFirst(own), await decisions);
 }
 
 /** One link per target, the strongest method kept (a run found by id and by artifact is one link). */
@@ -167,13 +169,17 @@ function strongestFirst(links: Link[]): Link[] {
   return [...best.values()].sort((a, b) => b.confidence - a.confidence);
 }
 
-async function withDecisions(db: Db, v: ModelVersion, links: Link[]): Promise<Link[]> {
-  for (const l of links) l.id = linkId(v, l);
-  const decisions = await select<{ linkId: string; status: 'confirmed' | 'rejected'; actor: string; comment: string | null; at: string }>(
+type Decision = { linkId: string; status: 'confirmed' | 'rejected'; actor: string; comment: string | null; at: string };
+
+const decisionsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =>
+  select<Decision>(
     db,
     sql`select link_id as "linkId", status, actor, comment, ${iso('decided_at')} as at from model_link_decisions
       where model_name = ${v.name} and version = ${v.version}`,
   );
+
+function withDecisions(v: ModelVersion, links: Link[], decisions: Decision[]): Link[] {
+  for (const l of links) l.id = linkId(v, l);
   const byId = new Map(decisions.map((d) => [d.linkId, d]));
   return links.map((l) => {
     const d = byId.get(l.id);

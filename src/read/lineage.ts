@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { datasetJson, jobJson } from './json';
 import { type NodeRef, nodeId } from './node-id';
@@ -24,7 +24,7 @@ interface Row {
   jobs: { id: string; namespace: string; name: string; data: Json }[] | null;
   datasets: { id: string; namespace: string; name: string; data: Json }[] | null;
   symlinks: [string, string][] | null;
-  models_exist: boolean;
+  alongside: unknown;
 }
 
 /**
@@ -32,14 +32,13 @@ interface Row {
  * (see walk.ts), every dataset they read or write, and those edges. One statement. Nodes are sorted by id
  * and edges by (origin, destination), as Marquez does.
  */
-export async function lineageGraph(
+export async function lineageGraph<T = unknown>(
   db: Db,
   start: NodeRef,
   options: Omit<Walk, 'jobs' | 'datasets'>,
-): Promise<{
-  graph: GraphNode[] /** Whether any model version is registered (so the caller may add model nodes). */;
-  modelsExist: boolean;
-}> {
+  /** An expression computed in the same statement, over the CTE `walk_jobs` (the graph's jobs). */
+  alongside?: SQL,
+): Promise<{ graph: GraphNode[]; alongside: T | null }> {
   const walk: Walk = {
     ...options,
     jobs: start.type === 'job' ? [start.id] : [],
@@ -62,9 +61,9 @@ export async function lineageGraph(
         from datasets d where d.id = any(array(select dataset_id from g_datasets))) as datasets,
       (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
         where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks,
-      exists (select 1 from model_versions) as models_exist`,
+      ${alongside ?? sql`null`} as alongside`,
   );
-  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id), modelsExist: row!.models_exist };
+  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id), alongside: (row!.alongside ?? null) as T | null };
 }
 
 /**

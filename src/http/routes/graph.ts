@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { UUID } from '../../ingest/understand';
-import { modelGraph, parseModelDatasetId, parseModelNodeId, withModelNodes } from '../../models/graph';
+import { MODEL_CANDIDATES, modelGraph, parseModelDatasetId, parseModelNodeId, withModelNodes } from '../../models/graph';
+import type { ModelVersion } from '../../models/registry';
 import { columnLineage } from '../../read/column-lineage';
 import { lineageGraph } from '../../read/lineage';
 import { type NodeRef, resolveNodeId } from '../../read/node-id';
@@ -37,8 +38,10 @@ graphRoutes.get('/lineage', async (c) => {
     throw error;
   }
   if (start.type === 'datasetField') throw invalid('nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
-  const lineage = await lineageGraph(db, start, options);
-  return c.json({ graph: await withModelNodes(db, lineage, p.boolean('withModels', false) ? 'native' : 'marquez') });
+  const lineage = await lineageGraph<ModelVersion[]>(db, start, options, MODEL_CANDIDATES);
+  return c.json({
+    graph: await withModelNodes(db, lineage.graph, lineage.alongside, p.boolean('withModels', false) ? 'native' : 'marquez'),
+  });
 });
 
 graphRoutes.get('/column-lineage', async (c) => {
