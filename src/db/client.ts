@@ -17,6 +17,12 @@ export interface Db {
    * connection and pipelined when issued together, which drizzle's execute() does not do.
    */
   transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+  /**
+   * Runs a read statement prepared once per connection, so that Postgres plans it once (its generic plan):
+   * for statements whose best plan does not depend on the values (lookups by key), where planning costs
+   * more than running. Absent where statements are not prepared (PGlite): `rows` is used instead.
+   */
+  prepared?<T>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
 }
 

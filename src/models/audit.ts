@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
-import { iso, select } from '../read/sql';
+import { iso, selectByKey } from '../read/sql';
 
 export interface AuditEntry {
   actor: string;
@@ -33,7 +33,7 @@ export interface AuditRecord {
 
 /** A version's history, oldest first, with the model-level entries that concern every version. */
 export async function versionHistory(db: Db, name: string, version: number): Promise<AuditRecord[]> {
-  return select<AuditRecord>(
+  return selectByKey<AuditRecord>(
     db,
     sql`select a.seq::int as seq, ${iso('a.at')} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
       from audit_log a where a.model_name = ${name} and (a.version = ${version} or a.version is null) order by a.seq`,

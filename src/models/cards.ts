@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { iso, select } from '../read/sql';
+import { iso, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
 import { invalid } from './errors';
 import { trainingRuns, versionLinks } from './links';
@@ -28,7 +28,7 @@ export interface ModelCard {
 }
 
 export async function getCard(db: Db, v: ModelVersion): Promise<ModelCard> {
-  const [row] = await select<{ markdown: string; fields: CardFields; updatedBy: string; updatedAt: string }>(
+  const [row] = await selectByKey<{ markdown: string; fields: CardFields; updatedBy: string; updatedAt: string }>(
     db,
     sql`select markdown, fields, updated_by as "updatedBy", ${iso('updated_at')} as "updatedAt" from model_cards
       where model_name = ${v.name} and version = ${v.version}`,

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { idOf } from '../ids';
-import { iso, select } from '../read/sql';
+import { iso, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
 import { invalid } from './errors';
 import type { ModelVersion } from './registry';
@@ -46,7 +46,7 @@ export async function deploy(db: Db, actor: string, v: ModelVersion, body: Recor
       detail: { id, endpoint, environment },
     });
   });
-  const [row] = await select<{ json: Deployment }>(db, sql`select ${deploymentJson} as json from deployments d where d.id = ${id}`);
+  const [row] = await selectByKey<{ json: Deployment }>(db, sql`select ${deploymentJson} as json from deployments d where d.id = ${id}`);
   return row!.json;
 }
 
@@ -56,7 +56,7 @@ export async function listDeployments(db: Db, filter: { endpoint?: string; envir
   if (filter.environment) where.push(sql`d.environment = ${filter.environment}`);
   if (filter.model) where.push(sql`d.model_name = ${filter.model}`);
   if (filter.version !== undefined) where.push(sql`d.version = ${filter.version}`);
-  const rows = await select<{ json: Deployment }>(
+  const rows = await selectByKey<{ json: Deployment }>(
     db,
     sql`select ${deploymentJson} as json from deployments d where ${sql.join(where, sql` and `)} order by d.deployed_at desc, d.id desc limit 1000`,
   );

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { select, uuidArray } from '../read/sql';
+import { selectByKey, uuidArray } from '../read/sql';
 import { getCard } from './cards';
 import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
@@ -84,7 +84,7 @@ const IGNORED_TAGS = new Set(['mlflow.run_id', 'mlflow_run_id', 'registry_run_id
 
 /** The latest version before `to` that ever reached Production (from the audit log: stages can move on). */
 async function lastProduction(db: Db, to: ModelVersion): Promise<ModelVersion> {
-  const [row] = await select<{ version: number }>(
+  const [row] = await selectByKey<{ version: number }>(
     db,
     sql`select a.version from audit_log a where a.model_name = ${to.name} and a.version < ${to.version}
       and a.action = 'version.stage_changed' and a.detail->>'to' = 'Production'
@@ -157,7 +157,7 @@ async function compareInputs(db: Db, a: TrainingRun[], b: TrainingRun[]): Promis
 
 async function producersOf(db: Db, versionIds: string[]): Promise<Map<string, Producer>> {
   if (versionIds.length === 0) return new Map();
-  const rows = await select<Producer & { id: string }>(
+  const rows = await selectByKey<Producer & { id: string }>(
     db,
     sql`select dv.id, r.namespace, r.job_name as name, jv.version::text as version, r.id as "runId"
       from dataset_versions dv join runs r on r.id = dv.run_id left join job_versions jv on jv.id = r.job_version_id

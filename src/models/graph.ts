@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import { idOf, ids } from '../ids';
 import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
 import { nodeId } from '../read/node-id';
-import { select, uuidArray } from '../read/sql';
+import { selectByKey, uuidArray } from '../read/sql';
 import type { Direction } from '../read/walk';
 import { listDeployments } from './deployments';
 import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
@@ -74,7 +74,7 @@ export async function withModelNodes(
   const trainingRunIds = [...new Set(linked.flatMap((l) => l.runs))];
   const jobOf = new Map(
     (trainingRunIds.length
-      ? await select<{ id: string; namespace: string; job_name: string }>(
+      ? await selectByKey<{ id: string; namespace: string; job_name: string }>(
           db,
           sql`select id, namespace, job_name from runs where id = any(${uuidArray(trainingRunIds)})`,
         )
@@ -171,7 +171,7 @@ export async function modelGraph(db: Db, raw: string, options: { depth: number |
   const v = await resolveVersion(db, versionRef(parsed.name, parsed.version));
   const runs = trainingRuns(await versionLinks(db, v));
   const jobs = runs.length
-    ? await select<{ namespace: string; job_name: string }>(
+    ? await selectByKey<{ namespace: string; job_name: string }>(
         db,
         sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
       )

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { idOf } from '../ids';
-import { iso, select, textArray } from '../read/sql';
+import { iso, selectByKey, textArray } from '../read/sql';
 import { appendAudit } from './audit';
 import { RegistryProblem } from './errors';
 import type { ModelVersion } from './registry';
@@ -65,7 +65,7 @@ export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<
   );
   // The decisions do not depend on the links found: both are asked for at once.
   const decisions = decisionsOf(db, v);
-  const [row] = await select<{ links: Omit<Link, 'id' | 'decision'>[] | null; source: { name: string; version: number } | null }>(
+  const [row] = await selectByKey<{ links: Omit<Link, 'id' | 'decision'>[] | null; source: { name: string; version: number } | null }>(
     db,
     sql`with mv as (select * from model_versions where model_name = ${v.name} and version = ${v.version}),
     explicit as (
@@ -137,7 +137,7 @@ export async function versionLinks(db: Db, v: ModelVersion, depth = 0): Promise<
   const own = (row?.links ?? []).map((l) => ({ ...l, id: '', decision: null }) as Link);
   // A `models:/` source: the version inherits the links of the one it was copied from.
   if (row?.source && depth < 3) {
-    const [from] = await select<{ json: ModelVersion }>(
+    const [from] = await selectByKey<{ json: ModelVersion }>(
       db,
       sql`select json_build_object('name', model_name, 'version', version, 'tags', coalesce((select json_object_agg(t.key, t.value)
         from model_version_tags t where t.model_name = v.model_name and t.version = v.version), '{}'::json)) as json
@@ -172,7 +172,7 @@ function strongestFirst(links: Link[]): Link[] {
 type Decision = { linkId: string; status: 'confirmed' | 'rejected'; actor: string; comment: string | null; at: string };
 
 const decisionsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =>
-  select<Decision>(
+  selectByKey<Decision>(
     db,
     sql`select link_id as "linkId", status, actor, comment, ${iso('decided_at')} as at from model_link_decisions
       where model_name = ${v.name} and version = ${v.version}`,

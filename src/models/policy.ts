@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { PromotionPolicy } from '../config';
 import type { Db } from '../db/client';
 import { Problem } from '../http/problem';
-import { iso, select } from '../read/sql';
+import { iso, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
 import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
@@ -28,7 +28,7 @@ export interface Approval {
 }
 
 export const approvalsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =>
-  select<Approval>(
+  selectByKey<Approval>(
     db,
     sql`select actor, comment, ${iso('approved_at')} as "approvedAt" from model_approvals
       where model_name = ${v.name} and version = ${v.version} order by approved_at, actor`,
@@ -44,7 +44,7 @@ export async function evaluatePolicy(db: Db, policy: PromotionPolicy, v: ModelVe
   const tags = new Set([...Object.keys(v.tags), ...runs.flatMap((r) => Object.keys(r.tags))]);
   const missingTags = policy.requiredTags.filter((t) => !tags.has(t));
   const approvals = (await approvalsOf(db, v)).filter((a) => a.actor !== v.userId);
-  const [card] = await select<{ ok: boolean }>(
+  const [card] = await selectByKey<{ ok: boolean }>(
     db,
     sql`select length(trim(markdown)) > 0 as ok from model_cards where model_name = ${v.name} and version = ${v.version}`,
   );
@@ -114,7 +114,7 @@ export interface RunCheck {
  * check-run`): the run is known, it completed, and its tags facet carries every required tag.
  */
 export async function checkRun(db: Db, policy: PromotionPolicy, runId: string): Promise<RunCheck> {
-  const [run] = await select<{ namespace: string; name: string; state: string | null; tags: string[] }>(
+  const [run] = await selectByKey<{ namespace: string; name: string; state: string | null; tags: string[] }>(
     db,
     sql`select r.namespace, r.job_name as name, r.state, coalesce((
         select array_agg(e->>'key') from facets f

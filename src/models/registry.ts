@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
-import { iso, select } from '../read/sql';
+import { iso, select, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
 import { invalid, modelNotFound, RegistryProblem, versionNotFound } from './errors';
 import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
@@ -77,7 +77,7 @@ const modelJson = (m: string) => {
 // Reads
 
 export async function getRegisteredModel(db: Db, name: string): Promise<RegisteredModel> {
-  const [row] = await select<{ json: RegisteredModel }>(
+  const [row] = await selectByKey<{ json: RegisteredModel }>(
     db,
     sql`select ${modelJson('m')} as json from registered_models m where m.name = ${name}`,
   );
@@ -138,7 +138,7 @@ export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersio
         : 'stage' in ref
           ? sql`v.stage = ${ref.stage}`
           : sql`true`;
-  const [row] = await select<{ json: ModelVersion }>(
+  const [row] = await selectByKey<{ json: ModelVersion }>(
     db,
     sql`select ${versionJson('v')} as json from model_versions v where v.model_name = ${ref.name} and ${where}
       order by v.version desc limit 1`,

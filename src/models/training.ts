@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inputVersionId, runState } from '../read/json';
-import { iso, select, uuidArray } from '../read/sql';
+import { iso, selectByKey, uuidArray } from '../read/sql';
 
 /**
  * What a training run tells about the model it produced: the exact dataset versions it read (with the
@@ -73,7 +73,7 @@ export async function trainingRunDetails(db: Db, runIds: string[]): Promise<Trai
     and (f.name in ('executionParameters', 'execution_parameters', 'parameters') or f.value->>'_schemaURL' like '%ExecutionParametersRunFacet%')
     order by f.name limit 1)`;
   const env = runFacet(sql`r.id`, 'environmentVariables');
-  const rows = await select<{ json: TrainingRun }>(
+  const rows = await selectByKey<{ json: TrainingRun }>(
     db,
     sql`select json_build_object(
       'runId', r.id, 'state', ${runState(sql`r.state`)}, 'startedAt', ${iso('r.started_at')}, 'endedAt', ${iso('r.ended_at')},

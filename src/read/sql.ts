@@ -5,6 +5,13 @@ import { type Db, rows } from '../db/client';
 export const select = <T>(db: Db, query: SQL): Promise<T[]> => rows<T>(db.orm, query);
 
 /**
+ * The same for a statement whose best plan does not depend on its values (a lookup by key, the same
+ * joins whatever is asked): prepared, so Postgres plans it once per connection instead of every time.
+ * Not for searches by pattern, pages by offset or graph walks, whose plans depend on the values.
+ */
+export const selectByKey = <T>(db: Db, query: SQL): Promise<T[]> => (db.prepared ? db.prepared<T>(query) : select<T>(db, query));
+
+/**
  * Times leave the database as text in Marquez's format (UTC, microseconds, `Z`): drivers would turn them
  * into JS Dates and drop the microseconds.
  */
