@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { datasetJson, jobJson } from './json';
 import { type NodeRef, nodeId } from './node-id';
-import { select, uuidArray } from './sql';
+import { select, selectByKey, uuidArray } from './sql';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
 type Json = Record<string, unknown>;
@@ -19,24 +19,41 @@ export interface GraphNode {
   outEdges: Edge[];
 }
 
+interface NodeRow {
+  id: string;
+  namespace: string;
+  name: string;
+  data: Json;
+}
+
 interface Row {
   edges: [string, string, 'in' | 'out'][] | null;
-  jobs: { id: string; namespace: string; name: string; data: Json }[] | null;
-  datasets: { id: string; namespace: string; name: string; data: Json }[] | null;
+  jobs: NodeRow[] | null;
+  datasets: NodeRow[] | null;
   symlinks: [string, string][] | null;
-  alongside: unknown;
 }
 
 /**
+ * Statements a graph's nodes are built in, side by side on the pool's connections: building the nodes
+ * (a job's latest run with its inputs' versions, a dataset's fields) is most of a graph's cost, and it
+ * divides; one statement would keep one core busy and leave the other idle.
+ */
+const NODE_STATEMENTS = { jobs: 2, datasets: 1 };
+
+/**
  * The table-level lineage around a dataset or job, in Marquez's graph shape: the jobs the walk reaches
- * (see walk.ts), every dataset they read or write, and those edges. One statement. Nodes are sorted by id
- * and edges by (origin, destination), as Marquez does.
+ * (see walk.ts), every dataset they read or write, and those edges. Nodes are sorted by id and edges by
+ * (origin, destination), as Marquez does.
+ *
+ * A fixed number of statements whatever the graph's size: the walk (planned for its start node), then
+ * the nodes' data by id (lookups by key, prepared once: planning the node builders cost as much as a
+ * small graph's walk), in parallel.
  */
 export async function lineageGraph<T = unknown>(
   db: Db,
   start: NodeRef,
   options: Omit<Walk, 'jobs' | 'datasets'>,
-  /** An expression computed in the same statement, over the CTE `walk_jobs` (the graph's jobs). */
+  /** An expression computed with the walk, over the CTE `walk_jobs` (the graph's jobs). */
   alongside?: SQL,
 ): Promise<{ graph: GraphNode[]; alongside: T | null }> {
   const walk: Walk = {
@@ -44,7 +61,7 @@ export async function lineageGraph<T = unknown>(
     jobs: start.type === 'job' ? [start.id] : [],
     datasets: start.type === 'job' ? [] : [start.id],
   };
-  const [row] = await select<Row>(
+  const [found] = await select<Omit<Row, 'jobs' | 'datasets'> & { job_ids: string[]; dataset_ids: string[]; alongside: unknown }>(
     db,
     sql`${walkJobs(walk)},
     g_edges as (
@@ -55,15 +72,41 @@ export async function lineageGraph<T = unknown>(
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
     select
       (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,
-      (select json_agg(json_build_object('id', j.id, 'namespace', j.namespace, 'name', j.name, 'data', ${jobJson('j', 'graph')}))
-        from jobs j where j.id = any(array(select job_id from walk_jobs))) as jobs,
-      (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name, 'data', ${datasetJson('d', 'graph')}))
-        from datasets d where d.id = any(array(select dataset_id from g_datasets))) as datasets,
+      array(select job_id from walk_jobs) as job_ids,
+      array(select dataset_id from g_datasets) as dataset_ids,
       (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
         where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks,
       ${alongside ?? sql`null`} as alongside`,
   );
-  return { graph: assemble(row!, start.type === 'job' ? undefined : start.id), alongside: (row!.alongside ?? null) as T | null };
+  const { job_ids: jobIds, dataset_ids: datasetIds, alongside: extra, ...row } = found!;
+  const [jobs, datasets] = await Promise.all([
+    nodeData(
+      db,
+      jobIds,
+      NODE_STATEMENTS.jobs,
+      (ids) => sql`select j.id, j.namespace, j.name, ${jobJson('j', 'graph')} as data
+      from jobs j where j.id = any(${uuidArray(ids)})`,
+    ),
+    nodeData(
+      db,
+      datasetIds,
+      NODE_STATEMENTS.datasets,
+      (ids) => sql`select d.id, d.namespace, d.name, ${datasetJson('d', 'graph')} as data
+      from datasets d where d.id = any(${uuidArray(ids)})`,
+    ),
+  ]);
+  return {
+    graph: assemble({ ...row, jobs, datasets }, start.type === 'job' ? undefined : start.id),
+    alongside: (extra ?? null) as T | null,
+  };
+}
+
+/** The data of the nodes `ids`, in at most `statements` statements run side by side. */
+async function nodeData(db: Db, ids: string[], statements: number, query: (ids: string[]) => SQL): Promise<NodeRow[]> {
+  if (ids.length === 0) return [];
+  const size = Math.ceil(ids.length / statements);
+  const chunks = Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
+  return (await Promise.all(chunks.map((chunk) => selectByKey<NodeRow>(db, query(chunk))))).flat();
 }
 
 /**
