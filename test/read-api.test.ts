@@ -274,7 +274,7 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
     expect(await counts()).toEqual(before);
   });
 
-  it('answers each request in one round trip, whatever it nests', async () => {
+  it('answers each request in a fixed number of statements, whatever it nests', async () => {
     const { db, app } = ctx();
     // Statements go through drizzle's execute, or prepared ones through db.prepared (Postgres only).
     const spy = vi.spyOn(db.orm, 'execute');
@@ -286,9 +286,12 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
       expect(res.status, path).toBe(200);
       return spy.mock.calls.length + (preparedSpy?.mock.calls.length ?? 0);
     };
-    expect(await count('/api/v1/namespaces/airflow/jobs?limit=100')).toBe(1);
-    expect(await count('/api/v1/jobs?limit=100&lastRunStates=COMPLETED')).toBe(1);
-    expect(await count('/api/v1/namespaces/gs%3A%2F%2Fmock-bucket/datasets')).toBe(1);
+    // A listing: its page of keys, then the page's entities built by id in at most two statements side by
+    // side, whatever the page's size.
+    expect(await count('/api/v1/namespaces/airflow/jobs?limit=100')).toBe(3);
+    expect(await count('/api/v1/namespaces/airflow/jobs?limit=1')).toBe(2);
+    expect(await count('/api/v1/jobs?limit=100&lastRunStates=COMPLETED')).toBe(3);
+    expect(await count('/api/v1/namespaces/gs%3A%2F%2Fmock-bucket/datasets')).toBe(3);
     expect(await count('/api/v1/namespaces/bigquery/datasets/mock-project.test.upload')).toBe(1);
     expect(await count('/api/v1/namespaces/bigquery/datasets/mock-project.test.upload/versions')).toBe(1);
     expect(await count('/api/v1/namespaces/airflow/jobs/BQ.upload/runs')).toBe(1);

@@ -6,7 +6,7 @@ import { UUID } from '../ingest/understand';
 import { datasetJson, datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
-import { select } from './sql';
+import { LISTING_STATEMENTS, select, selectByIds } from './sql';
 
 type Json = Record<string, unknown>;
 
@@ -20,16 +20,22 @@ const SORT = sql`left(d.name, 200), d.id`;
 export async function listDatasets(db: Db, namespace: string, page: Page) {
   const ns = ids.namespace(namespace);
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
-  const row = await ownedPage<{ key: string[]; json: Json }>(db, {
+  // The page's keys first (planned for this offset), then the datasets, built by id (prepared).
+  const row = await ownedPage<{ id: string; key: string[] }>(db, {
     exists: sql`select 1 from namespaces where id = ${ns}`,
     total: sql`select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}`,
-    items: sql`select json_agg(json_build_object('key', json_build_array(left(page_row.name, 200), page_row.id), 'json', ${datasetJson('page_row')})
-        order by left(page_row.name, 200), page_row.id)
-      from (select d.* from datasets d where d.namespace_id = ${ns} ${after}
-            order by ${SORT} limit ${page.limit} offset ${page.offset}) page_row`,
+    items: sql`select json_agg(json_build_object('id', p.id, 'key', json_build_array(p.key, p.id)) order by p.key, p.id)
+      from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} ${after}
+            order by ${SORT} limit ${page.limit} offset ${page.offset}) p`,
   });
   if (!row.found) throw notFound(`Namespace '${namespace}' not found.`);
-  return { totalCount: row.total, datasets: row.items.map((i) => i.json), nextCursor: nextCursor(row.items, page) };
+  const built = await selectByIds<{ id: string; json: Json }>(
+    db,
+    row.items.map((i) => i.id),
+    LISTING_STATEMENTS,
+    (ids) => sql`select d.id, ${datasetJson('d')} as json from datasets d where d.id = any(${ids})`,
+  );
+  return { totalCount: row.total, datasets: built.map((b) => b.json), nextCursor: nextCursor(row.items, page) };
 }
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {

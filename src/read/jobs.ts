@@ -6,7 +6,7 @@ import { UUID } from '../ingest/understand';
 import { jobJson, jobVersionJson, OL_STATES, runJson } from './json';
 import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
-import { select, textArray } from './sql';
+import { LISTING_STATEMENTS, select, selectByIds, textArray } from './sql';
 
 type Json = Record<string, unknown>;
 
@@ -38,15 +38,22 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
     : sql`select coalesce(sum(c.jobs), 0)::int from namespace_counts c${
         filter.namespace !== undefined ? sql` where c.namespace_id = ${ids.namespace(filter.namespace)}` : sql``
       }`;
-  const [row] = await select<{ total: number; items: { key: string[]; json: Json }[] }>(
+  // The page's keys first (planned for this filter and offset), then the jobs, built by id (prepared).
+  const [row] = await select<{ total: number; page: { id: string; key: string[] }[] }>(
     db,
     sql`select (${total}) as total,
-      coalesce((select json_agg(json_build_object('key', json_build_array(page_row.updated_at::text, page_row.id), 'json', ${jobJson('page_row')})
-        order by page_row.updated_at desc, page_row.id desc)
-      from (select j.* from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
-            limit ${page.limit} offset ${page.offset}) page_row), '[]'::json) as items`,
+      coalesce((select json_agg(json_build_object('id', p.id, 'key', json_build_array(p.updated_at::text, p.id))
+        order by p.updated_at desc, p.id desc)
+      from (select j.id, j.updated_at from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
+            limit ${page.limit} offset ${page.offset}) p), '[]'::json) as page`,
   );
-  return { totalCount: row!.total, jobs: row!.items.map((i) => i.json), nextCursor: nextCursor(row!.items, page) };
+  const built = await selectByIds<{ id: string; json: Json }>(
+    db,
+    row!.page.map((p) => p.id),
+    LISTING_STATEMENTS,
+    (ids) => sql`select j.id, ${jobJson('j')} as json from jobs j where j.id = any(${ids})`,
+  );
+  return { totalCount: row!.total, jobs: built.map((b) => b.json), nextCursor: nextCursor(row!.page, page) };
 }
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { datasetJson, jobJson } from './json';
 import { type NodeRef, nodeId } from './node-id';
-import { select, selectByKey, uuidArray } from './sql';
+import { select, selectByIds, uuidArray } from './sql';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
 type Json = Record<string, unknown>;
@@ -80,33 +80,25 @@ export async function lineageGraph<T = unknown>(
   );
   const { job_ids: jobIds, dataset_ids: datasetIds, alongside: extra, ...row } = found!;
   const [jobs, datasets] = await Promise.all([
-    nodeData(
+    selectByIds<NodeRow>(
       db,
       jobIds,
       NODE_STATEMENTS.jobs,
       (ids) => sql`select j.id, j.namespace, j.name, ${jobJson('j', 'graph')} as data
-      from jobs j where j.id = any(${uuidArray(ids)})`,
+      from jobs j where j.id = any(${ids})`,
     ),
-    nodeData(
+    selectByIds<NodeRow>(
       db,
       datasetIds,
       NODE_STATEMENTS.datasets,
       (ids) => sql`select d.id, d.namespace, d.name, ${datasetJson('d', 'graph')} as data
-      from datasets d where d.id = any(${uuidArray(ids)})`,
+      from datasets d where d.id = any(${ids})`,
     ),
   ]);
   return {
     graph: assemble({ ...row, jobs, datasets }, start.type === 'job' ? undefined : start.id),
     alongside: (extra ?? null) as T | null,
   };
-}
-
-/** The data of the nodes `ids`, in at most `statements` statements run side by side. */
-async function nodeData(db: Db, ids: string[], statements: number, query: (ids: string[]) => SQL): Promise<NodeRow[]> {
-  if (ids.length === 0) return [];
-  const size = Math.ceil(ids.length / statements);
-  const chunks = Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
-  return (await Promise.all(chunks.map((chunk) => selectByKey<NodeRow>(db, query(chunk))))).flat();
 }
 
 /**
