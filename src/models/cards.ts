@@ -27,13 +27,18 @@ export interface ModelCard {
   trainingDataMarkdown: string;
 }
 
-export async function getCard(db: Db, v: ModelVersion): Promise<ModelCard> {
+/** What was written of a version's card (no row: nothing yet). */
+export async function cardRow(db: Db, v: Pick<ModelVersion, 'name' | 'version'>) {
   const [row] = await selectByKey<{ markdown: string; fields: CardFields; updatedBy: string; updatedAt: string }>(
     db,
     sql`select markdown, fields, updated_by as "updatedBy", ${iso('updated_at')} as "updatedAt" from model_cards
       where model_name = ${v.name} and version = ${v.version}`,
   );
-  const runs = await trainingRunDetails(db, trainingRuns(await versionLinks(db, v)));
+  return row;
+}
+
+export async function getCard(db: Db, v: ModelVersion): Promise<ModelCard> {
+  const [row, runs] = await Promise.all([cardRow(db, v), versionLinks(db, v).then((l) => trainingRunDetails(db, trainingRuns(l)))]);
   const trainingData = runs.map((r) => ({ runId: r.runId, job: r.job, inputs: r.inputs }));
   return {
     name: v.name,

@@ -6,7 +6,7 @@ import { missing } from '../read/owned';
 import { select, uuidArray } from '../read/sql';
 import { type Deployment, listDeployments } from './deployments';
 import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
-import { type ModelVersion, resolveVersion } from './registry';
+import { type ModelVersion, versionJson } from './registry';
 
 /** Runs reached from the dataset; past this the answer says it was cut short rather than run away. */
 const MAX_REACHED_RUNS = 50_000;
@@ -59,15 +59,16 @@ export async function modelsTrainedOn(
   const version = options.version ?? null;
   const { runs: reached, truncated } = await reachRuns(db, datasetId, version, options.transitive ? options.depth : 0);
   const byRun = new Map(reached.map((r) => [r.run_id, r]));
-  const candidates = await candidateVersions(db, [...byRun.keys()]);
-  const models: ModelConsumer[] = [];
-  for (const c of candidates) {
-    const v = await resolveVersion(db, { name: c.name, version: c.version });
-    const runs = trainingRuns(await versionLinks(db, v)).filter((id) => byRun.has(id));
-    const run = runs.map((id) => byRun.get(id)!).sort((a, b) => a.depth - b.depth)[0];
-    if (!run) continue;
-    models.push(await consumer(db, v, run, byRun));
-  }
+  // Each candidate's links are computed in full; the candidates are independent, so they are asked for
+  // together (the pool runs them side by side).
+  const found = await Promise.all(
+    (await candidateVersions(db, [...byRun.keys()])).map(async (v) => {
+      const runs = trainingRuns(await versionLinks(db, v)).filter((id) => byRun.has(id));
+      const run = runs.map((id) => byRun.get(id)!).sort((a, b) => a.depth - b.depth)[0];
+      return run ? consumer(db, v, run, byRun) : undefined;
+    }),
+  );
+  const models = found.filter((m): m is ModelConsumer => m !== undefined);
   const live = (m: ModelConsumer) => Number(m.inProduction) + Number(m.deployed);
   models.sort((a, b) => live(b) - live(a) || (a.model < b.model ? -1 : a.model > b.model ? 1 : b.version - a.version));
   return { dataset: { ...dataset, version }, models, truncated };
@@ -177,9 +178,14 @@ async function reachRuns(
   return { runs: [...out.values()], truncated };
 }
 
-async function candidateVersions(db: Db, runIds: string[]): Promise<{ name: string; version: number }[]> {
+async function candidateVersions(db: Db, runIds: string[]): Promise<ModelVersion[]> {
   if (runIds.length === 0) return [];
-  return select(db, sql`select name, version from (${candidateVersionsSql(uuidArray(runIds))}) c order by 1, 2`);
+  const rows = await select<{ json: ModelVersion }>(
+    db,
+    sql`select ${versionJson('v')} as json from (${candidateVersionsSql(uuidArray(runIds))}) c
+    join model_versions v on v.model_name = c.name and v.version = c.version order by c.name, c.version`,
+  );
+  return rows.map((r) => r.json);
 }
 
 async function consumer(db: Db, v: ModelVersion, run: Reached, byRun: Map<string, Reached>): Promise<ModelConsumer> {

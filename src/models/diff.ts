@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { selectByKey, uuidArray } from '../read/sql';
-import { getCard } from './cards';
+import { cardRow } from './cards';
 import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
 import { type ModelVersion, resolveVersion } from './registry';
@@ -57,7 +57,7 @@ export interface ModelDiff {
 export async function diffVersions(db: Db, name: string, toRef: ModelRef, fromRef: ModelRef | undefined): Promise<ModelDiff> {
   const to = await resolveVersion(db, toRef);
   const from = fromRef ? await resolveVersion(db, fromRef) : await lastProduction(db, to);
-  const [a, b] = [await lineageOf(db, from), await lineageOf(db, to)];
+  const [a, b] = await Promise.all([lineageOf(db, from), lineageOf(db, to)]);
   const inputs = await compareInputs(db, a.runs, b.runs);
   const code = { from: a.runs[0]?.code ?? null, to: b.runs[0]?.code ?? null, changed: false };
   code.changed = (code.from?.gitCommit ?? null) !== (code.to?.gitCommit ?? null) || (code.from?.path ?? null) !== (code.to?.path ?? null);
@@ -100,9 +100,8 @@ async function lastProduction(db: Db, to: ModelVersion): Promise<ModelVersion> {
 }
 
 async function lineageOf(db: Db, v: ModelVersion) {
-  const runs = await trainingRunDetails(db, trainingRuns(await versionLinks(db, v)));
-  const card = await getCard(db, v);
-  const metrics: Record<string, number | string> = { ...(card.fields.metrics ?? {}) };
+  const [runs, card] = await Promise.all([versionLinks(db, v).then((l) => trainingRunDetails(db, trainingRuns(l))), cardRow(db, v)]);
+  const metrics: Record<string, number | string> = { ...(card?.fields.metrics ?? {}) };
   for (const [k, value] of Object.entries(v.tags))
     if (k.startsWith('metric.') || k.startsWith('metrics.')) metrics[k.replace(/^metrics?\./, '')] = value;
   return { runs, metrics };

@@ -40,14 +40,17 @@ export const approvalsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =
  * Each rule says what is missing, so a refusal names everything to fix at once.
  */
 export async function evaluatePolicy(db: Db, policy: PromotionPolicy, v: ModelVersion): Promise<PolicyResult> {
-  const runs = await trainingRunDetails(db, trainingRuns(await versionLinks(db, v)));
+  const [runs, allApprovals, [card]] = await Promise.all([
+    versionLinks(db, v).then((links) => trainingRunDetails(db, trainingRuns(links))),
+    approvalsOf(db, v),
+    selectByKey<{ ok: boolean }>(
+      db,
+      sql`select length(trim(markdown)) > 0 as ok from model_cards where model_name = ${v.name} and version = ${v.version}`,
+    ),
+  ]);
   const tags = new Set([...Object.keys(v.tags), ...runs.flatMap((r) => Object.keys(r.tags))]);
   const missingTags = policy.requiredTags.filter((t) => !tags.has(t));
-  const approvals = (await approvalsOf(db, v)).filter((a) => a.actor !== v.userId);
-  const [card] = await selectByKey<{ ok: boolean }>(
-    db,
-    sql`select length(trim(markdown)) > 0 as ok from model_cards where model_name = ${v.name} and version = ${v.version}`,
-  );
+  const approvals = allApprovals.filter((a) => a.actor !== v.userId);
   const rules: RuleResult[] = [
     {
       rule: 'required_tags',

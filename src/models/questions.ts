@@ -39,11 +39,17 @@ export async function modelLineage(db: Db, ref: ModelRef, depth: number | null):
   const links = await versionLinks(db, v);
   const runs = await trainingRunDetails(db, trainingRuns(links));
   const nodes = new Map<string, GraphNode>();
-  for (const job of new Map(runs.map((r) => [`${r.job.namespace}\u0000${r.job.name}`, r.job])).values()) {
-    const start = { type: 'job' as const, id: ids.job(job.namespace, job.name), namespace: job.namespace, name: job.name };
-    const { graph } = await lineageGraph(db, start, { depth, direction: 'upstream' });
-    for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
-  }
+  const jobs = [...new Map(runs.map((r) => [`${r.job.namespace}\u0000${r.job.name}`, r.job])).values()];
+  const graphs = await Promise.all(
+    jobs.map((job) =>
+      lineageGraph(
+        db,
+        { type: 'job', id: ids.job(job.namespace, job.name), namespace: job.namespace, name: job.name },
+        { depth, direction: 'upstream' },
+      ),
+    ),
+  );
+  for (const { graph } of graphs) for (const n of graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
   const graph = [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { model: summary(v), trainingRuns: runs, links, upstream: { graph } };
 }
@@ -62,12 +68,12 @@ export interface ModelApproval {
 /** Question 4: is this version approved for production, by whom, when, and what does the policy say. */
 export async function modelApproval(db: Db, policy: PromotionPolicy, ref: ModelRef): Promise<ModelApproval> {
   const v = await resolveVersion(db, ref);
-  const [result, approvals, history, deployments] = [
-    await evaluatePolicy(db, policy, v),
-    await approvalsOf(db, v),
-    await versionHistory(db, v.name, v.version),
-    await listDeployments(db, { model: v.name, version: v.version }),
-  ];
+  const [result, approvals, history, deployments] = await Promise.all([
+    evaluatePolicy(db, policy, v),
+    approvalsOf(db, v),
+    versionHistory(db, v.name, v.version),
+    listDeployments(db, { model: v.name, version: v.version }),
+  ]);
   return {
     model: summary(v),
     approvedForProduction: v.stage === 'Production' && result.passes,
