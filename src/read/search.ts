@@ -12,22 +12,28 @@ export interface SearchQuery {
   after?: string;
 }
 
-/** Rows of a table the newest-first branch examines before it gives way to the whole-table one. */
-const RECENT_WINDOW = 10_000;
+/**
+ * Rows of a table the first branch examines (in the order asked for) before it gives way to the whole-table
+ * one. Each costs a heap fetch, so a miss (a rare `q`) costs the window before the trigram search; by name,
+ * where the whole-table search is the one a miss would have taken anyway, the window is kept smaller.
+ */
+const WINDOW = { UPDATE_AT: 10_000, NAME: 2_000 };
 
 /**
  * Jobs and datasets whose name contains `q`, case-insensitively. As in Marquez, `%` and `_` in `q` are
  * wildcards. Sorted by name, or most recently updated first.
  *
- * Each kind is answered by one of two branches, in one statement. Most recently updated first, the
- * newest RECENT_WINDOW rows are filtered in index order: when they hold `limit` matches, those are the
- * answer (nothing older can rank before them), which is what a short, common `q` gives as the web UI
- * searches on every keystroke. Otherwise (a rare `q`, or by name) the whole table is searched, through the
- * trigram index where pg_trgm could be installed (migration 0003), by a scan where not.
+ * Each kind is answered by one of two branches, in one statement. The first WINDOW rows in the order asked
+ * for (newest first, or by name) are filtered in index order: when they hold `limit` matches, those are
+ * the answer (nothing further can rank before them), which is what a short, common `q` gives as the web UI
+ * searches on every keystroke. Otherwise (a rare `q`) the whole table is searched, through the trigram
+ * index where pg_trgm could be installed (migration 0003), by a scan where not. By name, the index holds a
+ * name's first 200 characters (a btree key has a size limit), the rest ordered after it.
  */
 export async function search(db: Db, s: SearchQuery) {
   const pattern = `%${s.q}%`;
   const order = s.sort === 'NAME' ? sql`name, namespace` : sql`updated_at desc, name`;
+  const windowOrder = s.sort === 'NAME' ? sql`left(name, 200), name, namespace` : sql`updated_at desc, id desc`;
   const ctes: SQL[] = [];
   const part = (table: 'datasets' | 'jobs', type: 'DATASET' | 'JOB'): SQL => {
     const where: SQL[] = [sql`t.name ilike ${pattern}`];
@@ -37,17 +43,16 @@ export async function search(db: Db, s: SearchQuery) {
     const cond = sql.join(where, sql` and `);
     const cols = sql`${type} as type, t.name, t.namespace, t.updated_at`;
     const whole = (guard: SQL) => sql`(select ${cols} from ${sql.raw(table)} t where ${guard}${cond} order by ${order} limit ${s.limit})`;
-    if (s.sort === 'NAME') return whole(sql``);
-    const recent = sql.raw(`recent_${table}`);
-    ctes.push(sql`${recent} as (select ${cols} from (select * from ${sql.raw(table)} order by updated_at desc, id desc
-      limit ${RECENT_WINDOW}) t where ${cond} order by ${order} limit ${s.limit})`);
-    const enough = sql`(select count(*) from ${recent}) >= ${s.limit}`;
-    return sql`(select * from ${recent} where ${enough} union all ${whole(sql`not ${enough} and `)})`;
+    const first = sql.raw(`first_${table}`);
+    ctes.push(sql`${first} as (select ${cols} from (select * from ${sql.raw(table)} order by ${windowOrder}
+      limit ${WINDOW[s.sort]}) t where ${cond} order by ${order} limit ${s.limit})`);
+    const enough = sql`(select count(*) from ${first}) >= ${s.limit}`;
+    return sql`(select * from ${first} where ${enough} union all ${whole(sql`not ${enough} and `)})`;
   };
   const parts = [...(s.filter !== 'JOB' ? [part('datasets', 'DATASET')] : []), ...(s.filter !== 'DATASET' ? [part('jobs', 'JOB')] : [])];
   const [row] = await select<{ results: Record<string, unknown>[] }>(
     db,
-    sql`${ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ` : sql``}select coalesce(json_agg(json_build_object('type', r.type, 'name', r.name, 'updatedAt', ${iso('r.updated_at')},
+    sql`with ${sql.join(ctes, sql`, `)} select coalesce(json_agg(json_build_object('type', r.type, 'name', r.name, 'updatedAt', ${iso('r.updated_at')},
         'namespace', r.namespace, 'nodeId', lower(r.type) || ':' || r.namespace || ':' || r.name) order by ${order}), '[]'::json) as results
       from (select * from (${sql.join(parts, sql` union all `)}) u order by ${order} limit ${s.limit}) r`,
   );

@@ -18,6 +18,8 @@ export const datasets = pgTable(
     index('datasets_namespace_idx').on(t.namespaceId, sql`left(${t.name}, 200)`, t.id),
     // Most recently updated first: search's newest-rows branch.
     index('datasets_updated_idx').on(t.updatedAt, t.id),
+    // By name across namespaces: search's first-names branch.
+    index('datasets_name_idx').on(sql`left(${t.name}, 200)`),
   ],
 );
 

@@ -23,6 +23,9 @@ export const jobs = pgTable(
     index('jobs_namespace_idx').on(t.namespaceId, t.updatedAt, t.id),
     index('jobs_updated_idx').on(t.updatedAt, t.id),
     index('jobs_parent_idx').on(t.parentJobId),
+    // By name across namespaces (its first 200 characters: a btree key has a size limit): search's
+    // first-names branch.
+    index('jobs_name_idx').on(sql`left(${t.name}, 200)`),
   ],
 );
 
