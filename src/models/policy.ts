@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { Problem } from '../http/problem';
 import { iso, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
+import { cardRow } from './cards';
 import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
 import type { ModelVersion } from './registry';
@@ -39,15 +40,19 @@ export const approvalsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =
  * facet or on the version; enough approvals by others than the registrant; a model card with content.
  * Each rule says what is missing, so a refusal names everything to fix at once.
  */
-export async function evaluatePolicy(db: Db, policy: PromotionPolicy, v: ModelVersion): Promise<PolicyResult> {
-  const [runs, allApprovals, [card]] = await Promise.all([
+export async function evaluatePolicy(
+  db: Db,
+  policy: PromotionPolicy,
+  v: ModelVersion,
+  /** The version's approvals, when the caller asks for them anyway. */
+  approvalsFound: Promise<Approval[]> = approvalsOf(db, v),
+): Promise<PolicyResult> {
+  const [runs, allApprovals, card] = await Promise.all([
     versionLinks(db, v).then((links) => trainingRunDetails(db, trainingRuns(links))),
-    approvalsOf(db, v),
-    selectByKey<{ ok: boolean }>(
-      db,
-      sql`select length(trim(markdown)) > 0 as ok from model_cards where model_name = ${v.name} and version = ${v.version}`,
-    ),
+    approvalsFound,
+    cardRow(db, v),
   ]);
+  const hasCard = Boolean(card?.markdown.trim());
   const tags = new Set([...Object.keys(v.tags), ...runs.flatMap((r) => Object.keys(r.tags))]);
   const missingTags = policy.requiredTags.filter((t) => !tags.has(t));
   const approvals = allApprovals.filter((a) => a.actor !== v.userId);
@@ -67,7 +72,7 @@ export async function evaluatePolicy(db: Db, policy: PromotionPolicy, v: ModelVe
     },
   ];
   if (policy.requireCard)
-    rules.push({ rule: 'model_card', ok: Boolean(card?.ok), detail: card?.ok ? 'model card present' : 'no model card (PUT …/card)' });
+    rules.push({ rule: 'model_card', ok: hasCard, detail: hasCard ? 'model card present' : 'no model card (PUT …/card)' });
   return { passes: rules.every((r) => r.ok), rules };
 }
 

@@ -68,9 +68,10 @@ export interface ModelApproval {
 /** Question 4: is this version approved for production, by whom, when, and what does the policy say. */
 export async function modelApproval(db: Db, policy: PromotionPolicy, ref: ModelRef): Promise<ModelApproval> {
   const v = await resolveVersion(db, ref);
+  const approvalsFound = approvalsOf(db, v);
   const [result, approvals, history, deployments] = await Promise.all([
-    evaluatePolicy(db, policy, v),
-    approvalsOf(db, v),
+    evaluatePolicy(db, policy, v, approvalsFound),
+    approvalsFound,
     versionHistory(db, v.name, v.version),
     listDeployments(db, { model: v.name, version: v.version }),
   ]);

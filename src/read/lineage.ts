@@ -28,8 +28,8 @@ interface NodeRow {
 
 interface Row {
   edges: [string, string, 'in' | 'out'][] | null;
-  jobs: NodeRow[] | null;
-  datasets: NodeRow[] | null;
+  jobs: NodeRow[];
+  datasets: NodeRow[];
   symlinks: [string, string][] | null;
 }
 
@@ -107,11 +107,11 @@ export async function lineageGraph<T = unknown>(
  * lineage through them stays connected.
  */
 function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
-  const datasets = new Map((row.datasets ?? []).map((d) => [d.id, d]));
+  const datasets = new Map(row.datasets.map((d) => [d.id, d]));
   const rep = representatives(row.symlinks ?? [], startDataset);
   const nodes = new Map<string, GraphNode>();
   const key = new Map<string, string>();
-  for (const j of row.jobs ?? []) {
+  for (const j of row.jobs) {
     const id = nodeId.job(j.namespace, j.name);
     key.set(j.id, id);
     nodes.set(id, { id, type: 'JOB', data: j.data, inEdges: [], outEdges: [] });
