@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseEventTime } from '../src/core/time';
 import type { runs } from '../src/db/schema';
 import { mergeRows } from '../src/db/upsert';
 import { rules } from '../src/ingest/rules';
-import { parseEventTime } from '../src/ingest/time';
 import { permutations } from './support/run-events';
 
 const run = (state: string | null, time: string, eventId: string) => ({

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { select } from '../src/read/sql';
+import { select } from '../src/db/sql';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
 import { jobRun } from './support/lineage-events';

@@ -1,21 +1,32 @@
 import type { SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema';
 
 /** The drizzle database, whichever driver is under it (PGlite or postgres.js). */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** Raw SQL with positional parameters ($1, …), answering rows. */
-export type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Row = Record<string, unknown>;
+
+/**
+ * The statements of a write transaction: drizzle `sql` fragments, prepared once per connection and
+ * pipelined when issued together (which drizzle's own transaction does not do).
+ */
+export interface Query {
+  <T = Row>(query: SQL): Promise<T[]>;
+  /**
+   * Raw text with positional parameters ($1, …). For the generic upsert (db/upsert.ts) alone, whose texts
+   * are built once per table and merge rule.
+   */
+  raw(text: string, params?: unknown[]): Promise<Row[]>;
+  /** @deprecated transitional: raw text outside the upsert; being replaced by sql fragments. */
+  (text: string, params?: unknown[]): Promise<Row[]>;
+}
 
 export interface Db {
   orm: Database;
   driver: 'pglite' | 'postgres';
-  /**
-   * A transaction for the write path, with raw parameterized queries: statements are prepared once per
-   * connection and pipelined when issued together, which drizzle's execute() does not do.
-   */
+  /** A transaction for the write path (see Query). */
   transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   /**
    * Runs a read statement prepared once per connection, so that Postgres plans it once (its generic plan):
@@ -33,4 +44,15 @@ export interface Db {
 export async function rows<T = Record<string, unknown>>(db: Database | Tx, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** A driver's raw statement runner as a Query: fragments are rendered to text and parameters here. */
+export function queryOf(dialect: PgDialect, raw: (text: string, params?: unknown[]) => Promise<Row[]>): Query {
+  const query = ((q: SQL | string, params?: unknown[]) => {
+    if (typeof q === 'string') return raw(q, params);
+    const { sql: text, params: values } = dialect.sqlToQuery(q);
+    return raw(text, values);
+  }) as Query;
+  query.raw = raw;
+  return query;
 }

@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
-import type { Database, Db } from './client';
+import { type Database, type Db, queryOf, type Row } from './client';
 import * as schema from './schema';
 
 /**
@@ -18,11 +19,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const client = new PGlite({ ...(dataDir !== undefined && { dataDir }), ...SETTINGS, extensions: EXTENSIONS });
   await client.waitReady;
   const orm = drizzle(client, { schema }) as unknown as Database;
+  const dialect = new PgDialect();
   return {
     orm,
     driver: 'pglite',
-    transaction: (fn) =>
-      client.transaction((tx) => fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows)),
+    transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, async (text, params) => (await tx.query<Row>(text, params)).rows))),
     close: () => client.close(),
   };
 }

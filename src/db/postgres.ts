@@ -2,7 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Database, Db, Query } from './client';
+import { type Database, type Db, type Query, queryOf, type Row } from './client';
 import * as schema from './schema';
 
 export interface PostgresOptions {
@@ -29,7 +29,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     orm,
     driver: 'postgres',
     transaction: <T>(fn: (query: Query) => Promise<T>) =>
-      client.begin((tx) => fn((text, params = []) => tx.unsafe(text, params as never[], { prepare: true }))) as Promise<T>,
+      client.begin((tx) => {
+        const raw = (text: string, params: unknown[] = []) => tx.unsafe(text, params as never[], { prepare: true }) as Promise<Row[]>;
+        return fn(queryOf(dialect, raw));
+      }) as Promise<T>,
     prepared: async <T>(query: SQL) => {
       const { sql: text, params } = dialect.sqlToQuery(query);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];

@@ -162,13 +162,13 @@ function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [
  */
 export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
   if (rows.length === 0) return [];
-  return statementsFor(rule, mergeRows(rule, rows)).map(([text, params]) => query(text, params));
+  return statementsFor(rule, mergeRows(rule, rows)).map(([text, params]) => query.raw(text, params));
 }
 
 /** Inserts the rows whose key is new (a rule with no merge: DO NOTHING); returns the rule's `returning` column of those. */
 export async function insertNew<T extends PgTable>(query: Query, rule: MergeRule<T>, values: Row<T>[]): Promise<unknown[]> {
   if (values.length === 0) return [];
   const column = (getTableColumns(rule.table) as Record<string, PgColumn>)[rule.returning!]!.name;
-  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values)).map(([text, params]) => query(text, params)));
+  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values)).map(([text, params]) => query.raw(text, params)));
   return inserted.flat().map((r) => r[column]);
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { nulPointer } from '../core/json';
 import { decodeUtf8 } from '../ingest/json';
 import { readBody } from './body';
 import { badRequest } from './problem';
@@ -20,20 +21,7 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('the body must be a JSON object', [{ pointer: '', message: 'expected a JSON object' }]);
   }
-  const nul = nulPointer(value, '');
+  const nul = nulPointer(value);
   if (nul !== undefined) throw badRequest('text cannot contain NUL characters', [{ pointer: nul, message: 'contains \\u0000' }]);
   return value as Record<string, unknown>;
-}
-
-/** The JSON pointer of the first string (value or key) holding a NUL, if any: Postgres text cannot. */
-function nulPointer(value: unknown, at: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const here = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (k.includes('\u0000')) return here;
-    const found = nulPointer(v, here);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { parseEventTime } from '../ingest/time';
+import { parseEventTime } from '../core/time';
+import { decodeCursor, MAX_LIMIT, type Page } from '../read/page';
 import { badRequest } from './problem';
 
 /**
@@ -81,4 +82,12 @@ export const MAX_DEPTH = 1000;
 export function depthOf(p: Params, fallback = DEFAULT_DEPTH): number | null {
   if (p.raw('depth')?.toLowerCase() === 'all') return null;
   return p.integer('depth', fallback, { min: 0, max: MAX_DEPTH });
+}
+
+/** Marquez paging (`limit`, `offset`) and Pedigree's keyset `cursor` (see read/page.ts). */
+export function pageOf(p: Params, defaultLimit = 100): Page {
+  const limit = p.integer('limit', defaultLimit, { min: 0, max: MAX_LIMIT });
+  const offset = p.integer('offset', 0, { min: 0 });
+  const cursor = p.raw('cursor');
+  return cursor === undefined ? { limit, offset } : { limit, offset, after: decodeCursor(cursor) };
 }

@@ -1,8 +1,9 @@
-import type { Deviation } from '../ingest/pointer';
+import type { Deviation } from '../core/errors';
 
 /**
- * The one error type of the HTTP layer, rendered as RFC 9457 problem+json by the app's onError.
- * `errors` lists what is wrong, each with the JSON pointer of the place.
+ * The one error type of the HTTP layer (authentication, bodies, unknown routes), rendered by
+ * `http/errors.ts` as RFC 9457 problem+json. `errors` lists what is wrong, each with the JSON pointer of
+ * the place; `code` is MLflow's error code, for answers under the MLflow API.
  */
 export class Problem extends Error {
   constructor(
@@ -11,6 +12,7 @@ export class Problem extends Error {
     readonly detail?: string,
     readonly errors?: Deviation[],
     readonly headers?: Record<string, string>,
+    readonly code?: string,
   ) {
     super(detail ?? title);
   }

@@ -1,9 +1,9 @@
+import type { Deviation } from '../core/errors';
 import { idOf } from '../ids';
 import { validateEventSchema } from '../spec/validate';
 import { trimJson } from './export';
 import { parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
-import type { Deviation } from './pointer';
 import { repairUnstorable } from './repair';
 import { understand } from './understand';
 

@@ -1,4 +1,6 @@
+import { type SQL, sql } from 'drizzle-orm';
 import type { Query } from '../db/client';
+import { textArray } from '../db/sql';
 
 /**
  * Recomputes the job version of the given runs from everything stored about them: the job, the run's
@@ -13,7 +15,7 @@ import type { Query } from '../db/client';
  */
 export async function refreshJobVersions(query: Query, runIds: string[]): Promise<void> {
   if (runIds.length === 0) return;
-  const computed = (await query(COMPUTE, [[...new Set(runIds)].sort()])) as {
+  const computed = (await query(computeVersions([...new Set(runIds)].sort()))) as {
     run_id: string;
     job_id: string;
     old_id: string | null;
@@ -32,60 +34,60 @@ export async function refreshJobVersions(query: Query, runIds: string[]): Promis
   if (changed.length) {
     const runs = col(changed, 'run_id');
     statements.push(
-      query(INSERT_VERSIONS, [versionIds, col(changed, 'job_id'), col(changed, 'version'), col(changed, 't')]),
-      query(INSERT_VERSION_IO, [runs, versionIds]),
-      query(UPDATE_RUNS, [runs, versionIds]),
+      query(insertVersions(versionIds, col(changed, 'job_id'), col(changed, 'version'), col(changed, 't'))),
+      query(insertVersionIo(runs, versionIds)),
+      query(updateRuns(runs, versionIds)),
     );
   }
   statements.push(
-    query(UPDATE_VERSION_TIMES, [[...new Set(col(computed, 'version_id'))].sort()]),
-    query(UPDATE_JOBS, [[...new Set(col(computed, 'job_id'))].sort()]),
+    query(updateVersionTimes([...new Set(col(computed, 'version_id'))].sort())),
+    query(updateJobs([...new Set(col(computed, 'job_id'))].sort())),
   );
-  if (oldIds.length) statements.push(query(DELETE_ORPHANS, [oldIds]), query(DELETE_ORPHAN_IO, [oldIds]));
+  if (oldIds.length) statements.push(query(deleteOrphans(oldIds)), query(deleteOrphanIo(oldIds)));
   await Promise.all(statements);
 }
 
-const COMPUTE = `
+const computeVersions = (a: readonly string[]): SQL => sql`
   select v.run_id, v.job_id, v.old_id, v.version, v.t::text as t, md5(v.job_id::text || ':' || v.version::text)::uuid as version_id
   from (
     select r.id as run_id, r.job_id, r.job_version_id as old_id, r.created_at as t,
       md5(r.job_id::text || '|' || coalesce(r.code_hash, '') || '|' || coalesce((
         select string_agg(io.direction || ':' || io.dataset_id::text, ',' order by io.direction || ':' || io.dataset_id::text collate "C")
         from run_io io where io.run_id = r.id), ''))::uuid as version
-    from runs r where r.id = any($1::text[]::uuid[])
+    from runs r where r.id = any(${textArray(a)}::uuid[])
   ) v
   order by v.run_id`;
 
-const INSERT_VERSIONS = `
+const insertVersions = (a: readonly string[], b: readonly string[], c: readonly string[], d: readonly string[]): SQL => sql`
   insert into job_versions (id, job_id, version, declared, created_at, updated_at)
   select distinct on (v.id) v.id, v.job_id, v.version, false, v.t, v.t
-  from unnest($1::text[]::uuid[], $2::text[]::uuid[], $3::text[]::uuid[], $4::text[]::timestamptz[]) as v(id, job_id, version, t)
+  from unnest(${textArray(a)}::uuid[], ${textArray(b)}::uuid[], ${textArray(c)}::uuid[], ${textArray(d)}::timestamptz[]) as v(id, job_id, version, t)
   order by v.id
   on conflict (id) do nothing`;
 
-const INSERT_VERSION_IO = `
+const insertVersionIo = (a: readonly string[], b: readonly string[]): SQL => sql`
   insert into job_version_io (job_version_id, direction, dataset_id)
   select distinct v.version_id, io.direction, io.dataset_id
-  from unnest($1::text[]::uuid[], $2::text[]::uuid[]) as v(run_id, version_id) join run_io io on io.run_id = v.run_id
+  from unnest(${textArray(a)}::uuid[], ${textArray(b)}::uuid[]) as v(run_id, version_id) join run_io io on io.run_id = v.run_id
   order by 1, 2, 3
   on conflict do nothing`;
 
-const UPDATE_RUNS = `
+const updateRuns = (a: readonly string[], b: readonly string[]): SQL => sql`
   update runs set job_version_id = v.version_id
-  from unnest($1::text[]::uuid[], $2::text[]::uuid[]) as v(run_id, version_id)
+  from unnest(${textArray(a)}::uuid[], ${textArray(b)}::uuid[]) as v(run_id, version_id)
   where runs.id = v.run_id and runs.job_version_id is distinct from v.version_id`;
 
 /**
  * A run version's times are its runs' first and last: recomputed, because a run's first event time moves
  * earlier when a late START arrives, and runs move between versions as their IO fills in.
  */
-const UPDATE_VERSION_TIMES = `
+const updateVersionTimes = (a: readonly string[]): SQL => sql`
   update job_versions jv set created_at = s.lo, updated_at = s.hi
   from (
     select v.id,
       (select min(r.created_at) from runs r where r.job_version_id = v.id) as lo,
       (select max(r.created_at) from runs r where r.job_version_id = v.id) as hi
-    from unnest($1::text[]::uuid[]) as v(id)
+    from unnest(${textArray(a)}::uuid[]) as v(id)
   ) s
   where jv.id = s.id and not jv.declared and s.lo is not null
     and (jv.created_at, jv.updated_at) is distinct from (s.lo, s.hi)`;
@@ -95,9 +97,9 @@ const UPDATE_VERSION_TIMES = `
  * run's: a run in progress has often sent only its inputs, and the job's outputs must not vanish from the
  * graph until it completes.
  */
-const UPDATE_JOBS = `
+const updateJobs = (a: readonly string[]): SQL => sql`
   update jobs set current_version_id = latest.job_version_id, current_version_time = latest.created_at
-  from unnest($1::text[]::uuid[]) as j(id)
+  from unnest(${textArray(a)}::uuid[]) as j(id)
   cross join lateral (
     select r.job_version_id, r.created_at from runs r
     where r.job_id = j.id and r.job_version_id is not null
@@ -110,14 +112,14 @@ const UPDATE_JOBS = `
       select 1 from job_versions d
       where d.id = jobs.current_version_id and d.declared and jobs.current_version_time > latest.created_at)`;
 
-const DELETE_ORPHANS = `
-  delete from job_versions jv using unnest($1::text[]::uuid[]) as o(id)
+const deleteOrphans = (a: readonly string[]): SQL => sql`
+  delete from job_versions jv using unnest(${textArray(a)}::uuid[]) as o(id)
   where jv.id = o.id and not jv.declared
     and not exists (select 1 from runs r where r.job_version_id = jv.id)
     and not exists (select 1 from jobs j where j.current_version_id = jv.id)`;
 
-const DELETE_ORPHAN_IO = `
-  delete from job_version_io io using unnest($1::text[]::uuid[]) as o(id)
+const deleteOrphanIo = (a: readonly string[]): SQL => sql`
+  delete from job_version_io io using unnest(${textArray(a)}::uuid[]) as o(id)
   where io.job_version_id = o.id and not exists (select 1 from job_versions jv where jv.id = o.id)`;
 
 /**
@@ -126,15 +128,15 @@ const DELETE_ORPHAN_IO = `
  * Only rows whose flag changes are written.
  */
 export async function refreshCurrentEdges(query: Query, jobIds: string[]): Promise<void> {
-  if (jobIds.length) await query(REFRESH_CURRENT_EDGES, [[...new Set(jobIds)].sort()]);
+  if (jobIds.length) await query(currentEdgesOf([...new Set(jobIds)].sort()));
 }
 
-const REFRESH_CURRENT_EDGES = `
+const currentEdgesOf = (a: readonly string[]): SQL => sql`
   update job_io e set current = x.current
   from (
     select e.id, j.current_version_id is null or exists (
         select 1 from job_version_io v
         where v.job_version_id = j.current_version_id and v.direction = e.direction and v.dataset_id = e.dataset_id) as current
-    from unnest($1::text[]::uuid[]) as t(id) join jobs j on j.id = t.id join job_io e on e.job_id = j.id
+    from unnest(${textArray(a)}::uuid[]) as t(id) join jobs j on j.id = t.id join job_io e on e.job_id = j.id
   ) x
   where e.id = x.id and e.current is distinct from x.current`;

@@ -1,4 +1,5 @@
-import { type Deviation, pointer } from './pointer';
+import type { Deviation } from '../core/errors';
+import { pointer } from '../core/json';
 
 /**
  * Deeper nesting than this is refused. V8's JSON.parse is iterative and copes with any depth, but

@@ -1,7 +1,9 @@
+import type { Deviation } from '../core/errors';
+import { isObject, type Json, pointer } from '../core/json';
+import { UUID } from '../core/uuid';
 import type * as s from '../db/schema';
 import { ids, jobVersionOf, sha256Hex } from '../ids';
-import { type Deviation, pointer } from './pointer';
-import { isObject, type Json, type Named, type UnderstoodEvent, UUID } from './understand';
+import type { Named, UnderstoodEvent } from './understand';
 
 type Insert<T extends { $inferInsert: unknown }> = T['$inferInsert'];
 

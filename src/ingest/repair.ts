@@ -1,4 +1,5 @@
-import { type Deviation, pointer } from './pointer';
+import type { Deviation } from '../core/errors';
+import { pointer } from '../core/json';
 
 /**
  * Postgres refuses \u0000 (in text and jsonb) and lone UTF-16 surrogates (in jsonb). Both are valid JSON

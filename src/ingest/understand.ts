@@ -1,11 +1,11 @@
-import { type Deviation, pointer } from './pointer';
-import { parseEventTime } from './time';
+import type { Deviation } from '../core/errors';
+import { isObject, type Json, pointer } from '../core/json';
+import { parseEventTime } from '../core/time';
+import { UUID } from '../core/uuid';
 
 export type EventKind = 'run' | 'dataset' | 'job';
 export const EVENT_TYPES = ['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-
-export type Json = Record<string, unknown>;
 
 export interface Named {
   namespace: string;
@@ -27,10 +27,6 @@ export interface UnderstoodEvent {
 }
 
 export type Understanding = { ok: true; event: UnderstoodEvent } | { ok: false; errors: Deviation[] };
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The line between "cannot be understood" (400: the event will never be accepted) and "deviates from the

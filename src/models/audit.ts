@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
-import { iso, selectByKey } from '../read/sql';
+import { iso, selectByKey } from '../db/sql';
 
 export interface AuditEntry {
   actor: string;

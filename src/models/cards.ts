@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
-import { iso, selectByKey } from '../read/sql';
+import { iso, selectByKey } from '../db/sql';
 import { appendAudit } from './audit';
-import { invalid } from './errors';
 import { trainingRuns, versionLinks } from './links';
 import type { ModelVersion } from './registry';
 import { type TrainingRun, trainingRunDetails } from './training';

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { select, uuidArray } from '../db/sql';
 import { ids } from '../ids';
 import { inputVersionId } from '../read/json';
 import { missing } from '../read/owned';
-import { select, uuidArray } from '../read/sql';
 import { type Deployment, listDeployments } from './deployments';
 import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
 import { type ModelVersion, versionJson } from './registry';

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
+import { iso, selectByKey } from '../db/sql';
 import { idOf } from '../ids';
-import { iso, selectByKey } from '../read/sql';
 import { appendAudit } from './audit';
-import { invalid } from './errors';
 import type { ModelVersion } from './registry';
 
 export interface Deployment {

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { selectByKey, uuidArray } from '../read/sql';
+import { selectByKey, uuidArray } from '../db/sql';
 import { cardRow } from './cards';
-import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
 import { type ModelVersion, resolveVersion } from './registry';
 import { type DatasetAtVersion, type TrainingRun, trainingRunDetails } from './training';
@@ -90,12 +90,7 @@ async function lastProduction(db: Db, to: ModelVersion): Promise<ModelVersion> {
       and a.action = 'version.stage_changed' and a.detail->>'to' = 'Production'
       order by a.version desc limit 1`,
   );
-  if (!row)
-    throw new RegistryProblem(
-      404,
-      'RESOURCE_DOES_NOT_EXIST',
-      `no version of ${to.name} before ${to.version} reached Production: name one with from=`,
-    );
+  if (!row) throw notFound(`no version of ${to.name} before ${to.version} reached Production: name one with from=`);
   return resolveVersion(db, { name: to.name, version: row.version });
 }
 

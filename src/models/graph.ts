@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
+import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
-import { idOf, ids } from '../ids';
+import { selectByKey, uuidArray } from '../db/sql';
+import { ids } from '../ids';
 import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
-import { nodeId } from '../read/node-id';
-import { selectByKey, uuidArray } from '../read/sql';
+import { nodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
 import { listDeployments } from './deployments';
 import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
+import { MODELS_NAMESPACE, modelAsDataset, modelBehindDataset } from './model-datasets';
 import { type ModelVersion, resolveVersion, versionJson } from './registry';
 import { versionRef } from './uri';
 
@@ -23,7 +25,6 @@ export const modelNodeId = (name: string, version: number) => `model:${name}:${v
  * and walk from it.
  */
 export type ModelForm = 'native' | 'marquez';
-export const MODELS_NAMESPACE = 'models';
 const marquezNodeId = (name: string, version: number) => nodeId.dataset(MODELS_NAMESPACE, `${name}/${version}`);
 export const deploymentNodeId = (environment: string, endpoint: string) => `deployment:${environment}:${endpoint}`;
 
@@ -117,27 +118,6 @@ function modelNode(v: ModelVersion, runs: string[]): GraphNode {
   };
 }
 
-/** A version as Marquez's DatasetData (the graph node the web UI draws). */
-export function modelAsDataset(v: ModelVersion, runs: string[]) {
-  const name = `${v.name}/${v.version}`;
-  return {
-    id: { namespace: MODELS_NAMESPACE, name },
-    type: 'MODEL',
-    name,
-    physicalName: v.source ?? name,
-    createdAt: v.createdAt,
-    updatedAt: v.updatedAt,
-    namespace: MODELS_NAMESPACE,
-    sourceName: 'pedigree',
-    fields: [],
-    tags: v.aliases.map((a) => `@${a}`),
-    lastModifiedAt: v.updatedAt,
-    lastLifecycleState: '',
-    description: `${v.name} version ${v.version}, ${v.stage}${v.aliases.length ? `, @${v.aliases.join(', @')}` : ''}`,
-    model: { name: v.name, version: v.version, stage: v.stage, aliases: v.aliases, source: v.source, trainingRunIds: runs },
-  };
-}
-
 function modelDatasetNode(v: ModelVersion, runs: string[]): GraphNode {
   return { id: marquezNodeId(v.name, v.version), type: 'DATASET', data: modelAsDataset(v, runs), inEdges: [], outEdges: [] };
 }
@@ -150,25 +130,33 @@ function link(nodes: Map<string, GraphNode>, origin: string, destination: string
   if (!to.inEdges.some((e) => e.origin === origin)) to.inEdges.push(edge);
 }
 
-/** `dataset:models:<name>/<version>`, the Marquez form of a model node id, else undefined. */
-export function parseModelDatasetId(raw: string): { name: string; version: string } | undefined {
-  const prefix = `dataset:${MODELS_NAMESPACE}:`;
-  if (!raw.startsWith(prefix)) return undefined;
-  const rest = raw.slice(prefix.length);
-  const slash = rest.lastIndexOf('/');
-  return slash > 0 ? { name: rest.slice(0, slash), version: rest.slice(slash + 1) } : undefined;
+export interface GraphOptions {
+  depth: number | null;
+  direction: Direction;
+  asOf?: string;
+  /** Model versions as MODEL and DEPLOYMENT nodes (native), else as DATASET nodes of namespace `models`. */
+  withModels?: boolean;
 }
 
 /**
- * The lineage around a model version (`model:<name>:<version>`, or its Marquez form): its training jobs'
- * lineage, with the model nodes. Undefined when `raw` names no model.
+ * The lineage graph around the node `raw` names: `model:<name>:<version>`, a dataset or a job, or the Marquez
+ * form of a model version (`dataset:models:<name>/<version>`, read as a model by modelBehindDataset's rule).
  */
-export async function modelGraph(db: Db, raw: string, options: { depth: number | null; direction: Direction; asOf?: string }) {
+export async function graphAround(db: Db, raw: string, options: GraphOptions): Promise<{ graph: GraphNode[] }> {
   const native = parseModelNodeId(raw);
-  const parsed = native ?? parseModelDatasetId(raw);
-  if (!parsed) return undefined;
-  const form: ModelForm = native ? 'native' : 'marquez';
-  const v = await resolveVersion(db, versionRef(parsed.name, parsed.version));
+  if (native) return modelGraph(db, await resolveVersion(db, versionRef(native.name, native.version)), 'native', options);
+  const model = raw.startsWith(MODEL_DATASET_PREFIX) ? await modelBehindDataset(db, raw.slice(MODEL_DATASET_PREFIX.length)) : undefined;
+  if (model) return modelGraph(db, model, 'marquez', options);
+  const start = await resolveNodeId(db, raw);
+  if (start.type === 'datasetField') throw invalid('/nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
+  const lineage = await lineageGraph<ModelVersion[]>(db, start, options, MODEL_CANDIDATES);
+  return { graph: await withModelNodes(db, lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez') };
+}
+
+const MODEL_DATASET_PREFIX = `dataset:${MODELS_NAMESPACE}:`;
+
+/** The lineage around a model version: its training jobs' lineage, with the model nodes. */
+async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: GraphOptions) {
   const runs = trainingRuns(await versionLinks(db, v));
   const jobs = runs.length
     ? await selectByKey<{ namespace: string; job_name: string }>(
@@ -195,46 +183,4 @@ export async function modelGraph(db: Db, raw: string, options: { depth: number |
   const own = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
   if (!graph.some((n) => n.id === own.id)) graph.push(own);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };
-}
-
-/**
- * A model version as Marquez's full Dataset, for `GET /namespaces/models/datasets/<name>/<version>` (the
- * web UI fetches what it draws). Undefined when the name is not `<model>/<version>` of a known version.
- */
-export async function modelDataset(
-  db: Db,
-  name: string,
-): Promise<{ dataset: Record<string, unknown>; version: Record<string, unknown> & { version: string } } | undefined> {
-  const slash = name.lastIndexOf('/');
-  if (slash <= 0) return undefined;
-  let v: ModelVersion;
-  try {
-    v = await resolveVersion(db, versionRef(name.slice(0, slash), name.slice(slash + 1)));
-  } catch {
-    return undefined;
-  }
-  const runs = trainingRuns(await versionLinks(db, v));
-  const dataset = modelAsDataset(v, runs);
-  const versionId = idOf('model_version', v.name, String(v.version));
-  return {
-    dataset: { ...dataset, currentVersion: versionId, columnLineage: null, facets: {}, deleted: false },
-    // Its one version, as Marquez's DatasetVersion (the web UI's version history).
-    version: {
-      id: { namespace: MODELS_NAMESPACE, name: dataset.name, version: versionId },
-      type: 'MODEL',
-      name: dataset.name,
-      physicalName: dataset.physicalName,
-      createdAt: v.createdAt,
-      version: versionId,
-      datasetVersion: String(v.version),
-      namespace: MODELS_NAMESPACE,
-      sourceName: dataset.sourceName,
-      fields: [],
-      tags: dataset.tags,
-      lifecycleState: '',
-      description: dataset.description,
-      createdByRun: null,
-      facets: {},
-    },
-  };
 }

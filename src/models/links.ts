@@ -1,9 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
+import { iso, selectByKey, textArray } from '../db/sql';
 import { idOf } from '../ids';
-import { iso, selectByKey, textArray } from '../read/sql';
 import { appendAudit } from './audit';
-import { RegistryProblem } from './errors';
 import type { ModelVersion } from './registry';
 
 /**
@@ -207,7 +207,7 @@ export async function decideLink(
   comment?: string,
 ) {
   const link = (await versionLinks(db, v)).find((l) => l.id === linkId);
-  if (!link) throw new RegistryProblem(404, 'RESOURCE_DOES_NOT_EXIST', `no link ${linkId} for ${v.name} version ${v.version}`);
+  if (!link) throw notFound(`no link ${linkId} for ${v.name} version ${v.version}`);
   await db.transaction(async (query) => {
     await query(
       `insert into model_link_decisions (link_id, model_name, version, status, actor, comment, decided_at)

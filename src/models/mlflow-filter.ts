@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { invalid } from './errors';
+import { invalid } from '../core/errors';
 
 /**
  * MLflow's search filter grammar, the subset its clients send: clauses joined by AND, each

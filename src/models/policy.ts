@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { PromotionPolicy } from '../config';
+import { type DomainError, forbidden, policyRefused } from '../core/errors';
 import type { Db } from '../db/client';
-import { Problem } from '../http/problem';
-import { iso, selectByKey } from '../read/sql';
+import { iso, selectByKey } from '../db/sql';
 import { appendAudit } from './audit';
 import { cardRow } from './cards';
-import { RegistryProblem } from './errors';
 import { trainingRuns, versionLinks } from './links';
 import type { ModelVersion } from './registry';
 import { trainingRunDetails } from './training';
@@ -77,11 +76,9 @@ export async function evaluatePolicy(
 }
 
 /** 409 naming each unmet rule (its JSON pointer is /policy/<rule>). */
-export function refusal(v: ModelVersion, result: PolicyResult): RegistryProblem {
+export function refusal(v: ModelVersion, result: PolicyResult): DomainError {
   const failed = result.rules.filter((r) => !r.ok);
-  return new RegistryProblem(
-    409,
-    'INVALID_STATE',
+  return policyRefused(
     `${v.name} version ${v.version} cannot move to Production: ${failed.map((r) => r.detail).join('; ')}`,
     failed.map((r) => ({ pointer: `/policy/${r.rule}`, message: r.detail })),
   );
@@ -89,8 +86,7 @@ export function refusal(v: ModelVersion, result: PolicyResult): RegistryProblem 
 
 /** An approval by `actor`, who must not be the registrant. Idempotent per actor. */
 export async function approve(db: Db, actor: string, v: ModelVersion, comment?: string): Promise<Approval[]> {
-  if (v.userId && actor === v.userId)
-    throw new Problem(403, 'Forbidden', `${actor} registered ${v.name} version ${v.version} and cannot approve it`);
+  if (v.userId && actor === v.userId) throw forbidden(`${actor} registered ${v.name} version ${v.version} and cannot approve it`);
   await db.transaction(async (query) => {
     const inserted = await query(
       `insert into model_approvals (model_name, version, actor, comment, approved_at) values ($1, $2, $3, $4, now())

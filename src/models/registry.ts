@@ -1,8 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { alreadyExists, invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { iso, select, selectByKey } from '../read/sql';
+import { iso, select, selectByKey } from '../db/sql';
 import { appendAudit } from './audit';
-import { invalid, modelNotFound, RegistryProblem, versionNotFound } from './errors';
+import { modelNotFound, versionNotFound } from './errors';
 import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
 
 /**
@@ -129,7 +130,8 @@ export async function searchModelVersions(db: Db, where: SQL, order: SQL, page: 
 }
 
 /** A version by number, alias, stage (its latest version there) or `latest`; 404 when there is none. */
-export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersion> {
+/** The version `ref` names, or undefined. */
+export async function findVersion(db: Db, ref: ModelRef): Promise<ModelVersion | undefined> {
   const where =
     'version' in ref
       ? sql`v.version = ${ref.version}`
@@ -143,7 +145,13 @@ export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersio
     sql`select ${versionJson('v')} as json from model_versions v where v.model_name = ${ref.name} and ${where}
       order by v.version desc limit 1`,
   );
-  if (row) return row.json;
+  return row?.json;
+}
+
+/** The version `ref` names; not found names the model when it is the model that is missing. */
+export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersion> {
+  const found = await findVersion(db, ref);
+  if (found) return found;
   await getRegisteredModel(db, ref.name);
   const label = 'version' in ref ? ref.version : 'alias' in ref ? `@${ref.alias}` : 'stage' in ref ? ref.stage : 'latest';
   throw versionNotFound(ref.name, label);
@@ -203,7 +211,7 @@ export async function createRegisteredModel(db: Db, actor: string, input: { name
        values ($1, $2, $3, $3, now(), now()) on conflict (name) do nothing returning name`,
       [name, input.description ?? null, actor],
     );
-    if (inserted.length === 0) throw new RegistryProblem(400, 'RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+    if (inserted.length === 0) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
     await writeTags(query, 'registered_model_tags', [name], input.tags ?? {});
     await appendAudit(query, {
       actor,
@@ -391,7 +399,7 @@ export async function deleteAlias(db: Db, actor: string, name: string, alias: st
   await db.transaction(async (query) => {
     await lockModel(query, name);
     const [before] = await query('delete from model_aliases where model_name = $1 and alias = $2 returning version', [name, alias]);
-    if (!before) throw new RegistryProblem(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${alias} not found.`);
+    if (!before) throw notFound(`Registered model alias ${alias} not found.`);
     await appendAudit(query, { actor, action: 'alias.deleted', modelName: name, version: Number(before.version), detail: { alias } });
   });
 }

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { iso, selectByKey, uuidArray } from '../db/sql';
 import { inputVersionId, runState } from '../read/json';
-import { iso, selectByKey, uuidArray } from '../read/sql';
 
 /**
  * What a training run tells about the model it produced: the exact dataset versions it read (with the

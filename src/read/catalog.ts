@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { notFound } from '../http/problem';
+import { iso, select } from '../db/sql';
 import { ids } from '../ids';
 import type { Page } from './page';
-import { iso, select } from './sql';
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { select } from '../db/sql';
 import { compare, type Edge } from './lineage';
 import { type NodeRef, nodeId } from './node-id';
-import { select } from './sql';
 
 type FieldKey = [datasetId: string, field: string];
 

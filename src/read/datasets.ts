@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
+import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
-import { notFound } from '../http/problem';
+import { LISTING_STATEMENTS, select, selectByIds } from '../db/sql';
 import { ids } from '../ids';
-import { UUID } from '../ingest/understand';
 import { datasetJson, datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
-import { LISTING_STATEMENTS, select, selectByIds } from './sql';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { select } from '../db/sql';
 import type { Page } from './page';
-import { select } from './sql';
 
 export interface EventFilter {
   /** Inclusive lower bound on event time. */

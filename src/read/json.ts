@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { iso, textArray } from './sql';
+import { iso, textArray } from '../db/sql';
 
 /**
  * Marquez's response shapes, built by Postgres as JSON from a row alias, so that a listing, a node of the

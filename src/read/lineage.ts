@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { select, selectByIds, uuidArray } from '../db/sql';
 import { datasetJson, jobJson } from './json';
 import { type NodeRef, nodeId } from './node-id';
-import { select, selectByIds, uuidArray } from './sql';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
 type Json = Record<string, unknown>;

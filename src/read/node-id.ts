@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { invalid, notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { badRequest, notFound } from '../http/problem';
+import { select, uuidArray } from '../db/sql';
 import { ids } from '../ids';
-import { select, uuidArray } from './sql';
 
 /** Node ids as Marquez writes them: `dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>`. */
 export const nodeId = {
@@ -26,21 +26,21 @@ const KINDS = ['dataset', 'job', 'datasetField'] as const;
  * naively: every split is a candidate, each candidate's entity id is computed (ids are hashes of natural
  * keys) and one query tells which exist. If several do, the longest namespace wins.
  */
-export async function resolveNodeId(db: Db, raw: string, param = 'nodeId'): Promise<NodeRef> {
+export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   const colon = raw.indexOf(':');
   const kind = KINDS.find((k) => k === raw.slice(0, colon));
   if (colon < 0 || !kind) {
-    throw badRequest(`query parameter "${param}" must start with dataset:, job:, datasetField: or model:`, [
-      { pointer: `/query/${param}`, message: `unknown node type in "${raw}"` },
-    ]);
+    throw invalid('/nodeId', `unknown node type in "${raw}"`, 'nodeId must start with dataset:, job:, datasetField: or model:');
   }
   const rest = raw.slice(colon + 1);
   const colons = rest.split(':').length - 1;
   const candidates = colons > MAX_COLONS ? [] : splits(rest, kind === 'datasetField' ? 3 : 2);
   if (candidates.length === 0) {
-    throw badRequest(`query parameter "${param}" is not a valid ${kind} node id`, [
-      { pointer: `/query/${param}`, message: `expected ${kind}:<namespace>:<name>${kind === 'datasetField' ? ':<field>' : ''}` },
-    ]);
+    throw invalid(
+      '/nodeId',
+      `expected ${kind}:<namespace>:<name>${kind === 'datasetField' ? ':<field>' : ''}`,
+      `nodeId is not a valid ${kind} node id`,
+    );
   }
   const table = kind === 'job' ? sql`jobs` : sql`datasets`;
   const idOf = (c: string[]) => (kind === 'job' ? ids.job(c[0]!, c[1]!) : ids.dataset(c[0]!, c[1]!));

@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { notFound } from '../http/problem';
+import { select } from '../db/sql';
 import { ids } from '../ids';
-import { select } from './sql';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,4 @@
-import type { Params } from '../http/params';
-import { badRequest } from '../http/problem';
+import { invalid } from '../core/errors';
 
 /**
  * Marquez paging (`limit`, default 100, and `offset`), plus a keyset cursor for large listings: each page
@@ -15,23 +14,14 @@ export interface Page {
 
 export const MAX_LIMIT = 10_000;
 
-export function pageOf(p: Params, defaultLimit = 100): Page {
-  const limit = p.integer('limit', defaultLimit, { min: 0, max: MAX_LIMIT });
-  const offset = p.integer('offset', 0, { min: 0 });
-  const cursor = p.raw('cursor');
-  return cursor === undefined ? { limit, offset } : { limit, offset, after: decodeCursor(cursor) };
-}
-
 export const encodeCursor = (key: string[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-function decodeCursor(cursor: string): string[] {
+export function decodeCursor(cursor: string): string[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.every((k) => typeof k === 'string')) return key;
   } catch {}
-  throw badRequest('query parameter "cursor" is not a cursor this server issued', [
-    { pointer: '/query/cursor', message: 'malformed cursor' },
-  ]);
+  throw invalid('/cursor', 'malformed cursor', 'cursor is not a cursor this server issued');
 }
 
 /** `nextCursor` when the page is full (there may be more). */

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { notFound } from '../http/problem';
+import { iso, select } from '../db/sql';
 import { inputVersionId, runState } from './json';
-import { iso, select } from './sql';
 
 /**
  * The runs upstream of a run: the run, the runs that produced the dataset versions it read, theirs, and

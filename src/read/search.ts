@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { iso, select } from './sql';
+import { iso, select } from '../db/sql';
 
 export interface SearchQuery {
   q: string;

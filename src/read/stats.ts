@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
+import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
 import { sqlState } from '../db/errors';
-import { invalid } from '../http/params';
-import { select } from './sql';
+import { select } from '../db/sql';
 
 export type Period = 'DAY' | 'WEEK';
 
@@ -67,7 +67,8 @@ async function guardTimezone<T>(timezone: string, run: () => Promise<T>): Promis
   try {
     return await run();
   } catch (error) {
-    if (sqlState(error) === '22023') throw invalid('timezone', `is not a known time zone: "${timezone}"`);
+    if (sqlState(error) === '22023')
+      throw invalid('/timezone', `is not a known time zone: "${timezone}"`, `timezone "${timezone}" is not a known time zone`);
     throw error;
   }
 }

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
+import { invalid, notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { badRequest, notFound } from '../http/problem';
+import { select } from '../db/sql';
 import { ids } from '../ids';
 import { getDataset } from './datasets';
 import { getJob } from './jobs';
 import type { Page } from './page';
-import { select } from './sql';
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ export const MAX_TAG = 255;
 
 function checkTag(tag: string) {
   if (tag.trim() === '' || tag.length > MAX_TAG) {
-    throw badRequest(`a tag is 1 to ${MAX_TAG} characters`, [{ pointer: '/path/tag', message: 'invalid tag name' }]);
+    throw invalid('/tag', 'invalid tag name', `a tag is 1 to ${MAX_TAG} characters`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { uuidArray } from './sql';
+import { uuidArray } from '../db/sql';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
 

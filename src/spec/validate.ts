@@ -4,7 +4,8 @@
  * Cloudflare Workers (no eval, no new Function) alike. Imports only the generated module and plain TS.
  */
 
-import type { Deviation } from '../ingest/pointer';
+import type { Deviation } from '../core/errors';
+import { escapeSegment, isObject, unescapeSegment } from '../core/json';
 import type { EventKind } from '../ingest/understand';
 import index from './generated/index.json';
 import type { ValidateFunction, ValidationError } from './generated/validators.js';
@@ -155,7 +156,7 @@ function facetsAt(container: unknown, at: string, location: Location, sink: Sink
   for (const key of Object.keys(container)) {
     const schemas = known.get(key);
     if (!schemas) continue; // a custom facet
-    const where = `${at}/${escapePointer(key)}`;
+    const where = `${at}/${escapeSegment(key)}`;
     const facet = container[key];
     if (!isObject(facet)) {
       sink.add(where, facet === null ? 'must be object, not null' : 'must be object');
@@ -192,7 +193,7 @@ function insideKnownFacet(pointer: string, kind: EventKind): boolean {
     else if (s[3] === (s[1] === 'inputs' ? 'inputFacets' : 'outputFacets'))
       [location, key] = [s[1] === 'inputs' ? 'inputDataset' : 'outputDataset', s[4]];
   }
-  return location !== undefined && key !== undefined && facetSchemas[location].has(unescapePointer(key));
+  return location !== undefined && key !== undefined && facetSchemas[location].has(unescapeSegment(key));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ function found(e: ValidationError, path: string): Found {
       if (typeof missing !== 'string') break;
       return {
         path,
-        pointer: `${path}/${escapePointer(missing)}`,
+        pointer: `${path}/${escapeSegment(missing)}`,
         keyword: e.keyword,
         message: e.message ?? `must have required property '${missing}'`,
       };
@@ -339,7 +340,7 @@ function found(e: ValidationError, path: string): Found {
       if (typeof extra !== 'string') break;
       return {
         path,
-        pointer: `${path}/${escapePointer(extra)}`,
+        pointer: `${path}/${escapeSegment(extra)}`,
         keyword: e.keyword,
         message: `must NOT be present: additional property '${extra}' is not allowed here`,
       };
@@ -397,8 +398,5 @@ class Sink {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const under = (p: string, base: string) => p === base || p.startsWith(`${base}/`);
 const isChild = (p: string, base: string) => p.startsWith(`${base}/`) && p.indexOf('/', base.length + 1) === -1;
-const escapePointer = (s: string) => (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s);
-const unescapePointer = (s: string) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s);

@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { UUID } from '../../ingest/understand';
+import { UUID } from '../../core/uuid';
 import { listEvents } from '../../read/events';
-import { pageOf } from '../../read/page';
 import { search } from '../../read/search';
 import { entityStats, lineageEventStats, type Period } from '../../read/stats';
 import type { AppEnv } from '../context';
-import { invalid, params } from '../params';
+import { invalid, pageOf, params } from '../params';
 
 /** What the web UI's dashboard, events page and search box read. */
 export const browseRoutes = new Hono<AppEnv>();

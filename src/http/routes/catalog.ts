@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import { getNamespace, getSource, listNamespaces, listSources } from '../../read/catalog';
-import { pageOf } from '../../read/page';
 import { listTags, putTag } from '../../read/tags';
 import { readBody } from '../body';
 import type { AppEnv } from '../context';
-import { params } from '../params';
+import { pageOf, params } from '../params';
 import { badRequest } from '../problem';
 
 /** Namespaces, sources and tags. */

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { getJob, getJobVersion, getRun, getRunFacets, listJobs, listJobVersions, listRuns, RUN_STATES } from '../../read/jobs';
-import { pageOf } from '../../read/page';
 import { tagJob } from '../../read/tags';
 import type { AppEnv } from '../context';
-import { invalid, type Params, params } from '../params';
+import { invalid, type Params, pageOf, params } from '../params';
 
 /** Jobs, their versions and runs; runs by id. */
 export const jobRoutes = new Hono<AppEnv>();

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
+import type { Deviation } from '../../core/errors';
 import { type Prepared, prepareEvent } from '../../ingest/ingest';
 import { decodeUtf8 } from '../../ingest/json';
 import type { EventPlan } from '../../ingest/plan';
-import type { Deviation } from '../../ingest/pointer';
 import { splitEvents } from '../../ingest/split';
 import { bodyChunks, isJsonContentType, readBody } from '../body';
 import type { AppEnv } from '../context';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { invalid } from '../../models/errors';
+import { invalid } from '../../core/errors';
 import { filterSql, orderSql } from '../../models/mlflow-filter';
 import {
   createModelVersion,

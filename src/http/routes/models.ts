@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { UUID } from '../../ingest/understand';
+import { invalid } from '../../core/errors';
+import { UUID } from '../../core/uuid';
 import { getCard, putCard } from '../../models/cards';
 import { modelsTrainedOn } from '../../models/consumers';
 import { deploy, listDeployments } from '../../models/deployments';
 import { diffVersions } from '../../models/diff';
-import { invalid } from '../../models/errors';
 import { decideLink, versionLinks } from '../../models/links';
 import { approve, checkRun } from '../../models/policy';
 import { modelApproval, modelLineage } from '../../models/questions';

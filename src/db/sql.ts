@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/client';
+import { type Db, rows } from './client';
 
 /** One read statement, one round trip; rows as plain objects (jsonb already parsed by either driver). */
 export const select = <T>(db: Db, query: SQL): Promise<T[]> => rows<T>(db.orm, query);
