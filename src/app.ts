@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
 import { authenticate } from './http/auth';
 import { discardBody } from './http/body';
-import type { AppEnv, Deps } from './http/context';
+import type { Deps } from './http/context';
+import { router } from './http/declare';
 import { MLFLOW_PREFIX, problemOf, renderProblem } from './http/errors';
+import { openApiDocument } from './http/openapi';
 import { Problem } from './http/problem';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
@@ -19,7 +20,7 @@ import { modelRoutes } from './http/routes/models';
  * to the app; nothing here knows which runtime it is on.
  */
 export function createApp(deps: Deps) {
-  const app = new Hono<AppEnv>();
+  const app = router();
   app.use(async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -29,6 +30,9 @@ export function createApp(deps: Deps) {
   for (const routes of [lineageRoutes, graphRoutes, catalogRoutes, datasetRoutes, jobRoutes, browseRoutes, modelRoutes])
     app.route('/api/v1', routes);
   app.route(MLFLOW_PREFIX, mlflowRoutes);
+  // Described from the routes' declarations; public: it describes, it reads no data.
+  const document = openApiDocument(app);
+  app.get('/openapi.json', (c) => c.json(document));
 
   app.notFound((c) => renderProblem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(async (error, c) => {

@@ -1,20 +1,29 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
-import type { AppEnv } from '../context';
-import { openApiDocument } from '../openapi';
+import { declare, router, serve } from '../declare';
 import { databaseUnavailable } from '../problem';
+import { json, problem } from '../schemas/common';
 
-export const healthRoutes = new Hono<AppEnv>();
+export const healthRoutes = router();
 
-/** 200 when the database answers, 503 (problem+json) when it does not. */
-healthRoutes.get('/healthcheck', async (c) => {
-  try {
-    await c.get('deps').db.orm.execute(sql`select 1`);
-  } catch {
-    throw databaseUnavailable();
-  }
-  return c.json({ status: 'ok' });
-});
-
-/** Pedigree's OpenAPI document (no key needed: it describes, it does not read data). */
-healthRoutes.get('/openapi.json', (c) => c.json(openApiDocument));
+serve(
+  healthRoutes,
+  declare({
+    method: 'get',
+    path: '/healthcheck',
+    scope: 'public',
+    summary: 'Liveness and database check',
+    responses: {
+      200: json(z.object({ status: z.literal('ok') }), 'the database answers'),
+      503: problem('the database cannot be reached (Retry-After is set)'),
+    },
+  }),
+  async (c) => {
+    try {
+      await c.get('deps').db.orm.execute(sql`select 1`);
+    } catch {
+      throw databaseUnavailable();
+    }
+    return c.json({ status: 'ok' as const });
+  },
+);

@@ -1,0 +1,65 @@
+import { z } from '@hono/zod-openapi';
+import { anyObject } from './common';
+
+/**
+ * Marquez's answer shapes (MarquezProject/marquez api/openapi.yml), as far as a client relies on them:
+ * the identifying members are required, the rest is Marquez's and passes through. test/read-api.test.ts
+ * also checks every answer over the corpus against Marquez's own document.
+ */
+
+const Id = z.object({ namespace: z.string(), name: z.string() });
+const time = z.string().openapi({ format: 'date-time' });
+
+export const Namespace = z.looseObject({ name: z.string(), createdAt: time, updatedAt: time }).openapi('Namespace');
+export const Namespaces = z.looseObject({ namespaces: z.array(Namespace) }).openapi('NamespaceList');
+
+export const Source = z.looseObject({ name: z.string(), type: z.string() }).openapi('Source');
+export const Sources = z.looseObject({ sources: z.array(Source) }).openapi('SourceList');
+
+export const Tag = z.looseObject({ name: z.string(), description: z.string().nullable().optional() }).openapi('Tag');
+export const Tags = z.looseObject({ tags: z.array(Tag) }).openapi('TagList');
+
+const Field = z.looseObject({ name: z.string(), type: z.string().nullable().optional(), tags: z.array(z.string()).optional() });
+
+export const Dataset = z
+  .looseObject({ id: Id, type: z.string(), name: z.string(), namespace: z.string(), fields: z.array(Field), tags: z.array(z.string()) })
+  .openapi('Dataset');
+export const Datasets = z
+  .looseObject({ totalCount: z.number().int(), datasets: z.array(Dataset), nextCursor: z.string().nullable().optional() })
+  .openapi('DatasetList');
+
+export const DatasetVersion = z
+  .looseObject({ id: Id.extend({ version: z.string() }), name: z.string(), namespace: z.string(), version: z.string() })
+  .openapi('DatasetVersion');
+export const DatasetVersions = z
+  .looseObject({ totalCount: z.number().int(), versions: z.array(DatasetVersion) })
+  .openapi('DatasetVersionList');
+
+export const Run = z.looseObject({ id: z.string(), state: z.string(), createdAt: time }).openapi('Run');
+export const Runs = z.looseObject({ runs: z.array(Run) }).openapi('RunList');
+export const RunFacets = z.looseObject({ runId: z.string(), facets: anyObject }).openapi('RunFacets');
+
+export const Job = z
+  .looseObject({ id: Id, type: z.string(), name: z.string(), namespace: z.string(), latestRun: Run.nullable().optional() })
+  .openapi('Job');
+export const Jobs = z
+  .looseObject({ totalCount: z.number().int(), jobs: z.array(Job), nextCursor: z.string().nullable().optional() })
+  .openapi('JobList');
+
+export const JobVersion = z.looseObject({ id: Id.extend({ version: z.string() }), version: z.string() }).openapi('JobVersion');
+export const JobVersions = z.looseObject({ versions: z.array(JobVersion) }).openapi('JobVersionList');
+
+export const UpstreamRuns = z.looseObject({ runs: z.array(anyObject) }).openapi('UpstreamRunLineage');
+
+export const LineageEvents = z.looseObject({ events: z.array(anyObject), totalCount: z.number().int() }).openapi('LineageEvents');
+
+export const SearchResults = z
+  .looseObject({
+    totalCount: z.number().int(),
+    results: z.array(z.looseObject({ type: z.enum(['DATASET', 'JOB']), name: z.string(), namespace: z.string() })),
+  })
+  .openapi('SearchResults');
+
+export const StatsBuckets = z
+  .array(z.object({ startInterval: z.string(), endInterval: z.string(), count: z.number().int() }))
+  .openapi('StatsBuckets');
