@@ -80,7 +80,8 @@ const ROOTS: Partial<Record<Target, string>> = { query: '/query', param: '/path'
 
 function invalidRequest(issues: readonly z.core.$ZodIssue[], target: Target): Problem {
   const errors: Deviation[] = issues.map((i) => ({
-    pointer: `${ROOTS[target] ?? ''}${i.path.map((s) => `/${escapeSegment(String(s))}`).join('')}`,
+    // A parameter is named whole (`/query/lastRunStates`, not its n-th value); a body to the member.
+    pointer: `${ROOTS[target] ?? ''}${(target === 'json' ? i.path : i.path.slice(0, 1)).map((s) => `/${escapeSegment(String(s))}`).join('')}`,
     message: i.message,
   }));
   const what = (e: Deviation) =>

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { notFound } from '../core/errors';
+import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
 import { iso, select } from '../db/sql';
 import { inputVersionId, runState } from './json';
@@ -11,6 +12,8 @@ import { inputVersionId, runState } from './json';
  * `producedByRunId` rather than failing the request.
  */
 export async function upstreamRuns(db: Db, runId: string, depth: number) {
+  // Marquez answers 404 to an id that is not a UUID: no run has it.
+  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
   const [row] = await select<{ found: boolean; runs: unknown[] | null }>(
     db,
     sql`with recursive

@@ -1,74 +1,109 @@
-import { Hono } from 'hono';
-import { UUID } from '../../core/uuid';
+import { z } from '@hono/zod-openapi';
 import { listEvents } from '../../read/events';
 import { search } from '../../read/search';
-import { entityStats, lineageEventStats, type Period } from '../../read/stats';
-import type { AppEnv } from '../context';
-import { invalid, pageOf, params } from '../params';
+import { entityStats, lineageEventStats } from '../../read/stats';
+import { declare, router, serve } from '../declare';
+import { pageFrom } from '../paging';
+import { json, readErrors } from '../schemas/common';
+import { LineageEvents, SearchResults, StatsBuckets } from '../schemas/marquez';
+import { integer, oneOf, paging, requiredOneOf, requiredText, text, time, uuid } from '../schemas/params';
 
 /** What the web UI's dashboard, events page and search box read. */
-export const browseRoutes = new Hono<AppEnv>();
+export const browseRoutes = router();
 
 /**
  * `before`/`after` are instants; the web UI sends its local wall time with a literal `.000Z`, which is read
  * as written (UTC), as Marquez does.
  */
-browseRoutes.get('/events/lineage', async (c) => {
-  const p = params(c);
-  const runId = p.string('runId');
-  if (runId !== undefined && !UUID.test(runId)) throw invalid('runId', 'must be a UUID');
-  const body = await listEvents(
-    c.get('deps').db,
-    {
-      ...optional({ before: p.time('before'), after: p.time('after'), runId: runId?.toLowerCase() }),
-      direction: p.oneOf('sortDirection', ['asc', 'desc'] as const, 'desc'),
-    },
-    pageOf(p),
-  );
-  return c.body(body, 200, { 'content-type': 'application/json' });
-});
-
-browseRoutes.get('/search', async (c) => {
-  const p = params(c);
-  const q = p.string('q', { max: 1024 });
-  if (q === undefined || q.trim() === '') throw invalid('q', 'must not be blank');
-  const date = (name: string) => {
-    const v = p.raw(name);
-    if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw invalid(name, 'must be a date, YYYY-MM-DD');
-    return p.time(name);
-  };
-  return c.json(
-    await search(c.get('deps').db, {
-      q,
-      sort: p.oneOf('sort', ['NAME', 'UPDATE_AT'] as const, 'NAME'),
-      limit: p.integer('limit', 10, { min: 0, max: 10_000 }),
-      ...optional({
-        filter: p.oneOf('filter', ['DATASET', 'JOB'] as const),
-        namespace: p.string('namespace', { max: 1024 }),
-        before: date('before'),
-        after: date('after'),
+serve(
+  browseRoutes,
+  declare({
+    method: 'get',
+    path: '/events/lineage',
+    scope: 'read',
+    summary: 'The stored RunEvents, verbatim',
+    request: {
+      query: z.object({
+        before: time('event time, exclusive'),
+        after: time('event time, inclusive'),
+        sortDirection: oneOf('by event time (default desc)', ['asc', 'desc']),
+        runId: uuid('Pedigree extension: the events of one run'),
+        ...paging(),
       }),
-    }),
-  );
+    },
+    responses: { 200: json(LineageEvents, '{events, totalCount}'), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const filter = { ...optional({ before: q.before, after: q.after, runId: q.runId }), direction: q.sortDirection ?? 'desc' };
+    // The events are the exact text received: the answer is assembled as text, never parsed.
+    return c.body(await listEvents(c.get('deps').db, filter, pageFrom(q)), 200, { 'content-type': 'application/json' });
+  },
+);
+
+serve(
+  browseRoutes,
+  declare({
+    method: 'get',
+    path: '/search',
+    scope: 'read',
+    summary: 'Jobs and datasets whose name contains q (case-insensitive)',
+    request: {
+      query: z.object({
+        q: requiredText('substring; `%` and `_` are wildcards as in Marquez', 1024).refine((s) => s.trim() !== '', 'must not be blank'),
+        filter: oneOf('one kind only', ['DATASET', 'JOB']),
+        sort: oneOf('order (default NAME)', ['NAME', 'UPDATE_AT']),
+        limit: integer('results', 10, 0, 10_000),
+        namespace: text('one namespace only', 1024),
+        before: time('updated before', true),
+        after: time('updated after', true),
+      }),
+    },
+    responses: { 200: json(SearchResults, 'the matches'), ...readErrors },
+  }),
+  async (c) => {
+    const { q, filter, sort, limit, namespace, before, after } = c.req.valid('query');
+    return c.json(await search(c.get('deps').db, { q, sort: sort ?? 'NAME', limit, ...optional({ filter, namespace, before, after }) }));
+  },
+);
+
+const statsQuery = z.object({
+  period: requiredOneOf('the window: the last 24 hours by hour, or the last 7 days by day', ['DAY', 'WEEK']),
+  timezone: text('IANA zone of the WEEK buckets (default UTC)', 64),
 });
 
-function statsParams(c: Parameters<typeof params>[0]): { period: Period; timezone: string } {
-  const p = params(c);
-  const period = p.oneOf('period', ['DAY', 'WEEK'] as const);
-  if (!period) throw invalid('period', 'is required (DAY or WEEK)');
-  const timezone = p.string('timezone', { max: 64 }) ?? 'UTC';
-  return { period, timezone };
-}
+serve(
+  browseRoutes,
+  declare({
+    method: 'get',
+    path: '/stats/lineage-events',
+    scope: 'read',
+    summary: 'Counts of lineage events per hour (DAY) or day (WEEK)',
+    request: { query: statsQuery },
+    responses: { 200: json(StatsBuckets, 'one bucket per interval'), ...readErrors },
+  }),
+  async (c) => {
+    const { period, timezone } = c.req.valid('query');
+    return c.json(await lineageEventStats(c.get('deps').db, period, timezone ?? 'UTC'));
+  },
+);
 
-browseRoutes.get('/stats/lineage-events', async (c) => {
-  const { period, timezone } = statsParams(c);
-  return c.json(await lineageEventStats(c.get('deps').db, period, timezone));
-});
 for (const table of ['jobs', 'datasets', 'sources'] as const) {
-  browseRoutes.get(`/stats/${table}`, async (c) => {
-    const { period, timezone } = statsParams(c);
-    return c.json(await entityStats(c.get('deps').db, table, period, timezone));
-  });
+  serve(
+    browseRoutes,
+    declare({
+      method: 'get',
+      path: `/stats/${table}`,
+      scope: 'read',
+      summary: `Counts of new ${table} per hour (DAY) or day (WEEK)`,
+      request: { query: statsQuery },
+      responses: { 200: json(StatsBuckets, 'one bucket per interval'), ...readErrors },
+    }),
+    async (c) => {
+      const { period, timezone } = c.req.valid('query');
+      return c.json(await entityStats(c.get('deps').db, table, period, timezone ?? 'UTC'));
+    },
+  );
 }
 
 /** Drops the keys whose value is undefined (exactOptionalPropertyTypes). */

@@ -1,47 +1,84 @@
-import { Hono } from 'hono';
-import { UUID } from '../../core/uuid';
+import { z } from '@hono/zod-openapi';
 import { graphAround } from '../../models/graph';
 import { columnLineage } from '../../read/column-lineage';
 import { resolveNodeId } from '../../read/node-id';
 import { upstreamRuns } from '../../read/run-lineage';
-import type { Direction } from '../../read/walk';
-import type { AppEnv } from '../context';
-import { depthOf, MAX_DEPTH, params } from '../params';
-import { notFound } from '../problem';
+import { declare, router, serve } from '../declare';
+import { json, LineageGraph, readErrors } from '../schemas/common';
+import { UpstreamRuns } from '../schemas/marquez';
+import { boolean, depth, MAX_DEPTH, oneOf, requiredText, time } from '../schemas/params';
 
 /** Lineage graphs: table level, column level, and the runs upstream of a run. */
-export const graphRoutes = new Hono<AppEnv>();
+export const graphRoutes = router();
+
+const nodeId = requiredText('`dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>` or `model:<name>:<version>`');
 
 /**
- * Models are nodes too. Marquez clients (and its web UI, which draws only DATASET and JOB nodes) get each
- * model version a graph's jobs trained as a DATASET node of the namespace `models`; `withModels=true` asks
- * for the native form instead: MODEL nodes `model:<name>:<version>` and DEPLOYMENT nodes. Either id may
- * start a graph.
+ * Models are nodes too: by default (what Marquez clients and its web UI draw) each model version trained
+ * by a graph's jobs is a DATASET node of the namespace `models`; `withModels=true` gives MODEL and
+ * DEPLOYMENT nodes (src/models/graph.ts).
  */
-graphRoutes.get('/lineage', async (c) => {
-  const p = params(c);
-  const asOf = p.time('asOf');
-  return c.json(
-    await graphAround(c.get('deps').db, p.string('nodeId', { required: true })!, {
-      depth: depthOf(p),
-      direction: p.oneOf<Direction>('direction', ['upstream', 'downstream', 'both'], 'both'),
-      withModels: p.boolean('withModels', false),
-      ...(asOf ? { asOf } : {}),
-    }),
-  );
-});
+serve(
+  graphRoutes,
+  declare({
+    method: 'get',
+    path: '/lineage',
+    scope: 'read',
+    summary: 'Table-level lineage around a dataset, a job or a model version',
+    request: {
+      query: z.object({
+        nodeId,
+        depth: depth(),
+        direction: oneOf('Pedigree extension: walk what produced the node, what consumes it, or both (default)', [
+          'upstream',
+          'downstream',
+          'both',
+        ]),
+        asOf: time('Pedigree extension: the graph as it was at that time'),
+        withModels: boolean(
+          'Pedigree extension: model versions as MODEL nodes (model:<name>:<version>) with DEPLOYMENT nodes, instead of DATASET nodes of namespace `models`',
+          false,
+        ),
+      }),
+    },
+    responses: { 200: json(LineageGraph, "Marquez's lineage graph"), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const options = { depth: q.depth, direction: q.direction ?? 'both', withModels: q.withModels };
+    return c.json(await graphAround(c.get('deps').db, q.nodeId, q.asOf ? { ...options, asOf: q.asOf } : options));
+  },
+);
 
-graphRoutes.get('/column-lineage', async (c) => {
-  const p = params(c);
-  const { db } = c.get('deps');
-  const start = await resolveNodeId(db, p.string('nodeId', { required: true })!);
-  const depth = depthOf(p) ?? MAX_DEPTH;
-  return c.json(await columnLineage(db, start, depth, p.boolean('withDownstream', false)));
-});
+serve(
+  graphRoutes,
+  declare({
+    method: 'get',
+    path: '/column-lineage',
+    scope: 'read',
+    summary: 'Column-level lineage around a dataset or field',
+    request: { query: z.object({ nodeId, depth: depth(), withDownstream: boolean('also walk downstream', false) }) },
+    responses: { 200: json(LineageGraph, 'DATASET_FIELD nodes'), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const { db } = c.get('deps');
+    return c.json(await columnLineage(db, await resolveNodeId(db, q.nodeId), q.depth ?? MAX_DEPTH, q.withDownstream));
+  },
+);
 
-graphRoutes.get('/runlineage/upstream', async (c) => {
-  const p = params(c);
-  const runId = p.string('runId', { required: true })!;
-  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
-  return c.json(await upstreamRuns(c.get('deps').db, runId.toLowerCase(), depthOf(p) ?? MAX_DEPTH));
-});
+serve(
+  graphRoutes,
+  declare({
+    method: 'get',
+    path: '/runlineage/upstream',
+    scope: 'read',
+    summary: 'The runs upstream of a run, through the dataset versions it read',
+    request: { query: z.object({ runId: requiredText('run id (UUID)'), depth: depth() }) },
+    responses: { 200: json(UpstreamRuns, '{runs: [...]}'), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await upstreamRuns(c.get('deps').db, q.runId.toLowerCase(), q.depth ?? MAX_DEPTH));
+  },
+);

@@ -1,50 +1,164 @@
-import { Hono } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { getJob, getJobVersion, getRun, getRunFacets, listJobs, listJobVersions, listRuns, RUN_STATES } from '../../read/jobs';
 import { tagJob } from '../../read/tags';
-import type { AppEnv } from '../context';
-import { invalid, type Params, pageOf, params } from '../params';
+import { declare, router, serve } from '../declare';
+import { pageFrom } from '../paging';
+import { json, readErrors } from '../schemas/common';
+import { Job, Jobs, JobVersion, JobVersions, Run, RunFacets, Runs } from '../schemas/marquez';
+import { listOf, paging, requiredOneOf, segment } from '../schemas/params';
 
 /** Jobs, their versions and runs; runs by id. */
-export const jobRoutes = new Hono<AppEnv>();
-const base = '/namespaces/:namespace/jobs';
+export const jobRoutes = router();
 
-function lastRunStates(p: Params) {
-  return p.list('lastRunStates').map((s) => {
-    const state = RUN_STATES.find((x) => x === s.toUpperCase());
-    if (!state) throw invalid('lastRunStates', `must be among ${RUN_STATES.join(', ')}; got "${s}"`);
-    return state;
-  });
-}
+const namespace = segment('namespace name (URL-encoded)');
+const job = segment('job name (URL-encoded)');
+const runId = segment('run id (UUID)');
+const listing = z.object({
+  ...paging(),
+  lastRunStates: listOf('only jobs whose latest run is in one of these states (repeatable)', RUN_STATES),
+});
 
-jobRoutes.get('/jobs', async (c) => {
-  const p = params(c);
-  return c.json(await listJobs(c.get('deps').db, { lastRunStates: lastRunStates(p) }, pageOf(p)));
-});
-jobRoutes.get(base, async (c) => {
-  const p = params(c);
-  return c.json(await listJobs(c.get('deps').db, { namespace: c.req.param('namespace'), lastRunStates: lastRunStates(p) }, pageOf(p)));
-});
-jobRoutes.get(`${base}/:job`, async (c) => c.json(await getJob(c.get('deps').db, c.req.param('namespace'), c.req.param('job'))));
-jobRoutes.get(`${base}/:job/versions`, async (c) =>
-  c.json(await listJobVersions(c.get('deps').db, c.req.param('namespace'), c.req.param('job'), pageOf(params(c)))),
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/jobs',
+    scope: 'read',
+    summary: 'List jobs of every namespace, most recently updated first (the web UI dashboard)',
+    request: { query: listing },
+    responses: { 200: json(Jobs, 'totalCount, jobs, and nextCursor'), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await listJobs(c.get('deps').db, { lastRunStates: q.lastRunStates }, pageFrom(q)));
+  },
 );
-jobRoutes.get(`${base}/:job/versions/:version`, async (c) =>
-  c.json(await getJobVersion(c.get('deps').db, c.req.param('namespace'), c.req.param('job'), c.req.param('version'))),
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/jobs',
+    scope: 'read',
+    summary: 'List jobs, most recently updated first',
+    request: { params: z.object({ namespace }), query: listing },
+    responses: { 200: json(Jobs, 'totalCount, jobs, and nextCursor'), ...readErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    return c.json(
+      await listJobs(c.get('deps').db, { namespace: c.req.valid('param').namespace, lastRunStates: q.lastRunStates }, pageFrom(q)),
+    );
+  },
 );
-jobRoutes.get(`${base}/:job/runs`, async (c) =>
-  c.json(await listRuns(c.get('deps').db, c.req.param('namespace'), c.req.param('job'), pageOf(params(c)))),
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/jobs/{job}',
+    scope: 'read',
+    summary: 'Get a job',
+    request: { params: z.object({ namespace, job }) },
+    responses: { 200: json(Job, 'the job, with its latest run'), ...readErrors },
+  }),
+  async (c) => {
+    const p = c.req.valid('param');
+    return c.json(await getJob(c.get('deps').db, p.namespace, p.job));
+  },
 );
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/jobs/{job}/versions',
+    scope: 'read',
+    summary: 'List job versions',
+    request: { params: z.object({ namespace, job }), query: z.object(paging()) },
+    responses: { 200: json(JobVersions, 'the versions'), ...readErrors },
+  }),
+  async (c) => {
+    const p = c.req.valid('param');
+    return c.json(await listJobVersions(c.get('deps').db, p.namespace, p.job, pageFrom(c.req.valid('query'))));
+  },
+);
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/jobs/{job}/versions/{version}',
+    scope: 'read',
+    summary: 'Get a job version',
+    request: { params: z.object({ namespace, job, version: segment('version (UUID)') }) },
+    responses: { 200: json(JobVersion, 'the version'), ...readErrors },
+  }),
+  async (c) => {
+    const p = c.req.valid('param');
+    return c.json(await getJobVersion(c.get('deps').db, p.namespace, p.job, p.version));
+  },
+);
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/jobs/{job}/runs',
+    scope: 'read',
+    summary: 'List runs of a job, newest first',
+    request: { params: z.object({ namespace, job }), query: z.object(paging()) },
+    responses: { 200: json(Runs, 'the runs'), ...readErrors },
+  }),
+  async (c) => {
+    const p = c.req.valid('param');
+    return c.json(await listRuns(c.get('deps').db, p.namespace, p.job, pageFrom(c.req.valid('query'))));
+  },
+);
+
 for (const [method, on] of [
   ['post', true],
   ['delete', false],
 ] as const) {
-  jobRoutes[method](`${base}/:job/tags/:tag`, async (c) =>
-    c.json(await tagJob(c.get('deps').db, c.req.param('namespace'), c.req.param('job'), c.req.param('tag'), on)),
+  serve(
+    jobRoutes,
+    declare({
+      method,
+      path: '/namespaces/{namespace}/jobs/{job}/tags/{tag}',
+      scope: 'write',
+      summary: `Job tag: ${on ? 'add' : 'remove'}`,
+      request: { params: z.object({ namespace, job, tag: segment('tag name') }) },
+      responses: { 200: json(Job, 'the job'), ...readErrors },
+    }),
+    async (c) => {
+      const p = c.req.valid('param');
+      return c.json(await tagJob(c.get('deps').db, p.namespace, p.job, p.tag, on));
+    },
   );
 }
-jobRoutes.get('/jobs/runs/:id', async (c) => c.json(await getRun(c.get('deps').db, c.req.param('id'))));
-jobRoutes.get('/jobs/runs/:id/facets', async (c) => {
-  const type = params(c).oneOf('type', ['run', 'job'] as const);
-  if (!type) throw invalid('type', 'is required (run or job)');
-  return c.json(await getRunFacets(c.get('deps').db, c.req.param('id'), type));
-});
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/jobs/runs/{id}',
+    scope: 'read',
+    summary: 'Get a run',
+    request: { params: z.object({ id: runId }) },
+    responses: { 200: json(Run, 'the run'), ...readErrors },
+  }),
+  async (c) => c.json(await getRun(c.get('deps').db, c.req.valid('param').id)),
+);
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/jobs/runs/{id}/facets',
+    scope: 'read',
+    summary: "A run's facets, or the job facets it sent",
+    request: { params: z.object({ id: runId }), query: z.object({ type: requiredOneOf('which facets', ['run', 'job']) }) },
+    responses: { 200: json(RunFacets, '{runId, facets}'), ...readErrors },
+  }),
+  async (c) => c.json(await getRunFacets(c.get('deps').db, c.req.valid('param').id, c.req.valid('query').type)),
+);
