@@ -23,11 +23,11 @@ import {
   optional,
   orderBy,
   required,
-  stage,
   tags,
   version,
   versionParam,
 } from '../schemas/mlflow';
+import { stage } from '../schemas/models';
 import { requiredText, text } from '../schemas/params';
 
 /** MLflow's model-version routes (see mlflow.ts). */
@@ -129,7 +129,7 @@ serve(
     const q = c.req.valid('query');
     const page = await searchModelVersions(c.get('deps').db, filterSql('version', q.filter), orderSql('version', q.order_by), {
       maxResults: q.max_results,
-      ...(q.page_token ? { pageToken: q.page_token } : {}),
+      pageToken: q.page_token,
     });
     return c.json({
       model_versions: page.versions.map(mlflowVersion),
@@ -236,7 +236,7 @@ serve(
       version: b.version,
       stage: b.stage,
       archiveExisting: b.archive_existing_versions,
-      ...(b.comment ? { comment: b.comment } : {}),
+      comment: b.comment,
     });
     return c.json({ model_version: mlflowVersion(v) });
   },

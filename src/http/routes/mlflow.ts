@@ -62,12 +62,7 @@ serve(
     responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
   }),
   async (c) => {
-    const { name, description, tags } = c.req.valid('json');
-    const model = await createRegisteredModel(c.get('deps').db, c.get('actor').name, {
-      name,
-      tags,
-      ...(description ? { description } : {}),
-    });
+    const model = await createRegisteredModel(c.get('deps').db, c.get('actor').name, c.req.valid('json'));
     return c.json({ registered_model: mlflowModel(model) });
   },
 );
@@ -95,7 +90,7 @@ const search = z.object({
 async function modelsPage(db: Db, q: z.infer<typeof search>) {
   const page = await searchRegisteredModels(db, filterSql('model', q.filter), orderSql('model', q.order_by), {
     maxResults: q.max_results,
-    ...(q.page_token ? { pageToken: q.page_token } : {}),
+    pageToken: q.page_token,
   });
   return {
     registered_models: page.models.map(mlflowModel),

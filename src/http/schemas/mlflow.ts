@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { ModelVersion, RegisteredModel } from '../../models/registry';
-import { STAGES, stageOf } from '../../models/uri';
+import { STAGES } from '../../models/uri';
 import { mlflowError } from './common';
+import { stage } from './models';
 import { requiredText } from './params';
 
 /**
@@ -41,14 +42,6 @@ const versionNumber = z.string().regex(/^\d+$/, 'must be a version number (a pos
 const VERSION = { type: 'string', pattern: '^[0-9]+$', description: 'version number' } as const;
 export const version = required('version number').pipe(versionNumber).openapi(VERSION);
 export const versionParam = requiredText('version number').pipe(versionNumber).openapi(VERSION);
-
-/** A stage named in any case (`production`), answered as MLflow spells it. */
-export const stage = z
-  .preprocess(
-    (v) => (typeof v === 'string' ? (stageOf(v) ?? v) : v),
-    z.enum(STAGES, { error: (i) => (i.input === undefined ? 'is required' : `must be one of ${STAGES.join(', ')}`) }),
-  )
-  .openapi({ type: 'string', enum: [...STAGES] });
 
 /** A list parameter: repeated in a query string, or an array in a body; absent is empty. */
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || v === null ? [] : [v].flat()), z.array(item));
