@@ -4,26 +4,23 @@ import { resolveVersion } from '../../models/registry';
 import { parseModelsUri, versionRef } from '../../models/uri';
 import { declare, router, serve } from '../declare';
 import { json, readErrors } from '../schemas/common';
-import { Deployment, Deployments } from '../schemas/models';
+import { bodyText, Deployment, Deployments } from '../schemas/models';
 import { optionalInteger, text } from '../schemas/params';
 
 /** Where model versions are served: each deployment recorded, the earlier ones kept as history. */
 export const deploymentRoutes = router();
 
-const string = (description: string) =>
-  z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') }).openapi({ description });
-
 /** `model` is a `models:/` URI, or a name with `version` (a number, alias or stage): the version either names. */
 const NewDeployment = z
   .object({
-    endpoint: string('where it is served, e.g. `/predict`'),
-    model: string('a registered model name, or a `models:/<name>/<version>` URI'),
+    endpoint: bodyText('where it is served, e.g. `/predict`'),
+    model: bodyText('a registered model name, or a `models:/<name>/<version>` URI'),
     version: z
       .union([z.string(), z.number().int()], { error: 'must be a version number, an alias or a stage' })
       .transform(String)
       .optional()
       .openapi({ type: 'string', description: 'with a model name: a number, an alias or a stage' }),
-    environment: string('default: production').optional(),
+    environment: bodyText('default: production').optional(),
   })
   .transform((b, ctx) => {
     const target = parseModelsUri(b.model) ?? (b.version !== undefined ? versionRef(b.model, b.version) : undefined);

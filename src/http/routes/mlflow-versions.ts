@@ -18,6 +18,7 @@ import {
   ModelVersionAnswer,
   ModelVersionsPage,
   maxResults,
+  mlflowBody,
   mlflowErrors,
   mlflowVersion,
   optional,
@@ -33,11 +34,6 @@ import { requiredText, text } from '../schemas/params';
 /** MLflow's model-version routes (see mlflow.ts). */
 export const mlflowVersionRoutes = router();
 
-const body = <T extends z.ZodRawShape>(shape: T) => ({
-  required: true,
-  content: { 'application/json': { schema: z.looseObject(shape) } },
-});
-
 const name = required('registered model name');
 const versionQuery = z.object({ name: requiredText('registered model name'), version: versionParam });
 
@@ -51,7 +47,7 @@ serve(
     description:
       'It is linked to the OpenLineage runs that trained it by its run_id, the MLflow run id on a run’s tags, or its source (an artifact a run wrote).',
     request: {
-      body: body({
+      body: mlflowBody({
         name,
         source: optional('the artifact URI: `s3://…`, `runs:/<run_id>/…`, `models:/<name>/<version>`'),
         run_id: optional('the run that trained it: an OpenLineage run id, or MLflow’s'),
@@ -145,7 +141,7 @@ serve(
     path: '/model-versions/update',
     scope: 'write',
     summary: 'Update a model version',
-    request: { body: body({ name, version, description: optional('the new description; absent or empty clears it') }) },
+    request: { body: mlflowBody({ name, version, description: optional('the new description; absent or empty clears it') }) },
     responses: { 200: json(ModelVersionAnswer, 'the version'), ...mlflowErrors },
   }),
   async (c) => {
@@ -162,7 +158,7 @@ serve(
     path: '/model-versions/delete',
     scope: 'write',
     summary: 'Delete a model version',
-    request: { body: body({ name, version }) },
+    request: { body: mlflowBody({ name, version }) },
     responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
   }),
   async (c) => {
@@ -179,7 +175,7 @@ serve(
     path: '/model-versions/set-tag',
     scope: 'write',
     summary: 'Set a model version tag',
-    request: { body: body({ name, version, key: required('tag key'), value: optional('tag value; absent is empty') }) },
+    request: { body: mlflowBody({ name, version, key: required('tag key'), value: optional('tag value; absent is empty') }) },
     responses: { 200: json(Done, 'set'), ...mlflowErrors },
   }),
   async (c) => {
@@ -196,7 +192,7 @@ serve(
     path: '/model-versions/delete-tag',
     scope: 'write',
     summary: 'Delete a model version tag',
-    request: { body: body({ name, version, key: required('tag key') }) },
+    request: { body: mlflowBody({ name, version, key: required('tag key') }) },
     responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
   }),
   async (c) => {
@@ -214,7 +210,7 @@ serve(
     scope: 'write',
     summary: 'Move a version to a stage; Production applies the promotion policy',
     request: {
-      body: body({
+      body: mlflowBody({
         name,
         version,
         stage,

@@ -21,6 +21,7 @@ import {
   ModelVersionAnswer,
   ModelVersionsAnswer,
   maxResults,
+  mlflowBody,
   mlflowErrors,
   mlflowModel,
   mlflowVersion,
@@ -43,11 +44,6 @@ import { mlflowVersionRoutes } from './mlflow-versions';
  */
 export const mlflowRoutes = router();
 
-const body = <T extends z.ZodRawShape>(shape: T) => ({
-  required: true,
-  content: { 'application/json': { schema: z.looseObject(shape) } },
-});
-
 const name = required('registered model name');
 const nameParam = requiredText('registered model name');
 
@@ -58,7 +54,7 @@ serve(
     path: '/registered-models/create',
     scope: 'write',
     summary: 'Create a registered model',
-    request: { body: body({ name, description: optional('description'), tags }) },
+    request: { body: mlflowBody({ name, description: optional('description'), tags }) },
     responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
   }),
   async (c) => {
@@ -123,7 +119,7 @@ serve(
     path: '/registered-models/update',
     scope: 'write',
     summary: 'Update a registered model',
-    request: { body: body({ name, description: optional('the new description; absent or empty clears it') }) },
+    request: { body: mlflowBody({ name, description: optional('the new description; absent or empty clears it') }) },
     responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
   }),
   async (c) => {
@@ -140,7 +136,7 @@ serve(
     path: '/registered-models/delete',
     scope: 'write',
     summary: 'Delete a registered model, its versions and their aliases, approvals, cards and link decisions',
-    request: { body: body({ name }) },
+    request: { body: mlflowBody({ name }) },
     responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
   }),
   async (c) => {
@@ -156,7 +152,7 @@ serve(
     path: '/registered-models/set-tag',
     scope: 'write',
     summary: 'Set a registered model tag',
-    request: { body: body({ name, key: required('tag key'), value: optional('tag value; absent is empty') }) },
+    request: { body: mlflowBody({ name, key: required('tag key'), value: optional('tag value; absent is empty') }) },
     responses: { 200: json(Done, 'set'), ...mlflowErrors },
   }),
   async (c) => {
@@ -173,7 +169,7 @@ serve(
     path: '/registered-models/delete-tag',
     scope: 'write',
     summary: 'Delete a registered model tag',
-    request: { body: body({ name, key: required('tag key') }) },
+    request: { body: mlflowBody({ name, key: required('tag key') }) },
     responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
   }),
   async (c) => {
@@ -192,7 +188,7 @@ serve(
     path: '/registered-models/alias',
     scope: 'write',
     summary: 'Point an alias at a version (moving it from the version it named)',
-    request: { body: body({ name, alias, version }) },
+    request: { body: mlflowBody({ name, alias, version }) },
     responses: { 200: json(Done, 'set'), ...mlflowErrors },
   }),
   async (c) => {
@@ -209,7 +205,7 @@ serve(
     path: '/registered-models/alias',
     scope: 'write',
     summary: 'Delete an alias',
-    request: { body: body({ name, alias }) },
+    request: { body: mlflowBody({ name, alias }) },
     responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
   }),
   async (c) => {
@@ -249,7 +245,7 @@ serve(
     path: '/registered-models/get-latest-versions',
     scope: 'read',
     summary: 'The latest version in each stage',
-    request: { body: body({ name, stages }) },
+    request: { body: mlflowBody({ name, stages }) },
     responses: { 200: json(ModelVersionsAnswer, 'the versions'), ...mlflowErrors },
   }),
   async (c) => {

@@ -13,6 +13,7 @@ import { declare, router, serve } from '../declare';
 import { json, problem, readErrors } from '../schemas/common';
 import {
   Approvals,
+  bodyText,
   CardFields,
   Link,
   Links,
@@ -40,10 +41,6 @@ const VERSION = z.object({
   version: segment('a number, an alias (`champion` or `@champion`), a stage (`Production`) or `latest`'),
 });
 const ref = (p: z.infer<typeof VERSION>) => versionRef(p.name, p.version);
-
-/** A body member that must be a string; absent means the client forgot it. */
-const string = (description: string) =>
-  z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') }).openapi({ description });
 
 const body = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { 'application/json': { schema } } });
 
@@ -132,7 +129,7 @@ serve(
     path: '/models/{name}/versions/{version}/approvals',
     scope: 'approve',
     summary: 'Approve the version (never by its registrant); approving twice is one approval',
-    request: { params: VERSION, body: body(z.object({ comment: string('why').optional() }), false) },
+    request: { params: VERSION, body: body(z.object({ comment: bodyText('why').optional() }), false) },
     responses: {
       201: json(Approvals, 'the approvals so far'),
       ...readErrors,
@@ -162,7 +159,7 @@ serve(
             .boolean({ error: 'must be true or false' })
             .default(false)
             .openapi({ description: 'move the other versions in that stage to Archived' }),
-          comment: string('why, kept in the audit log').optional(),
+          comment: bodyText('why, kept in the audit log').optional(),
         }),
       ),
     },
@@ -240,7 +237,7 @@ serve(
       body: body(
         z.object({
           status: z.enum(['confirmed', 'rejected'], { error: "must be 'confirmed' or 'rejected'" }),
-          comment: string('why, kept with the decision').optional(),
+          comment: bodyText('why, kept with the decision').optional(),
         }),
       ),
     },
@@ -278,7 +275,7 @@ serve(
     path: '/models/{name}/versions/{version}/card',
     scope: 'write',
     summary: 'Write the model card: markdown and structured fields',
-    request: { params: VERSION, body: body(z.object({ markdown: string('the card, in Markdown'), fields: CardFields.optional() })) },
+    request: { params: VERSION, body: body(z.object({ markdown: bodyText('the card, in Markdown'), fields: CardFields.optional() })) },
     responses: { 200: json(ModelCard, 'the card'), ...readErrors },
   }),
   async (c) => {

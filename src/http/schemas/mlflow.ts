@@ -16,6 +16,12 @@ const noNul = (s: string) => !s.includes('\u0000');
 /** Some clients send numbers where MLflow's protocol has strings (a version, a tag value). */
 const asText = (v: unknown) => (typeof v === 'number' ? String(v) : v);
 
+/** A body of MLflow's: the members Pedigree reads; clients may send more. */
+export const mlflowBody = <T extends z.ZodRawShape>(shape: T) => ({
+  required: true,
+  content: { 'application/json': { schema: z.looseObject(shape) } },
+});
+
 /** A required body member: a non-empty string, as MLflow answers `Missing value for required parameter`. */
 export const required = (description: string) =>
   z

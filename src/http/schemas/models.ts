@@ -18,6 +18,10 @@ export const stage = z
   )
   .openapi({ type: 'string', enum: [...STAGES] });
 
+/** A body member that must be a string; absent means the client forgot it. */
+export const bodyText = (description: string) =>
+  z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') }).openapi({ description });
+
 const time = z.string().openapi({ format: 'date-time' });
 const Stage = z.enum(STAGES);
 const stringMap = z.record(z.string(), z.string());
