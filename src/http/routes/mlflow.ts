@@ -1,301 +1,273 @@
-import type { Context } from 'hono';
-import { Hono } from 'hono';
-import { invalid } from '../../core/errors';
+import { z } from '@hono/zod-openapi';
+import type { Db } from '../../db/client';
 import { filterSql, orderSql } from '../../models/mlflow-filter';
 import {
-  createModelVersion,
   createRegisteredModel,
   deleteAlias,
-  deleteModelVersion,
-  deleteModelVersionTag,
   deleteRegisteredModel,
   deleteRegisteredModelTag,
-  getModelVersion,
   getRegisteredModel,
-  type ModelVersion,
-  type RegisteredModel,
   resolveVersion,
-  searchModelVersions,
   searchRegisteredModels,
   setAlias,
-  setModelVersionTag,
   setRegisteredModelTag,
-  updateModelVersion,
   updateRegisteredModel,
 } from '../../models/registry';
-import { moveToStage } from '../../models/stage';
-import { STAGES, stageOf } from '../../models/uri';
-import type { AppEnv } from '../context';
-import { jsonBody } from '../json-body';
+import type { Stage } from '../../models/uri';
+import { declare, router, serve } from '../declare';
+import { json } from '../schemas/common';
+import {
+  Done,
+  ModelVersionAnswer,
+  ModelVersionsAnswer,
+  maxResults,
+  mlflowBody,
+  mlflowErrors,
+  mlflowModel,
+  mlflowVersion,
+  optional,
+  orderBy,
+  RegisteredModelAnswer,
+  RegisteredModelsPage,
+  required,
+  stages,
+  tags,
+  version,
+} from '../schemas/mlflow';
+import { requiredText, text } from '../schemas/params';
+import { mlflowVersionRoutes } from './mlflow-versions';
 
 /**
- * The MLflow model-registry REST API (2.0), the subset MLflow clients use, with MLflow's request and
- * response shapes: versions are strings, times are epoch milliseconds, tags are `[{key, value}]`. GETs take
- * their parameters from the query string, other methods from a JSON body (or the query string). Errors
- * answer `{error_code, message}` (rendered by the app's error handler for this prefix).
+ * The MLflow model-registry REST API (2.0), the subset MLflow clients use, in MLflow's request and answer
+ * shapes (schemas/mlflow.ts). Errors answer `{error_code, message}` (rendered by the app's error handler
+ * for this prefix). Registered models here; their versions in mlflow-versions.ts.
  */
-export const mlflowRoutes = new Hono<AppEnv>();
+export const mlflowRoutes = router();
 
-type Args = Record<string, unknown>;
+const name = required('registered model name');
+const nameParam = requiredText('registered model name');
 
-/** A request's parameters: the query for GET, else the JSON body over the query. */
-async function args(c: Context<AppEnv>): Promise<Args> {
-  const query: Args = {};
-  const url = new URL(c.req.url);
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key);
-    if (all.some((v) => v.includes('\u0000'))) throw invalid(`/${key}`, `${key} must not contain NUL characters`);
-    query[key] = key === 'order_by' || key === 'stages' ? all : all[0];
-  }
-  if (c.req.method === 'GET') return query;
-  return { ...query, ...(await jsonBody(c)) };
-}
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'post',
+    path: '/registered-models/create',
+    scope: 'write',
+    summary: 'Create a registered model',
+    request: { body: mlflowBody({ name, description: optional('description'), tags }) },
+    responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const model = await createRegisteredModel(c.get('deps').db, c.get('actor').name, c.req.valid('json'));
+    return c.json({ registered_model: mlflowModel(model) });
+  },
+);
 
-const str = (a: Args, key: string, required = true): string => {
-  const v = a[key];
-  if (typeof v === 'string' && v !== '') return v;
-  if (typeof v === 'number') return String(v);
-  if (!required) return '';
-  throw invalid(`/${key}`, `Missing value for required parameter '${key}'.`);
-};
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'get',
+    path: '/registered-models/get',
+    scope: 'read',
+    summary: 'Get a registered model',
+    request: { query: z.object({ name: nameParam }) },
+    responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
+  }),
+  async (c) => c.json({ registered_model: mlflowModel(await getRegisteredModel(c.get('deps').db, c.req.valid('query').name)) }),
+);
 
-const versionNumber = (a: Args): number => {
-  const v = str(a, 'version');
-  if (!/^\d+$/.test(v)) throw invalid('/version', `Invalid version '${v}': a model version is a positive integer.`);
-  return Number(v);
-};
+const search = z.object({
+  filter: text("MLflow's filter: `name = 'x'`, `name LIKE 'x%'`, `tags.k = 'v'`, joined by AND", 65_536),
+  max_results: maxResults(100, 1000),
+  order_by: orderBy,
+  page_token: text('the previous page’s `next_page_token`'),
+});
 
-const bool = (a: Args, key: string) => a[key] === true || a[key] === 'true' || a[key] === 'True';
-
-/** `[{key, value}]` as a map; a tag without a string key is refused. */
-function tagMap(value: unknown, pointer = '/tags'): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!Array.isArray(value)) throw invalid(pointer, 'tags must be a list of {key, value}');
-  const out: Record<string, string> = {};
-  for (const [i, t] of value.entries()) {
-    if (typeof t?.key !== 'string' || !t.key) throw invalid(`${pointer}/${i}/key`, 'a tag needs a key');
-    out[t.key] = t.value === undefined || t.value === null ? '' : String(t.value);
-  }
-  return out;
-}
-
-const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => ({ key, value }));
-
-export function mlflowVersion(v: ModelVersion) {
-  return {
-    name: v.name,
-    version: String(v.version),
-    creation_timestamp: v.createdMs,
-    last_updated_timestamp: v.updatedMs,
-    user_id: v.userId ?? '',
-    current_stage: v.stage,
-    description: v.description ?? '',
-    source: v.source ?? '',
-    run_id: v.runId ?? '',
-    status: v.status,
-    tags: tagList(v.tags),
-    run_link: v.runLink ?? '',
-    aliases: v.aliases,
-  };
-}
-
-export function mlflowModel(m: RegisteredModel) {
-  return {
-    name: m.name,
-    creation_timestamp: m.createdMs,
-    last_updated_timestamp: m.updatedMs,
-    user_id: m.createdBy ?? '',
-    description: m.description ?? '',
-    latest_versions: m.latestVersions.map(mlflowVersion),
-    tags: tagList(m.tags),
-    aliases: m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),
-  };
-}
-
-const maxResults = (a: Args, fallback: number, cap: number) => {
-  const raw = a.max_results;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw invalid('/max_results', 'max_results must be a positive integer');
-  if (n > cap) throw invalid('/max_results', `max_results must be at most ${cap}`);
-  return n;
-};
-
-const orderBy = (a: Args) => (Array.isArray(a.order_by) ? a.order_by : a.order_by ? [a.order_by] : []).map(String);
-
-// ---------------------------------------------------------------------------------------------------------
-// Registered models
-
-mlflowRoutes.post('/registered-models/create', async (c) => {
-  const a = await args(c);
-  const { db } = c.get('deps');
-  const model = await createRegisteredModel(db, c.get('actor').name, {
-    name: a.name,
-    ...(typeof a.description === 'string' ? { description: a.description } : {}),
-    tags: tagMap(a.tags),
+async function modelsPage(db: Db, q: z.infer<typeof search>) {
+  const page = await searchRegisteredModels(db, filterSql('model', q.filter), orderSql('model', q.order_by), {
+    maxResults: q.max_results,
+    pageToken: q.page_token,
   });
-  return c.json({ registered_model: mlflowModel(model) });
-});
-
-mlflowRoutes.get('/registered-models/get', async (c) => {
-  const a = await args(c);
-  return c.json({ registered_model: mlflowModel(await getRegisteredModel(c.get('deps').db, str(a, 'name'))) });
-});
-
-const searchModels = async (c: Context<AppEnv>) => {
-  const a = await args(c);
-  const page = await searchRegisteredModels(
-    c.get('deps').db,
-    filterSql('model', a.filter as string | undefined),
-    orderSql('model', orderBy(a)),
-    { maxResults: maxResults(a, 100, 1000), ...(a.page_token ? { pageToken: String(a.page_token) } : {}) },
-  );
-  return c.json({
+  return {
     registered_models: page.models.map(mlflowModel),
     ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
-  });
-};
-mlflowRoutes.get('/registered-models/search', searchModels);
-mlflowRoutes.get('/registered-models/list', searchModels);
+  };
+}
 
-mlflowRoutes.patch('/registered-models/update', async (c) => {
-  const a = await args(c);
-  const model = await updateRegisteredModel(c.get('deps').db, c.get('actor').name, str(a, 'name'), str(a, 'description', false) || null);
-  return c.json({ registered_model: mlflowModel(model) });
-});
-
-mlflowRoutes.delete('/registered-models/delete', async (c) => {
-  const a = await args(c);
-  await deleteRegisteredModel(c.get('deps').db, c.get('actor').name, str(a, 'name'));
-  return c.json({});
-});
-
-mlflowRoutes.post('/registered-models/set-tag', async (c) => {
-  const a = await args(c);
-  await setRegisteredModelTag(c.get('deps').db, c.get('actor').name, str(a, 'name'), str(a, 'key'), str(a, 'value', false));
-  return c.json({});
-});
-
-mlflowRoutes.delete('/registered-models/delete-tag', async (c) => {
-  const a = await args(c);
-  await deleteRegisteredModelTag(c.get('deps').db, c.get('actor').name, str(a, 'name'), str(a, 'key'));
-  return c.json({});
-});
-
-mlflowRoutes.post('/registered-models/alias', async (c) => {
-  const a = await args(c);
-  await setAlias(c.get('deps').db, c.get('actor').name, str(a, 'name'), str(a, 'alias'), versionNumber(a));
-  return c.json({});
-});
-
-mlflowRoutes.delete('/registered-models/alias', async (c) => {
-  const a = await args(c);
-  await deleteAlias(c.get('deps').db, c.get('actor').name, str(a, 'name'), str(a, 'alias'));
-  return c.json({});
-});
-
-mlflowRoutes.get('/registered-models/alias', async (c) => {
-  const a = await args(c);
-  const v = await resolveVersion(c.get('deps').db, { name: str(a, 'name'), alias: str(a, 'alias') });
-  return c.json({ model_version: mlflowVersion(v) });
-});
-
-const latestVersions = async (c: Context<AppEnv>) => {
-  const a = await args(c);
-  const model = await getRegisteredModel(c.get('deps').db, str(a, 'name'));
-  const stages = (Array.isArray(a.stages) ? a.stages : a.stages ? [a.stages] : []).map((s) => {
-    const stage = stageOf(String(s));
-    if (!stage) throw invalid('/stages', `Invalid Model Version stage: ${s}. Value must be one of ${STAGES.join(', ')}.`);
-    return stage;
-  });
-  const versions = model.latestVersions.filter((v) => stages.length === 0 || stages.includes(v.stage));
-  return c.json({ model_versions: versions.map(mlflowVersion) });
-};
-mlflowRoutes.post('/registered-models/get-latest-versions', latestVersions);
-mlflowRoutes.get('/registered-models/get-latest-versions', latestVersions);
-
-// ---------------------------------------------------------------------------------------------------------
-// Model versions
-
-mlflowRoutes.post('/model-versions/create', async (c) => {
-  const a = await args(c);
-  const v = await createModelVersion(c.get('deps').db, c.get('actor').name, {
-    name: a.name,
-    source: a.source,
-    runId: a.run_id,
-    runLink: a.run_link,
-    description: a.description,
-    tags: tagMap(a.tags),
-  });
-  return c.json({ model_version: mlflowVersion(v) });
-});
-
-mlflowRoutes.get('/model-versions/get', async (c) => {
-  const a = await args(c);
-  return c.json({ model_version: mlflowVersion(await getModelVersion(c.get('deps').db, str(a, 'name'), String(versionNumber(a)))) });
-});
-
-/** Where the version's artifact is (what `mlflow.pyfunc.load_model("models:/…")` downloads from). */
-mlflowRoutes.get('/model-versions/get-download-uri', async (c) => {
-  const a = await args(c);
-  const v = await getModelVersion(c.get('deps').db, str(a, 'name'), String(versionNumber(a)));
-  return c.json({ artifact_uri: v.source ?? '' });
-});
-
-mlflowRoutes.get('/model-versions/search', async (c) => {
-  const a = await args(c);
-  const page = await searchModelVersions(
-    c.get('deps').db,
-    filterSql('version', a.filter as string | undefined),
-    orderSql('version', orderBy(a)),
-    { maxResults: maxResults(a, 10_000, 200_000), ...(a.page_token ? { pageToken: String(a.page_token) } : {}) },
+for (const [path, summary] of [
+  ['/registered-models/search', 'Search registered models'],
+  ['/registered-models/list', 'List registered models (older clients)'],
+] as const) {
+  serve(
+    mlflowRoutes,
+    declare({
+      method: 'get',
+      path,
+      scope: 'read',
+      summary,
+      request: { query: search },
+      responses: { 200: json(RegisteredModelsPage, 'a page of models'), ...mlflowErrors },
+    }),
+    async (c) => c.json(await modelsPage(c.get('deps').db, c.req.valid('query'))),
   );
-  return c.json({
-    model_versions: page.versions.map(mlflowVersion),
-    ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
-  });
-});
+}
 
-mlflowRoutes.patch('/model-versions/update', async (c) => {
-  const a = await args(c);
-  const v = await updateModelVersion(
-    c.get('deps').db,
-    c.get('actor').name,
-    str(a, 'name'),
-    versionNumber(a),
-    str(a, 'description', false) || null,
-  );
-  return c.json({ model_version: mlflowVersion(v) });
-});
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'patch',
+    path: '/registered-models/update',
+    scope: 'write',
+    summary: 'Update a registered model',
+    request: { body: mlflowBody({ name, description: optional('the new description; absent or empty clears it') }) },
+    responses: { 200: json(RegisteredModelAnswer, 'the model'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    const model = await updateRegisteredModel(c.get('deps').db, c.get('actor').name, b.name, b.description ?? null);
+    return c.json({ registered_model: mlflowModel(model) });
+  },
+);
 
-mlflowRoutes.delete('/model-versions/delete', async (c) => {
-  const a = await args(c);
-  await deleteModelVersion(c.get('deps').db, c.get('actor').name, str(a, 'name'), versionNumber(a));
-  return c.json({});
-});
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'delete',
+    path: '/registered-models/delete',
+    scope: 'write',
+    summary: 'Delete a registered model, its versions and their aliases, approvals, cards and link decisions',
+    request: { body: mlflowBody({ name }) },
+    responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
+  }),
+  async (c) => {
+    await deleteRegisteredModel(c.get('deps').db, c.get('actor').name, c.req.valid('json').name);
+    return c.json({});
+  },
+);
 
-mlflowRoutes.post('/model-versions/set-tag', async (c) => {
-  const a = await args(c);
-  await setModelVersionTag(c.get('deps').db, c.get('actor').name, str(a, 'name'), versionNumber(a), str(a, 'key'), str(a, 'value', false));
-  return c.json({});
-});
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'post',
+    path: '/registered-models/set-tag',
+    scope: 'write',
+    summary: 'Set a registered model tag',
+    request: { body: mlflowBody({ name, key: required('tag key'), value: optional('tag value; absent is empty') }) },
+    responses: { 200: json(Done, 'set'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    await setRegisteredModelTag(c.get('deps').db, c.get('actor').name, b.name, b.key, b.value ?? '');
+    return c.json({});
+  },
+);
 
-mlflowRoutes.delete('/model-versions/delete-tag', async (c) => {
-  const a = await args(c);
-  await deleteModelVersionTag(c.get('deps').db, c.get('actor').name, str(a, 'name'), versionNumber(a), str(a, 'key'));
-  return c.json({});
-});
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'delete',
+    path: '/registered-models/delete-tag',
+    scope: 'write',
+    summary: 'Delete a registered model tag',
+    request: { body: mlflowBody({ name, key: required('tag key') }) },
+    responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    await deleteRegisteredModelTag(c.get('deps').db, c.get('actor').name, b.name, b.key);
+    return c.json({});
+  },
+);
 
-/** Moving to Production applies the promotion policy: a refusal names each unmet rule. */
-mlflowRoutes.post('/model-versions/transition-stage', async (c) => {
-  const a = await args(c);
-  const { db, config } = c.get('deps');
-  const v = await moveToStage(db, config.policy, c.get('actor').name, {
-    name: str(a, 'name'),
-    version: versionNumber(a),
-    stage: str(a, 'stage'),
-    archiveExisting: bool(a, 'archive_existing_versions'),
-    ...(typeof a.comment === 'string' ? { comment: a.comment } : {}),
-  });
-  return c.json({ model_version: mlflowVersion(v) });
-});
+const alias = required('alias');
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'post',
+    path: '/registered-models/alias',
+    scope: 'write',
+    summary: 'Point an alias at a version (moving it from the version it named)',
+    request: { body: mlflowBody({ name, alias, version }) },
+    responses: { 200: json(Done, 'set'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    await setAlias(c.get('deps').db, c.get('actor').name, b.name, b.alias, b.version);
+    return c.json({});
+  },
+);
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'delete',
+    path: '/registered-models/alias',
+    scope: 'write',
+    summary: 'Delete an alias',
+    request: { body: mlflowBody({ name, alias }) },
+    responses: { 200: json(Done, 'deleted'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    await deleteAlias(c.get('deps').db, c.get('actor').name, b.name, b.alias);
+    return c.json({});
+  },
+);
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'get',
+    path: '/registered-models/alias',
+    scope: 'read',
+    summary: 'Get the version an alias names',
+    request: { query: z.object({ name: nameParam, alias: requiredText('alias') }) },
+    responses: { 200: json(ModelVersionAnswer, 'the version'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    return c.json({ model_version: mlflowVersion(await resolveVersion(c.get('deps').db, { name: q.name, alias: q.alias })) });
+  },
+);
+
+/** The latest version in each stage, or in the stages asked for. */
+async function latestVersions(db: Db, name: string, only: Stage[]) {
+  const model = await getRegisteredModel(db, name);
+  const versions = model.latestVersions.filter((v) => only.length === 0 || only.includes(v.stage));
+  return { model_versions: versions.map(mlflowVersion) };
+}
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'post',
+    path: '/registered-models/get-latest-versions',
+    scope: 'read',
+    summary: 'The latest version in each stage',
+    request: { body: mlflowBody({ name, stages }) },
+    responses: { 200: json(ModelVersionsAnswer, 'the versions'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    return c.json(await latestVersions(c.get('deps').db, b.name, b.stages));
+  },
+);
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'get',
+    path: '/registered-models/get-latest-versions',
+    scope: 'read',
+    summary: 'The latest version in each stage',
+    request: { query: z.object({ name: nameParam, stages }) },
+    responses: { 200: json(ModelVersionsAnswer, 'the versions'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await latestVersions(c.get('deps').db, q.name, q.stages));
+  },
+);
+
+mlflowRoutes.route('/', mlflowVersionRoutes);

@@ -1,158 +1,288 @@
-import { Hono } from 'hono';
-import { invalid } from '../../core/errors';
+import { z } from '@hono/zod-openapi';
 import { UUID } from '../../core/uuid';
 import { getCard, putCard } from '../../models/cards';
 import { modelsTrainedOn } from '../../models/consumers';
-import { deploy, listDeployments } from '../../models/deployments';
 import { diffVersions } from '../../models/diff';
 import { decideLink, versionLinks } from '../../models/links';
 import { approve, checkRun } from '../../models/policy';
 import { modelApproval, modelLineage } from '../../models/questions';
 import { resolveVersion } from '../../models/registry';
 import { moveToStage } from '../../models/stage';
-import { parseModelsUri, versionRef } from '../../models/uri';
-import { requireScope } from '../auth';
-import type { AppEnv } from '../context';
-import { jsonBody } from '../json-body';
-import { depthOf, params } from '../params';
+import { versionRef } from '../../models/uri';
+import { declare, router, serve } from '../declare';
+import { json, problem, readErrors } from '../schemas/common';
+import {
+  Approvals,
+  bodyText,
+  CardFields,
+  Link,
+  Links,
+  ModelApproval,
+  ModelCard,
+  ModelDiff,
+  ModelLineage,
+  ModelsTrainedOn,
+  ModelVersion,
+  RunCheck,
+  stage,
+} from '../schemas/models';
+import { boolean, depth, segment, text } from '../schemas/params';
+import { deploymentRoutes } from './deployments';
 
 /**
- * Pedigree's native model API: the questions (lineage, approval), approvals, links, cards, deployments. A
- * version in a path is a number, an alias (`champion` or `@champion`), a stage or `latest`.
+ * Pedigree's native model API: the questions (lineage, models trained on a dataset, diff, approval),
+ * approvals, stages, links, cards and the policy check of a run; deployments in deployments.ts. A version
+ * in a path is a number, an alias (`champion` or `@champion`), a stage or `latest`.
  */
-export const modelRoutes = new Hono<AppEnv>();
+export const modelRoutes = router();
 
-const ref = (name: string, version: string) => versionRef(name, version);
-
-modelRoutes.get('/models/:name/versions/:version/lineage', async (c) => {
-  const p = params(c);
-  const { db } = c.get('deps');
-  return c.json(await modelLineage(db, ref(c.req.param('name'), c.req.param('version')), depthOf(p)));
+const VERSION = z.object({
+  name: segment('registered model name'),
+  version: segment('a number, an alias (`champion` or `@champion`), a stage (`Production`) or `latest`'),
 });
+const ref = (p: z.infer<typeof VERSION>) => versionRef(p.name, p.version);
 
-/** Question 2: the model versions trained on a dataset (at a version), directly or downstream. */
-modelRoutes.get('/namespaces/:namespace/datasets/:dataset/models', async (c) => {
-  const p = params(c);
-  const { db } = c.get('deps');
-  const version = p.string('version');
-  return c.json(
-    await modelsTrainedOn(
-      db,
-      { namespace: c.req.param('namespace'), name: c.req.param('dataset') },
-      // Transitive means every downstream job unless a depth is asked for.
-      {
-        ...(version ? { version } : {}),
-        transitive: p.boolean('transitive', true),
-        depth: p.raw('depth') === undefined ? null : depthOf(p),
-      },
-    ),
-  );
-});
+const body = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { 'application/json': { schema } } });
 
-/** Question 3: the lineage of `to` against `from` (default: the previous version that reached Production). */
-modelRoutes.get('/models/:name/diff', async (c) => {
-  const p = params(c);
-  const { db } = c.get('deps');
-  const name = c.req.param('name');
-  const from = p.string('from');
-  return c.json(await diffVersions(db, name, versionRef(name, p.string('to') ?? 'latest'), from ? versionRef(name, from) : undefined));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/versions/{version}/lineage',
+    scope: 'read',
+    summary: 'Question 1: the training runs, exact input versions, code, parameters, upstream lineage and links',
+    request: { params: VERSION, query: z.object({ depth: depth() }) },
+    responses: { 200: json(ModelLineage, 'the lineage of the version'), ...readErrors },
+  }),
+  async (c) => c.json(await modelLineage(c.get('deps').db, ref(c.req.valid('param')), c.req.valid('query').depth)),
+);
 
-modelRoutes.get('/models/:name/versions/:version/approval', async (c) => {
-  const { db, config } = c.get('deps');
-  return c.json(await modelApproval(db, config.policy, ref(c.req.param('name'), c.req.param('version'))));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/namespaces/{namespace}/datasets/{dataset}/models',
+    scope: 'read',
+    summary:
+      'Question 2: the model versions trained on the dataset (at a version), directly or through downstream jobs, with stage, aliases, deployments and the path',
+    request: {
+      params: z.object({ namespace: segment('namespace name'), dataset: segment('dataset name') }),
+      query: z.object({
+        version: text('the dataset version (producer version or version id); default: any'),
+        transitive: boolean('follow the runs downstream of the dataset', true),
+        // Transitive means every downstream job unless a depth is asked for.
+        depth: depth(null),
+      }),
+    },
+    responses: { 200: json(ModelsTrainedOn, 'the models'), ...readErrors },
+  }),
+  async (c) => {
+    const { namespace, dataset: name } = c.req.valid('param');
+    return c.json(await modelsTrainedOn(c.get('deps').db, { namespace, name }, c.req.valid('query')));
+  },
+);
 
-modelRoutes.post('/models/:name/versions/:version/approvals', async (c) => {
-  const actor = requireScope(c, 'approve');
-  const { db } = c.get('deps');
-  const body = await jsonBody(c);
-  const v = await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')));
-  const comment = typeof body.comment === 'string' ? body.comment : undefined;
-  return c.json({ approvals: await approve(db, actor.name, v, comment) }, 201);
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/diff',
+    scope: 'read',
+    summary: 'Question 3: why might a version behave differently? Its lineage against another version, causes ranked',
+    request: {
+      params: z.object({ name: segment('registered model name') }),
+      query: z.object({
+        from: text('the version compared against; default: the previous version that reached Production'),
+        to: text('the version examined; default: latest'),
+      }),
+    },
+    responses: { 200: json(ModelDiff, 'the diff'), ...readErrors },
+  }),
+  async (c) => {
+    const { name } = c.req.valid('param');
+    const { from, to } = c.req.valid('query');
+    const diff = await diffVersions(c.get('deps').db, name, versionRef(name, to ?? 'latest'), from ? versionRef(name, from) : undefined);
+    return c.json(diff);
+  },
+);
 
-/** `{"stage": "Production", "archiveExisting"?: true, "comment"?: "…"}`; Production applies the promotion policy. */
-modelRoutes.post('/models/:name/versions/:version/stage', async (c) => {
-  const { db, config } = c.get('deps');
-  const body = await jsonBody(c);
-  if (typeof body.stage !== 'string') throw invalid('/stage', 'stage is required: None, Staging, Production or Archived');
-  const v = await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')));
-  const moved = await moveToStage(db, config.policy, c.get('actor').name, {
-    name: v.name,
-    version: v.version,
-    stage: body.stage,
-    archiveExisting: body.archiveExisting === true,
-    ...(typeof body.comment === 'string' ? { comment: body.comment } : {}),
-  });
-  return c.json(moved);
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/versions/{version}/approval',
+    scope: 'read',
+    summary: 'Question 4: stage, aliases, the policy verdict rule by rule, approvals, the full history with actors, deployments',
+    request: { params: VERSION },
+    responses: { 200: json(ModelApproval, 'the approval record'), ...readErrors },
+  }),
+  async (c) => {
+    const { db, config } = c.get('deps');
+    return c.json(await modelApproval(db, config.policy, ref(c.req.valid('param'))));
+  },
+);
 
-/** The promotion policy's run-level rules for a training run (what `pedigree check-run` asks). */
-modelRoutes.get('/runs/:runId/policy-check', async (c) => {
-  const { db, config } = c.get('deps');
-  const runId = c.req.param('runId');
-  if (!UUID.test(runId)) throw invalid('/runId', 'a run id is a UUID');
-  return c.json(await checkRun(db, config.policy, runId.toLowerCase()));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'post',
+    path: '/models/{name}/versions/{version}/approvals',
+    scope: 'approve',
+    summary: 'Approve the version (never by its registrant); approving twice is one approval',
+    request: { params: VERSION, body: body(z.object({ comment: bodyText('why').optional() }), false) },
+    responses: {
+      201: json(Approvals, 'the approvals so far'),
+      ...readErrors,
+      403: problem('the caller lacks the approve scope, or registered the version'),
+    },
+  }),
+  async (c) => {
+    const { db } = c.get('deps');
+    const v = await resolveVersion(db, ref(c.req.valid('param')));
+    return c.json({ approvals: await approve(db, c.get('actor').name, v, c.req.valid('json').comment) }, 201);
+  },
+);
 
-modelRoutes.get('/models/:name/versions/:version/links', async (c) => {
-  const { db } = c.get('deps');
-  const v = await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')));
-  return c.json({ links: await versionLinks(db, v) });
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'post',
+    path: '/models/{name}/versions/{version}/stage',
+    scope: 'write',
+    summary: 'Move the version to a stage; Production applies the promotion policy',
+    request: {
+      params: VERSION,
+      body: body(
+        z.object({
+          stage,
+          archiveExisting: z
+            .boolean({ error: 'must be true or false' })
+            .default(false)
+            .openapi({ description: 'move the other versions in that stage to Archived' }),
+          comment: bodyText('why, kept in the audit log').optional(),
+        }),
+      ),
+    },
+    responses: {
+      200: json(ModelVersion, 'the version'),
+      ...readErrors,
+      409: problem('the promotion policy refuses: `errors` names each unmet rule (`/policy/<rule>`)'),
+    },
+  }),
+  async (c) => {
+    const { db, config } = c.get('deps');
+    const b = c.req.valid('json');
+    const v = await resolveVersion(db, ref(c.req.valid('param')));
+    const moved = await moveToStage(db, config.policy, c.get('actor').name, {
+      name: v.name,
+      version: v.version,
+      stage: b.stage,
+      archiveExisting: b.archiveExisting,
+      comment: b.comment,
+    });
+    return c.json(moved);
+  },
+);
 
-/** Confirms or rejects one link: `{"status": "confirmed" | "rejected", "comment"?: "…"}`. */
-modelRoutes.post('/models/:name/versions/:version/links/:linkId', async (c) => {
-  const actor = c.get('actor');
-  const { db } = c.get('deps');
-  const body = await jsonBody(c);
-  if (body.status !== 'confirmed' && body.status !== 'rejected') throw invalid('/status', "status must be 'confirmed' or 'rejected'");
-  const v = await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')));
-  const comment = typeof body.comment === 'string' ? body.comment : undefined;
-  return c.json(await decideLink(db, actor.name, v, c.req.param('linkId').toLowerCase(), body.status, comment));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/runs/{runId}/policy-check',
+    scope: 'read',
+    summary: "A training run against the policy's run-level rules (known, completed, required tags): what `pedigree check-run` asks",
+    request: {
+      params: z.object({
+        runId: z
+          .string()
+          .regex(UUID, 'must be a UUID')
+          .transform((id) => id.toLowerCase())
+          .openapi({ format: 'uuid', description: 'OpenLineage run id' }),
+      }),
+    },
+    responses: { 200: json(RunCheck, 'the check'), 400: readErrors[400] },
+  }),
+  async (c) => {
+    const { db, config } = c.get('deps');
+    return c.json(await checkRun(db, config.policy, c.req.valid('param').runId));
+  },
+);
 
-modelRoutes.get('/models/:name/versions/:version/card', async (c) => {
-  const { db } = c.get('deps');
-  return c.json(await getCard(db, await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')))));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/versions/{version}/links',
+    scope: 'read',
+    summary: 'The links to OpenLineage runs and dataset versions, with method, confidence, status and evidence',
+    request: { params: VERSION },
+    responses: { 200: json(Links, 'the links, strongest first'), ...readErrors },
+  }),
+  async (c) => {
+    const { db } = c.get('deps');
+    return c.json({ links: await versionLinks(db, await resolveVersion(db, ref(c.req.valid('param')))) });
+  },
+);
 
-modelRoutes.put('/models/:name/versions/:version/card', async (c) => {
-  const actor = c.get('actor');
-  const { db } = c.get('deps');
-  const body = await jsonBody(c);
-  const v = await resolveVersion(db, ref(c.req.param('name'), c.req.param('version')));
-  return c.json(await putCard(db, actor.name, v, body));
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'post',
+    path: '/models/{name}/versions/{version}/links/{linkId}',
+    scope: 'write',
+    summary: 'Confirm or reject a link; the decision sticks to the link',
+    request: {
+      // Link ids are UUIDs, compared in lower case.
+      params: VERSION.extend({ linkId: segment('link id').transform((id) => id.toLowerCase()) }),
+      body: body(
+        z.object({
+          status: z.enum(['confirmed', 'rejected'], { error: "must be 'confirmed' or 'rejected'" }),
+          comment: bodyText('why, kept with the decision').optional(),
+        }),
+      ),
+    },
+    responses: { 200: json(Link, 'the link'), ...readErrors },
+  }),
+  async (c) => {
+    const { db } = c.get('deps');
+    const p = c.req.valid('param');
+    const { status, comment } = c.req.valid('json');
+    const v = await resolveVersion(db, ref(p));
+    return c.json(await decideLink(db, c.get('actor').name, v, p.linkId, status, comment));
+  },
+);
 
-/**
- * `{endpoint, model, version?, environment?}`: `model` is a name (with `version` a number, alias or
- * stage) or a `models:/` URI.
- */
-modelRoutes.post('/deployments', async (c) => {
-  const actor = c.get('actor');
-  const { db } = c.get('deps');
-  const body = await jsonBody(c);
-  if (typeof body.model !== 'string' || !body.model) throw invalid('/model', 'model is required (a name or a models:/ URI)');
-  const version = typeof body.version === 'number' ? String(body.version) : typeof body.version === 'string' ? body.version : undefined;
-  const target = parseModelsUri(body.model) ?? (version ? versionRef(body.model, version) : undefined);
-  if (!target) throw invalid('/version', 'version is required with a model name');
-  const v = await resolveVersion(db, target);
-  return c.json(await deploy(db, actor.name, v, body), 201);
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/versions/{version}/card',
+    scope: 'read',
+    summary: 'The model card, with its training-data section generated from lineage',
+    request: { params: VERSION },
+    responses: { 200: json(ModelCard, 'the card'), ...readErrors },
+  }),
+  async (c) => {
+    const { db } = c.get('deps');
+    return c.json(await getCard(db, await resolveVersion(db, ref(c.req.valid('param')))));
+  },
+);
 
-modelRoutes.get('/deployments', async (c) => {
-  const p = params(c);
-  const { db } = c.get('deps');
-  const model = p.string('model');
-  const version = p.raw('version') === undefined ? undefined : p.integer('version', 0, { min: 1 });
-  return c.json({
-    deployments: await listDeployments(db, {
-      ...(p.string('endpoint') ? { endpoint: p.string('endpoint')! } : {}),
-      ...(p.string('environment') ? { environment: p.string('environment')! } : {}),
-      ...(model ? { model } : {}),
-      ...(version !== undefined ? { version } : {}),
-    }),
-  });
-});
+serve(
+  modelRoutes,
+  declare({
+    method: 'put',
+    path: '/models/{name}/versions/{version}/card',
+    scope: 'write',
+    summary: 'Write the model card: markdown and structured fields',
+    request: { params: VERSION, body: body(z.object({ markdown: bodyText('the card, in Markdown'), fields: CardFields.optional() })) },
+    responses: { 200: json(ModelCard, 'the card'), ...readErrors },
+  }),
+  async (c) => {
+    const { db } = c.get('deps');
+    const v = await resolveVersion(db, ref(c.req.valid('param')));
+    return c.json(await putCard(db, c.get('actor').name, v, c.req.valid('json')));
+  },
+);
+
+modelRoutes.route('/', deploymentRoutes);
