@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { select } from '../src/db/sql';
 import { databases, useDatabase } from './support/databases';
+import { DeclaredAnswers } from './support/declared';
 import { corpusFiles, corpusText, post } from './support/events';
 import { jobRun } from './support/lineage-events';
 import { marquezErrors } from './support/marquez-openapi';
@@ -12,13 +13,18 @@ const enc = encodeURIComponent;
 
 describe.each(databases)('read API over the shared corpus on $name', (database) => {
   const ctx = useDatabase(database);
+  let declared: DeclaredAnswers;
   beforeAll(async () => {
     for (const file of corpusFiles()) await post(ctx().app, corpusText(file));
+    declared = await DeclaredAnswers.of(ctx().app);
   });
 
-  /** GETs `path`, expects 200 and a body valid against Marquez's schema `schema`. */
+  /**
+   * GETs `path`, expects 200 and a body valid against the route's own declaration (/openapi.json) and
+   * against Marquez's schema `schema`.
+   */
   async function get(path: string, schema?: string): Promise<Json> {
-    const res = await ctx().app.request(path);
+    const res = await declared.request(ctx().app, path);
     const text = await res.text();
     expect(res.status, `${path}: ${text.slice(0, 300)}`).toBe(200);
     const body = JSON.parse(text);

@@ -5,7 +5,7 @@ import { entityStats, lineageEventStats } from '../../read/stats';
 import { declare, router, serve } from '../declare';
 import { pageFrom } from '../paging';
 import { json, readErrors } from '../schemas/common';
-import { LineageEvents, SearchResults, StatsBuckets } from '../schemas/marquez';
+import { LineageEventBuckets, LineageEvents, SearchResults, StatsBuckets } from '../schemas/marquez';
 import { integer, oneOf, paging, requiredOneOf, requiredText, text, time, uuid } from '../schemas/params';
 
 /** What the web UI's dashboard, events page and search box read. */
@@ -80,7 +80,7 @@ serve(
     scope: 'read',
     summary: 'Counts of lineage events per hour (DAY) or day (WEEK)',
     request: { query: statsQuery },
-    responses: { 200: json(StatsBuckets, 'one bucket per interval'), ...readErrors },
+    responses: { 200: json(LineageEventBuckets, 'one bucket per interval'), ...readErrors },
   }),
   async (c) => {
     const { period, timezone } = c.req.valid('query');

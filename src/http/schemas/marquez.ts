@@ -40,7 +40,7 @@ export const Runs = z.looseObject({ runs: z.array(Run) }).openapi('RunList');
 export const RunFacets = z.looseObject({ runId: z.string(), facets: anyObject }).openapi('RunFacets');
 
 export const Job = z
-  .looseObject({ id: Id, type: z.string(), name: z.string(), namespace: z.string(), latestRun: Run.nullable().optional() })
+  .looseObject({ id: Id, type: z.string(), name: z.string(), namespace: z.string(), latestRun: z.union([Run, z.null()]).optional() })
   .openapi('Job');
 export const Jobs = z
   .looseObject({ totalCount: z.number().int(), jobs: z.array(Job), nextCursor: z.string().nullable().optional() })
@@ -60,6 +60,12 @@ export const SearchResults = z
   })
   .openapi('SearchResults');
 
-export const StatsBuckets = z
-  .array(z.object({ startInterval: z.string(), endInterval: z.string(), count: z.number().int() }))
-  .openapi('StatsBuckets');
+const interval = { startInterval: z.string(), endInterval: z.string() };
+
+/** Cumulative counts of jobs, datasets or sources by the end of each interval. */
+export const StatsBuckets = z.array(z.object({ ...interval, count: z.number().int() })).openapi('StatsBuckets');
+
+/** Run events per interval, by type (the dashboard's chart). */
+export const LineageEventBuckets = z
+  .array(z.object({ ...interval, fail: z.number().int(), start: z.number().int(), complete: z.number().int(), abort: z.number().int() }))
+  .openapi('LineageEventBuckets');
