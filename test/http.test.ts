@@ -80,6 +80,50 @@ describe.each(databases)('POST /api/v1/lineage on $name', (database) => {
     expect(stored!.raw).toBe(text);
   });
 
+  it('stores \\u0000 and lone surrogates in object keys with a warning naming the key as sent; strict mode refuses with it', async () => {
+    const { app, db } = ctx();
+    const event = sample() as { run: { facets: Record<string, unknown> } };
+    event.run.facets.custom = { _producer: 'p', _schemaURL: 'http://x', 'a\u0000b': 1, 'half\ud83d': { 'c\u0000': 'd\u0000' } };
+    event.run.facets['nul\u0000facet'] = { _producer: 'p', _schemaURL: 'http://x' };
+    const text = JSON.stringify(event);
+    const keys = [
+      '/run/facets/custom/a\u0000b',
+      '/run/facets/custom/half\ud83d',
+      '/run/facets/custom/half\ud83d/c\u0000',
+      '/run/facets/nul\u0000facet',
+    ];
+
+    const strict = await post(app, text, { path: '/api/v1/lineage?strict=true' });
+    expect(strict.status).toBe(400);
+    const problem = (await strict.json()) as { errors: { pointer: string }[] };
+    expect(problem.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(keys));
+
+    const res = await post(app, text);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; warnings: { pointer: string; message: string }[] };
+    const keyWarnings = body.warnings.filter((w) => w.message.startsWith('key holds'));
+    expect(keyWarnings.map((w) => w.pointer).sort()).toEqual([...keys].sort());
+    // The value under a repaired key is found at the key as sent too.
+    expect(body.warnings).toContainEqual({ pointer: keys[2], message: expect.stringMatching(/^string holds/) });
+    const [stored] = await rows<{ raw: string; warnings: { pointer: string }[] }>(
+      db.orm,
+      sql`select raw, warnings from lineage_events where id = ${body.id}`,
+    );
+    expect(stored!.raw).toBe(text);
+    expect(stored!.warnings.map((w) => w.pointer)).toContain('/run/facets/custom/a\ufffdb');
+    const [facet] = await rows<{ name: string }>(db.orm, sql`select name from facets where name = ${'nul\ufffdfacet'}`);
+    expect(facet).toBeDefined();
+  });
+
+  it('does not mistake an escaped surrogate pair (an emoji, as Python writes it) for a lone surrogate', async () => {
+    const event = sample() as { job: { name: string } };
+    event.job.name = 'party \ud83c\udf89';
+    const text = JSON.stringify(event).replace('\ud83c\udf89', '\\ud83c\\udf89');
+    expect(text).toContain('\\ud83c\\udf89');
+    const res = await post(ctx().app, text, { path: '/api/v1/lineage?strict=true' });
+    expect(res.status).toBe(201);
+  });
+
   it('accepts a dataset name far longer than a btree key', async () => {
     const event = sample() as { outputs: { name: string }[] };
     event.outputs[0]!.name = `/very/long/${'segment/'.repeat(2000)}`;

@@ -4,7 +4,7 @@ import { validateEventSchema } from '../spec/validate';
 import { trimJson } from './export';
 import { parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
-import { repairUnstorable } from './repair';
+import { repairUnstorable, storableDeviations } from './repair';
 import { understand } from './understand';
 
 export type Prepared = { ok: true; id: string; plan: EventPlan; warnings: Deviation[] } | { ok: false; errors: Deviation[] };
@@ -31,7 +31,7 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const plan = planEvent(u.event, id, text, found);
   const warnings = distinct(found);
   if (options.strict && warnings.length) return { ok: false, errors: warnings };
-  plan.event.warnings = warnings.length ? warnings : null;
+  plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
   return { ok: true, id, plan, warnings };
 }
 
