@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../src/db/client';
+import type { BatchAnswer } from './support/batch';
 import { databases, useDatabase } from './support/databases';
 import { corpusText, post } from './support/events';
 import { runStory } from './support/run-events';
@@ -151,21 +152,21 @@ describe.each(databases)('POST /api/v1/lineage on $name', (database) => {
 describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
   const ctx = useDatabase(database);
 
-  it('takes a JSON array with good and bad items, each on its own', async () => {
+  it('takes a JSON array with good and bad items, each on its own, answering the failed ones', async () => {
     const { app, db } = ctx();
     const good = runStory().events;
     const items = [good[0], { eventTime: 'yesterday', run: { runId: 'x' }, job: {} }, good[2], 'not an event'];
     const res = await post(app, items, { path: '/api/v1/lineage/batch' });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      accepted: number;
-      rejected: number;
-      results: { index: number; status: number; errors?: { pointer: string }[] }[];
-    };
-    expect(body.accepted).toBe(2);
-    expect(body.rejected).toBe(2);
-    expect(body.results.map((r) => r.status)).toEqual([201, 400, 201, 400]);
-    expect(body.results[1]!.errors!.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/eventTime', '/run/runId']));
+    const body = (await res.json()) as BatchAnswer;
+    expect(body.status).toBe('partial_success');
+    expect(body.summary).toEqual({ received: 4, successful: 2, failed: 2, retriable: 0, non_retriable: 2 });
+    expect(body.failed_events.map((r) => [r.index, r.status, r.retriable])).toEqual([
+      [1, 400, false],
+      [3, 400, false],
+    ]);
+    expect(body.failed_events[0]!.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/eventTime', '/run/runId']));
+    expect(body.failed_events[0]!.reason).toContain('/eventTime');
     expect(await count(db, 'lineage_events')).toBeGreaterThanOrEqual(2);
   });
 
@@ -176,8 +177,8 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
       path: '/api/v1/lineage/batch',
       headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
     });
-    const body = (await res.json()) as { accepted: number; received: number };
-    expect(body).toMatchObject({ received: 8, accepted: 8 });
+    const body = (await res.json()) as BatchAnswer;
+    expect(body).toMatchObject({ status: 'success', summary: { received: 8, successful: 8, failed: 0 }, failed_events: [] });
   });
 
   it('reports a truncated last item', async () => {
@@ -185,8 +186,9 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
       path: '/api/v1/lineage/batch',
       headers: { 'content-type': 'application/x-ndjson' },
     });
-    const body = (await res.json()) as { results: { status: number }[] };
-    expect(body.results.map((r) => r.status)).toEqual([201, 400]);
+    const body = (await res.json()) as BatchAnswer;
+    expect(body.summary).toMatchObject({ received: 2, successful: 1 });
+    expect(body.failed_events.map((r) => [r.index, r.line, r.status])).toEqual([[1, 2, 400]]);
   });
 });
 

@@ -276,14 +276,26 @@ export const openApiDocument = {
     '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: json({ type: 'object' }, 'OpenAPI 3.1') } } },
     '/api/v1/lineage/batch': {
       post: {
-        summary: 'Ingest many events: a JSON array or NDJSON, streamed',
-        description: 'Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read.',
+        summary: 'Ingest many events: a JSON array, NDJSON or a JSON text sequence, streamed',
+        description:
+          "Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read. NDJSON (`application/x-ndjson`, `application/jsonl` and their aliases) is split by lines, so a broken line is one failed item. The answer is the OpenLineage spec's batch response: counts and the failed items only (the first 1000), whatever the number of items. A compressed body may inflate at most PEDIGREE_MAX_INFLATION_RATIO times once past PEDIGREE_MAX_EVENT_BYTES.",
         parameters: [strict],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'application/x-ndjson': {} },
+          content: {
+            'application/json': { schema: { type: 'array', items: { type: 'object' } } },
+            'application/x-ndjson': {},
+            'application/json-seq': {},
+          },
         },
-        responses: { 200: json(ref('BatchResult'), 'per-item results'), ...ingestResponses },
+        responses: {
+          200: json(ref('BatchResult'), 'the counts and the failed items'),
+          ...ingestResponses,
+          413: problem(
+            'the body is larger than PEDIGREE_MAX_BATCH_BYTES, or inflates more than PEDIGREE_MAX_INFLATION_RATIO; when items were stored first, the last of `errors` points at the first item not stored (`/<index>`)',
+          ),
+          503: problem('the database went away; the last of `errors` points at the first item not stored (`/<index>`). Resending is safe'),
+        },
       },
     },
     '/api/v1/namespaces': get('List namespaces', paging, marquez('NamespaceList')),
@@ -458,22 +470,48 @@ export const openApiDocument = {
       },
       BatchResult: {
         type: 'object',
-        required: ['received', 'accepted', 'rejected', 'results'],
+        description: "The OpenLineage spec's batch response (`/lineage/batch`), with Pedigree's details on failed items and warnings",
+        required: ['status', 'summary', 'failed_events', 'warnings'],
         properties: {
-          received: { type: 'integer' },
-          accepted: { type: 'integer' },
-          rejected: { type: 'integer' },
-          results: {
+          status: { enum: ['success', 'partial_success'] },
+          summary: {
+            type: 'object',
+            required: ['received', 'successful', 'failed', 'retriable', 'non_retriable'],
+            properties: {
+              received: { type: 'integer' },
+              successful: { type: 'integer', description: 'stored (also when the same event was stored before)' },
+              failed: { type: 'integer' },
+              retriable: { type: 'integer', description: 'always 0: an item fails for what it holds' },
+              non_retriable: { type: 'integer' },
+            },
+          },
+          failed_events: {
             type: 'array',
+            description: 'the first 1000 failed items, in order, each with at most 20 errors',
             items: {
               type: 'object',
-              required: ['index', 'status'],
+              required: ['index', 'reason', 'retriable', 'status', 'errors'],
               properties: {
-                index: { type: 'integer' },
-                status: { enum: [201, 400, 413] },
-                id: { type: 'string' },
-                warnings: { type: 'array', items: ref('Deviation') },
-                errors: { type: 'array', items: ref('Deviation') },
+                index: { type: 'integer', description: 'the item in the batch, from 0' },
+                line: { type: 'integer', description: 'NDJSON: its line, from 1' },
+                reason: { type: 'string' },
+                retriable: { const: false },
+                status: { enum: [400, 413], description: 'what POST /api/v1/lineage answers for it' },
+                errors: { type: 'array', items: ref('Deviation'), description: 'pointers into the item' },
+              },
+            },
+          },
+          warnings: {
+            type: 'array',
+            description: "the accepted items' warnings by pointer and message (the first 100)",
+            items: {
+              type: 'object',
+              required: ['pointer', 'message', 'count', 'firstIndex'],
+              properties: {
+                pointer: { type: 'string' },
+                message: { type: 'string' },
+                count: { type: 'integer' },
+                firstIndex: { type: 'integer' },
               },
             },
           },

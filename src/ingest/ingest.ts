@@ -2,7 +2,7 @@ import type { Deviation } from '../core/errors';
 import { idOf } from '../ids';
 import { validateEventSchema } from '../spec/validate';
 import { trimJson } from './export';
-import { parseJson } from './json';
+import { decodeUtf8, parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
 import { repairUnstorable, storableDeviations } from './repair';
 import { understand } from './understand';
@@ -33,6 +33,13 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   if (options.strict && warnings.length) return { ok: false, errors: warnings };
   plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
   return { ok: true, id, plan, warnings };
+}
+
+/** An event as the bytes received: UTF-8 is required, then as prepareEvent. */
+export function prepareBytes(bytes: Uint8Array, options: PrepareOptions): Prepared {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { ok: false, errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
+  return prepareEvent(text, options);
 }
 
 function distinct(list: Deviation[]): Deviation[] {

@@ -1,10 +1,8 @@
 import { Hono } from 'hono';
-import type { Deviation } from '../../core/errors';
-import { type Prepared, prepareEvent } from '../../ingest/ingest';
-import { decodeUtf8 } from '../../ingest/json';
-import type { EventPlan } from '../../ingest/plan';
-import { splitEvents } from '../../ingest/split';
-import { bodyChunks, isJsonContentType, readBody } from '../body';
+import { importEvents } from '../../ingest/import';
+import type { ImportReport } from '../../ingest/import-report';
+import { prepareBytes } from '../../ingest/ingest';
+import { batchFormat, bodyChunks, isJsonContentType, readBody } from '../body';
 import type { AppEnv } from '../context';
 import { badRequest, Problem } from '../problem';
 
@@ -18,75 +16,66 @@ function requireJson(contentType: string | undefined) {
 
 const strictFor = (configured: boolean, query: string | undefined) => configured || query === 'true' || query === '1';
 
-function prepareBytes(bytes: Uint8Array, strict: boolean): Prepared {
-  const text = decodeUtf8(bytes);
-  if (text === undefined) return { ok: false, errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
-  return prepareEvent(text, { strict });
-}
-
 /** One event (RunEvent, DatasetEvent or JobEvent): 201 once committed, with its id and any warnings. */
 lineageRoutes.post('/lineage', async (c) => {
   const { config, writer } = c.get('deps');
   requireJson(c.req.header('content-type'));
   const bytes = await readBody(c.req.raw, { maxBytes: config.maxEventBytes });
-  const prepared = prepareBytes(bytes, strictFor(config.strict, c.req.query('strict')));
+  const prepared = prepareBytes(bytes, { strict: strictFor(config.strict, c.req.query('strict')) });
   if (!prepared.ok) throw badRequest('the event cannot be accepted', prepared.errors);
   await writer.write([prepared.plan]);
   return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
 });
 
-type ItemResult =
-  | { index: number; status: 201; id: string; warnings?: Deviation[] }
-  | { index: number; status: 400 | 413; errors: Deviation[] };
-
-const CHUNK_EVENTS = 500;
-const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * The batch answer in the OpenLineage spec's shape (spec/published/OpenLineage.yml, `/lineage/batch`):
+ * counts and the failed items only, so that it stays small whatever the batch's size. Pedigree adds each
+ * failed item's `status` (what the single-event endpoint would answer), `errors` with JSON pointers into
+ * the item, `line` for NDJSON, and the accepted items' warnings grouped.
+ */
+function batchAnswer(report: ImportReport) {
+  return {
+    status: report.rejected === 0 ? 'success' : 'partial_success',
+    summary: {
+      received: report.received,
+      successful: report.accepted,
+      failed: report.rejected,
+      // An item is refused for what it holds, never for a passing condition: resending it cannot help.
+      retriable: 0,
+      non_retriable: report.rejected,
+    },
+    failed_events: report.rejections.map(({ outcome, errors, ...at }) => ({
+      ...at,
+      reason: errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)).join('; '),
+      retriable: false,
+      status: outcome === 'tooLarge' ? 413 : 400,
+      errors,
+    })),
+    warnings: report.warnings,
+  };
+}
 
 /**
- * Many events: a JSON array or NDJSON, streamed. Each item is accepted or rejected on its own; accepted
- * items are committed in chunks (one transaction each) as the body is read, so memory stays bounded by a
- * chunk whatever the body's size. 200 with per-item results; the body as a whole only fails if it cannot
- * be read (413 over PEDIGREE_MAX_BATCH_BYTES, 415).
+ * Many events: a JSON array, NDJSON (by its Content-Type) or a JSON text sequence, streamed through the
+ * import (each item accepted or rejected on its own, committed in chunks as the body is read). 200 with
+ * the counts and the failed items; a body over its limits is a 413, and a database lost part-way a 503,
+ * each naming the first item not stored.
  */
 lineageRoutes.post('/lineage/batch', async (c) => {
   const { config, writer } = c.get('deps');
-  requireJson(c.req.header('content-type'));
-  const strict = strictFor(config.strict, c.req.query('strict'));
-  const results: ItemResult[] = [];
-  let chunk: { index: number; plan: EventPlan; warnings: Deviation[] }[] = [];
-  let chunkBytes = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    await writer.write(chunk.map((x) => x.plan));
-    for (const x of chunk)
-      results.push({ index: x.index, status: 201, id: x.plan.event.id!, ...(x.warnings.length ? { warnings: x.warnings } : {}) });
-    chunk = [];
-    chunkBytes = 0;
-  };
-  for await (const item of splitEvents(bodyChunks(c.req.raw, { maxBytes: config.maxBatchBytes }), config.maxEventBytes)) {
-    if ('tooLarge' in item) {
-      results.push({
-        index: item.index,
-        status: 413,
-        errors: [{ pointer: '', message: `event larger than ${config.maxEventBytes} bytes` }],
-      });
-      continue;
-    }
-    if ('malformed' in item) {
-      results.push({ index: item.index, status: 400, errors: [{ pointer: '', message: item.malformed }] });
-      continue;
-    }
-    const prepared = prepareBytes(item.bytes, strict);
-    if (!prepared.ok) {
-      results.push({ index: item.index, status: 400, errors: prepared.errors });
-      continue;
-    }
-    chunk.push({ index: item.index, plan: prepared.plan, warnings: prepared.warnings });
-    chunkBytes += item.bytes.byteLength;
-    if (chunk.length >= CHUNK_EVENTS || chunkBytes >= CHUNK_BYTES) await flush();
-  }
-  await flush();
-  results.sort((a, b) => a.index - b.index);
-  const accepted = results.filter((r) => r.status === 201).length;
-  return c.json({ received: results.length, accepted, rejected: results.length - accepted, results }, 200);
+  const contentType = c.req.header('content-type');
+  const format = batchFormat(contentType);
+  if (!format) throw new Problem(415, 'Unsupported Media Type', `expected JSON or NDJSON, got "${contentType}"`);
+  const body = bodyChunks(c.req.raw, {
+    maxBytes: config.maxBatchBytes,
+    setting: 'PEDIGREE_MAX_BATCH_BYTES',
+    maxInflationRatio: config.maxInflationRatio,
+    inflationFloor: config.maxEventBytes,
+  });
+  const report = await importEvents(writer, body, {
+    format,
+    strict: strictFor(config.strict, c.req.query('strict')),
+    maxEventBytes: config.maxEventBytes,
+  });
+  return c.json(batchAnswer(report), 200);
 });
