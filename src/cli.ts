@@ -1,3 +1,4 @@
+import { IMPORT_USAGE, openImport, runImport } from './cli-import';
 import { MODEL_COMMANDS, MODEL_USAGE, runModelCommand } from './cli-models';
 import { loadConfig } from './config';
 import { migrate } from './db/migrate';
@@ -16,7 +17,8 @@ Database (opening it directly; not while a server holds the embedded one):
   migrate             apply pending database migrations
   replay [--rebuild]  normalize the stored events again (--rebuild: empty the normalized tables first)
   export              write every stored event, verbatim, as a JSON array to stdout
-                      (POST it to /api/v1/lineage/batch of another instance to copy it)
+                      (import it into another instance, or POST it to its /api/v1/lineage/batch)
+${IMPORT_USAGE}
 
 The database is DATABASE_URL, else the embedded one in PEDIGREE_DATA_DIR (./.pedigree).`;
 
@@ -28,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (MODEL_COMMANDS.has(command)) return runModelCommand(command, args, process.env, (s) => console.log(s));
   const config = loadConfig(process.env);
+  // The input is opened before the database, so that a usage error touches nothing.
+  const input = command === 'import' ? await openImport(args) : undefined;
+  if (typeof input === 'string') {
+    console.error(`${input}\n\n${USAGE}`);
+    return 2;
+  }
   const db = await openDatabase(config);
   try {
     await migrate(db, await readMigrations());
@@ -40,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
         console.error(`replayed ${result.events} events${result.skipped.length ? `; not understood: ${result.skipped.join(', ')}` : ''}`);
         return 0;
       }
+      case 'import':
+        return await runImport(db, input!, config, { stdout: process.stdout, stderr: process.stderr });
       case 'export':
         for await (const piece of exportEvents(db)) {
           if (!process.stdout.write(piece)) await new Promise((r) => process.stdout.once('drain', r));

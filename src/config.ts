@@ -8,6 +8,8 @@ export interface Config {
   maxEventBytes: number;
   /** Largest batch body accepted, after decompression (it is streamed, never held whole). */
   maxBatchBytes: number;
+  /** Most a compressed batch may inflate per byte received, once past maxEventBytes (gzip bombs). */
+  maxInflationRatio: number;
   /** Reject any deviation from the spec instead of storing the event with warnings. */
   strict: boolean;
   /** Who may call /api, by Bearer key; empty means no authentication (actors then name themselves). */
@@ -103,7 +105,8 @@ export function loadConfig(env: Env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.PEDIGREE_DATA_DIR || './.pedigree',
     maxEventBytes: integer(env, 'PEDIGREE_MAX_EVENT_BYTES', 20 * 1024 * 1024),
-    maxBatchBytes: integer(env, 'PEDIGREE_MAX_BATCH_BYTES', 4 * 1024 ** 3),
+    maxBatchBytes: integer(env, 'PEDIGREE_MAX_BATCH_BYTES', 1024 ** 3),
+    maxInflationRatio: integer(env, 'PEDIGREE_MAX_INFLATION_RATIO', 200),
     strict: boolean(env, 'PEDIGREE_STRICT', false),
     principals: principals(env),
     policy: promotionPolicy(env),

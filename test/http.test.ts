@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../src/db/client';
+import type { BatchAnswer } from './support/batch';
 import { databases, useDatabase } from './support/databases';
 import { corpusText, post } from './support/events';
 import { runStory } from './support/run-events';
@@ -80,6 +81,50 @@ describe.each(databases)('POST /api/v1/lineage on $name', (database) => {
     expect(stored!.raw).toBe(text);
   });
 
+  it('stores \\u0000 and lone surrogates in object keys with a warning naming the key as sent; strict mode refuses with it', async () => {
+    const { app, db } = ctx();
+    const event = sample() as { run: { facets: Record<string, unknown> } };
+    event.run.facets.custom = { _producer: 'p', _schemaURL: 'http://x', 'a\u0000b': 1, 'half\ud83d': { 'c\u0000': 'd\u0000' } };
+    event.run.facets['nul\u0000facet'] = { _producer: 'p', _schemaURL: 'http://x' };
+    const text = JSON.stringify(event);
+    const keys = [
+      '/run/facets/custom/a\u0000b',
+      '/run/facets/custom/half\ud83d',
+      '/run/facets/custom/half\ud83d/c\u0000',
+      '/run/facets/nul\u0000facet',
+    ];
+
+    const strict = await post(app, text, { path: '/api/v1/lineage?strict=true' });
+    expect(strict.status).toBe(400);
+    const problem = (await strict.json()) as { errors: { pointer: string }[] };
+    expect(problem.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(keys));
+
+    const res = await post(app, text);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; warnings: { pointer: string; message: string }[] };
+    const keyWarnings = body.warnings.filter((w) => w.message.startsWith('key holds'));
+    expect(keyWarnings.map((w) => w.pointer).sort()).toEqual([...keys].sort());
+    // The value under a repaired key is found at the key as sent too.
+    expect(body.warnings).toContainEqual({ pointer: keys[2], message: expect.stringMatching(/^string holds/) });
+    const [stored] = await rows<{ raw: string; warnings: { pointer: string }[] }>(
+      db.orm,
+      sql`select raw, warnings from lineage_events where id = ${body.id}`,
+    );
+    expect(stored!.raw).toBe(text);
+    expect(stored!.warnings.map((w) => w.pointer)).toContain('/run/facets/custom/a\ufffdb');
+    const [facet] = await rows<{ name: string }>(db.orm, sql`select name from facets where name = ${'nul\ufffdfacet'}`);
+    expect(facet).toBeDefined();
+  });
+
+  it('does not mistake an escaped surrogate pair (an emoji, as Python writes it) for a lone surrogate', async () => {
+    const event = sample() as { job: { name: string } };
+    event.job.name = 'party \ud83c\udf89';
+    const text = JSON.stringify(event).replace('\ud83c\udf89', '\\ud83c\\udf89');
+    expect(text).toContain('\\ud83c\\udf89');
+    const res = await post(ctx().app, text, { path: '/api/v1/lineage?strict=true' });
+    expect(res.status).toBe(201);
+  });
+
   it('accepts a dataset name far longer than a btree key', async () => {
     const event = sample() as { outputs: { name: string }[] };
     event.outputs[0]!.name = `/very/long/${'segment/'.repeat(2000)}`;
@@ -107,21 +152,21 @@ describe.each(databases)('POST /api/v1/lineage on $name', (database) => {
 describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
   const ctx = useDatabase(database);
 
-  it('takes a JSON array with good and bad items, each on its own', async () => {
+  it('takes a JSON array with good and bad items, each on its own, answering the failed ones', async () => {
     const { app, db } = ctx();
     const good = runStory().events;
     const items = [good[0], { eventTime: 'yesterday', run: { runId: 'x' }, job: {} }, good[2], 'not an event'];
     const res = await post(app, items, { path: '/api/v1/lineage/batch' });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      accepted: number;
-      rejected: number;
-      results: { index: number; status: number; errors?: { pointer: string }[] }[];
-    };
-    expect(body.accepted).toBe(2);
-    expect(body.rejected).toBe(2);
-    expect(body.results.map((r) => r.status)).toEqual([201, 400, 201, 400]);
-    expect(body.results[1]!.errors!.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/eventTime', '/run/runId']));
+    const body = (await res.json()) as BatchAnswer;
+    expect(body.status).toBe('partial_success');
+    expect(body.summary).toEqual({ received: 4, successful: 2, failed: 2, retriable: 0, non_retriable: 2 });
+    expect(body.failed_events.map((r) => [r.index, r.status, r.retriable])).toEqual([
+      [1, 400, false],
+      [3, 400, false],
+    ]);
+    expect(body.failed_events[0]!.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/eventTime', '/run/runId']));
+    expect(body.failed_events[0]!.reason).toContain('/eventTime');
     expect(await count(db, 'lineage_events')).toBeGreaterThanOrEqual(2);
   });
 
@@ -132,8 +177,8 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
       path: '/api/v1/lineage/batch',
       headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
     });
-    const body = (await res.json()) as { accepted: number; received: number };
-    expect(body).toMatchObject({ received: 8, accepted: 8 });
+    const body = (await res.json()) as BatchAnswer;
+    expect(body).toMatchObject({ status: 'success', summary: { received: 8, successful: 8, failed: 0 }, failed_events: [] });
   });
 
   it('reports a truncated last item', async () => {
@@ -141,8 +186,9 @@ describe.each(databases)('POST /api/v1/lineage/batch on $name', (database) => {
       path: '/api/v1/lineage/batch',
       headers: { 'content-type': 'application/x-ndjson' },
     });
-    const body = (await res.json()) as { results: { status: number }[] };
-    expect(body.results.map((r) => r.status)).toEqual([201, 400]);
+    const body = (await res.json()) as BatchAnswer;
+    expect(body.summary).toMatchObject({ received: 2, successful: 1 });
+    expect(body.failed_events.map((r) => [r.index, r.line, r.status])).toEqual([[1, 2, 400]]);
   });
 });
 

@@ -35,9 +35,9 @@ describe.each(databases)('exporting to another instance on $name', (database) =>
     let body = '';
     for await (const piece of exportEvents(source().db, 13)) body += piece;
     const res = await post(target().app, body, { path: '/api/v1/lineage/batch' });
-    const result = (await res.json()) as { received: number; accepted: number };
+    const result = (await res.json()) as { summary: { received: number; successful: number } };
     const before = await snapshot(source().db);
-    expect(result).toMatchObject({ received: before.lineage_events!.length, accepted: before.lineage_events!.length });
+    expect(result.summary).toMatchObject({ received: before.lineage_events!.length, successful: before.lineage_events!.length });
     const after = await snapshot(target().db);
     const trimmed = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), raw: String((r as { raw: string }).raw).trim() }));
     expect(trimmed(after.lineage_events!)).toEqual(trimmed(before.lineage_events!));

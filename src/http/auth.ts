@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Principal, Scope } from '../config';
 import type { AppEnv } from './context';
 import { Problem } from './problem';
@@ -26,17 +26,10 @@ function selfNamed(header: string | undefined): Actor {
   return { name: name || 'anonymous', scopes: ALL, authenticated: false };
 }
 
-/** The scope a request needs (routes check it again where it matters: approvals). */
-function scopeOf(method: string, path: string): Scope {
-  if (method === 'POST' && /^\/api\/v1\/lineage(\/batch)?\/?$/.test(path)) return 'ingest';
-  if (method === 'POST' && /^\/api\/v1\/models\/[^/]+\/versions\/[^/]+\/approvals\/?$/.test(path)) return 'approve';
-  if (method === 'GET' || method === 'HEAD') return 'read';
-  return 'write';
-}
-
 /**
  * Bearer API keys (as the OpenLineage clients' `api_key` auth and MLflow's tracking token send them),
- * each mapped to a named principal with scopes. Off when no key is configured.
+ * each mapped to a named principal with scopes. Off when no key is configured. Which scope a request
+ * needs is its route's declaration (http/declare.ts).
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const principals = c.get('deps').config.principals;
@@ -59,15 +52,5 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     );
   }
   c.set('actor', { name: principal.name, scopes: principal.scopes, authenticated: true });
-  requireScope(c, scopeOf(c.req.method, c.req.path));
   return next();
 };
-
-/** 403 unless the caller's principal has `scope` (or admin). */
-export function requireScope(c: Context<AppEnv>, scope: Scope): Actor {
-  const actor = c.get('actor');
-  if (!actor.scopes.includes(scope) && !actor.scopes.includes('admin')) {
-    throw new Problem(403, 'Forbidden', `${actor.name} lacks the '${scope}' scope this request needs`);
-  }
-  return actor;
-}

@@ -1,9 +1,19 @@
 import { concatBytes } from '../bytes';
+import type { BatchFormat } from '../ingest/split';
 import { Problem } from './problem';
 
 export interface BodyLimits {
   /** Most bytes accepted after decompression. */
   maxBytes: number;
+  /** The setting behind `maxBytes`, named in the 413 so that an operator knows what to raise. */
+  setting?: string;
+  /**
+   * Most bytes a compressed body may inflate to per byte received, enforced once it has inflated past
+   * `inflationFloor`: a small body may expand a lot (one event of repeated text), but a few megabytes
+   * must not keep the server inflating gigabytes (a gzip bomb) until `maxBytes` is reached.
+   */
+  maxInflationRatio?: number;
+  inflationFloor?: number;
   /**
    * A refused body is still read to its end (and thrown away) up to this many bytes, so that the client
    * receives our 413 instead of a connection reset (which it would retry forever).
@@ -11,21 +21,39 @@ export interface BodyLimits {
   drainBytes?: number;
 }
 
-const tooLarge = (max: number) => new Problem(413, 'Content Too Large', `the request body exceeds ${max} bytes (PEDIGREE_MAX_EVENT_BYTES)`);
+const tooLarge = (limits: BodyLimits) =>
+  new Problem(
+    413,
+    'Content Too Large',
+    `the request body exceeds ${limits.maxBytes} bytes (${limits.setting ?? 'PEDIGREE_MAX_EVENT_BYTES'})`,
+  );
+
+const inflatesTooMuch = (ratio: number) =>
+  new Problem(
+    413,
+    'Content Too Large',
+    `the request body inflates to more than ${ratio} times its compressed size (PEDIGREE_MAX_INFLATION_RATIO); send it uncompressed or in smaller batches`,
+  );
+
+const mediaType = (header: string) => header.split(';')[0]!.trim().toLowerCase();
 
 /** Whether the Content-Type names JSON (or NDJSON); an absent one is read as JSON, as clients assume. */
 export function isJsonContentType(header: string | undefined): boolean {
-  if (!header) return true;
-  const type = header.split(';')[0]!.trim().toLowerCase();
-  return (
-    type === 'application/json' ||
-    type.endsWith('+json') ||
-    type === 'application/x-ndjson' ||
-    type === 'application/ndjson' ||
-    type === 'application/jsonl' ||
-    type === 'application/json-seq' ||
-    type === 'text/json'
-  );
+  return !header || batchFormat(header) !== undefined;
+}
+
+/**
+ * How a batch body holds its events, by its Content-Type: NDJSON under any of the names clients send it
+ * with (Fluentd, Fluent Bit and Vector send application/x-ndjson; JSON Lines tools application/jsonl and
+ * the like), an RFC 7464 sequence, or else JSON. Undefined when it is not JSON at all.
+ */
+export function batchFormat(header: string | undefined): BatchFormat | undefined {
+  if (!header) return 'json';
+  const type = mediaType(header);
+  if (/^(?:application|text)\/(?:x-)?(?:ndjson|jsonl|jsonlines|json-lines)$/.test(type)) return 'ndjson';
+  if (type === 'application/json-seq') return 'json-seq';
+  if (type === 'application/json' || type.endsWith('+json') || type === 'text/json') return 'json';
+  return undefined;
 }
 
 /**
@@ -43,15 +71,22 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
   const source = request.body.getReader();
   let total = 0;
   if (encoding === 'identity') {
-    for (;;) {
-      const { done, value } = await source.read();
-      if (done) return;
-      total += value.byteLength;
-      if (total > limits.maxBytes) {
-        await drainReader(source, limits.drainBytes);
-        throw tooLarge(limits.maxBytes);
+    let ended = false;
+    try {
+      for (;;) {
+        const { done, value } = await source.read();
+        if (done) {
+          ended = true;
+          return;
+        }
+        total += value.byteLength;
+        if (total > limits.maxBytes) throw tooLarge(limits);
+        yield value;
       }
-      yield value;
+    } finally {
+      // Refused, or the consumer stopped early (its database went away): what is left is read and dropped,
+      // so that the answer reaches the client rather than a connection reset.
+      if (!ended) await drainReader(source, limits.drainBytes);
     }
   }
 
@@ -61,11 +96,13 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
   let sourceError: unknown;
   // Feed the decompressor from the request in the background; stop feeding (but keep reading) if refused.
   let refused = false;
+  let compressed = 0;
   const feeding = (async () => {
     try {
       for (;;) {
         const { done, value } = await source.read();
         if (done) break;
+        compressed += value.byteLength;
         if (!refused)
           await writer.write(value).catch(() => {
             refused = true;
@@ -90,17 +127,19 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
       }
       if (chunk.done) break;
       total += chunk.value.byteLength;
-      if (total > limits.maxBytes) {
-        refused = true;
-        await output.cancel().catch(() => {});
-        await feeding;
-        throw tooLarge(limits.maxBytes);
-      }
+      const ratio = limits.maxInflationRatio;
+      // `compressed` counts what was fed to the decompressor, a little ahead of what it has consumed: the
+      // ratio measured errs on the side of the client.
+      const bomb = ratio !== undefined && total > (limits.inflationFloor ?? 0) && total > ratio * compressed;
+      if (total > limits.maxBytes || bomb) throw bomb ? inflatesTooMuch(ratio) : tooLarge(limits);
       yield chunk.value;
     }
-    await feeding;
   } finally {
+    // Done, refused, or the consumer stopped early: what is left of the body is read and dropped (not
+    // inflated), so that the answer reaches the client rather than a connection reset.
     refused = true;
+    await output.cancel().catch(() => {});
+    await feeding;
   }
 }
 

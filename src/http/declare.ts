@@ -12,7 +12,11 @@ import { badRequest, Problem } from './problem';
  * A route, declared once: method and path, parameter and body schemas, answers, the scope it needs and
  * its summary. Validation, the scope check and /openapi.json all come from the declaration.
  */
-export type Declared = RouteConfig & { scope: Scope | 'public' };
+export type Declared = RouteConfig & {
+  scope: Scope | 'public';
+  /** The handler reads the body itself (streamed ingest): the declared body documents it, nothing more. */
+  readsBody?: true;
+};
 
 export const declare = <R extends Declared>(route: R): R => route;
 
@@ -29,9 +33,9 @@ export function serve<R extends Declared>(
   route: R,
   handler: (c: Parameters<RouteHandler<R, AppEnv>>[0]) => Response | Promise<Response>,
 ) {
-  const { scope, ...documented } = route;
+  const { scope, readsBody, ...documented } = route;
   app.openAPIRegistry.registerPath({ ...documented, ...(scope === 'public' ? {} : { security: [{ bearer: [scope] }] }) });
-  const body = bodySchema(route);
+  const body = readsBody ? undefined : bodySchema(route);
   const { body: _documentedOnly, ...request } = route.request ?? {};
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   if (scope !== 'public') middleware.push(requireScope(scope));

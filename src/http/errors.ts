@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { DomainError, type DomainErrorKind } from '../core/errors';
 import { isDatabaseUnavailable, isRefusedValue } from '../db/errors';
+import { ImportInterrupted } from '../ingest/import';
 import { databaseUnavailable, Problem } from './problem';
 
 /** Where MLflow's REST API is served: its clients parse `{error_code, message}`, not problem+json. */
@@ -37,6 +38,7 @@ const MLFLOW_CODES: Record<number, string> = {
  */
 export function problemOf(error: unknown, c: Context): Problem | undefined {
   if (error instanceof Problem) return error;
+  if (error instanceof ImportInterrupted) return interrupted(problemOf(error.cause, c), error);
   if (error instanceof DomainError) {
     const { status, title, code } = DOMAIN[error.kind];
     const errors = error.errors?.map((e) => ({ ...e, pointer: placed(e.pointer, c) }));
@@ -46,6 +48,16 @@ export function problemOf(error: unknown, c: Context): Problem | undefined {
   if (isRefusedValue(error))
     return new Problem(400, 'Bad Request', 'a value in the request cannot be stored or compared (too long, or not valid text)');
   return undefined;
+}
+
+/**
+ * A batch stopped part-way answers as its cause does, and says which items were stored: every item
+ * before the pointer's index was settled, none from it on was stored.
+ */
+function interrupted(p: Problem | undefined, e: ImportInterrupted): Problem | undefined {
+  if (!p || e.settled === 0) return p;
+  const first = { pointer: `/${e.settled}`, message: 'the first item not stored: send again from here (or the whole batch)' };
+  return new Problem(p.status, p.title, `${p.detail ?? p.title}; ${e.message}`, [...(p.errors ?? []), first], p.headers, p.code);
 }
 
 function placed(pointer: string, c: Context): string {

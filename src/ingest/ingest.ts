@@ -2,9 +2,9 @@ import type { Deviation } from '../core/errors';
 import { idOf } from '../ids';
 import { validateEventSchema } from '../spec/validate';
 import { trimJson } from './export';
-import { parseJson } from './json';
+import { decodeUtf8, parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
-import { repairUnstorable } from './repair';
+import { repairUnstorable, storableDeviations } from './repair';
 import { understand } from './understand';
 
 export type Prepared = { ok: true; id: string; plan: EventPlan; warnings: Deviation[] } | { ok: false; errors: Deviation[] };
@@ -31,8 +31,15 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const plan = planEvent(u.event, id, text, found);
   const warnings = distinct(found);
   if (options.strict && warnings.length) return { ok: false, errors: warnings };
-  plan.event.warnings = warnings.length ? warnings : null;
+  plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
   return { ok: true, id, plan, warnings };
+}
+
+/** An event as the bytes received: UTF-8 is required, then as prepareEvent. */
+export function prepareBytes(bytes: Uint8Array, options: PrepareOptions): Prepared {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { ok: false, errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
+  return prepareEvent(text, options);
 }
 
 function distinct(list: Deviation[]): Deviation[] {

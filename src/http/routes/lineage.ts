@@ -1,92 +1,177 @@
-import { Hono } from 'hono';
-import type { Deviation } from '../../core/errors';
-import { type Prepared, prepareEvent } from '../../ingest/ingest';
-import { decodeUtf8 } from '../../ingest/json';
-import type { EventPlan } from '../../ingest/plan';
-import { splitEvents } from '../../ingest/split';
-import { bodyChunks, isJsonContentType, readBody } from '../body';
-import type { AppEnv } from '../context';
+import { z } from '@hono/zod-openapi';
+import { importEvents } from '../../ingest/import';
+import type { ImportReport } from '../../ingest/import-report';
+import { prepareBytes } from '../../ingest/ingest';
+import { batchFormat, bodyChunks, isJsonContentType, readBody } from '../body';
+import { declare, router, serve } from '../declare';
 import { badRequest, Problem } from '../problem';
+import { Deviation, json, problem } from '../schemas/common';
+import { boolean } from '../schemas/params';
 
-export const lineageRoutes = new Hono<AppEnv>();
+/** Ingest: OpenLineage events, one at a time or in batches. */
+export const lineageRoutes = router();
 
-function requireJson(contentType: string | undefined) {
-  if (!isJsonContentType(contentType)) {
-    throw new Problem(415, 'Unsupported Media Type', `expected application/json, got "${contentType}"`);
-  }
-}
+const strict = boolean('reject any deviation from the spec instead of storing the event with warnings', false);
+const isStrict = (configured: boolean, asked: boolean) => configured || asked;
 
-const strictFor = (configured: boolean, query: string | undefined) => configured || query === 'true' || query === '1';
+const ingestErrors = {
+  400: problem('the event cannot be accepted: each deviation is listed with its JSON pointer'),
+  401: problem('a missing or unknown API key (when keys are configured)'),
+  413: problem('the body is larger than PEDIGREE_MAX_EVENT_BYTES'),
+  415: problem('the body is not application/json, or its Content-Encoding is unknown'),
+  503: problem('the database is unavailable; retry (Retry-After is set)'),
+};
 
-function prepareBytes(bytes: Uint8Array, strict: boolean): Prepared {
-  const text = decodeUtf8(bytes);
-  if (text === undefined) return { ok: false, errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
-  return prepareEvent(text, { strict });
-}
+const OpenLineageEvent = z
+  .looseObject({})
+  .openapi('OpenLineageEvent', { description: 'A RunEvent, DatasetEvent or JobEvent (spec/OpenLineage.json)' });
+
+const IngestResult = z
+  .object({
+    id: z.string().openapi({ format: 'uuid', description: 'the stored event id (a hash of its text)' }),
+    warnings: z.array(Deviation),
+  })
+  .openapi('IngestResult');
 
 /** One event (RunEvent, DatasetEvent or JobEvent): 201 once committed, with its id and any warnings. */
-lineageRoutes.post('/lineage', async (c) => {
-  const { config, writer } = c.get('deps');
-  requireJson(c.req.header('content-type'));
-  const bytes = await readBody(c.req.raw, { maxBytes: config.maxEventBytes });
-  const prepared = prepareBytes(bytes, strictFor(config.strict, c.req.query('strict')));
-  if (!prepared.ok) throw badRequest('the event cannot be accepted', prepared.errors);
-  await writer.write([prepared.plan]);
-  return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
-});
+serve(
+  lineageRoutes,
+  declare({
+    method: 'post',
+    path: '/lineage',
+    scope: 'ingest',
+    summary: 'Ingest one OpenLineage event (RunEvent, DatasetEvent or JobEvent)',
+    description: 'Stored verbatim (replayable) and normalized; deviations producers commonly make are accepted as warnings.',
+    readsBody: true,
+    request: {
+      query: z.object({ strict }),
+      body: { required: true, content: { 'application/json': { schema: OpenLineageEvent } } },
+    },
+    responses: { 201: json(IngestResult, 'committed'), ...ingestErrors },
+  }),
+  async (c) => {
+    const { config, writer } = c.get('deps');
+    const contentType = c.req.header('content-type');
+    if (!isJsonContentType(contentType))
+      throw new Problem(415, 'Unsupported Media Type', `expected application/json, got "${contentType}"`);
+    const bytes = await readBody(c.req.raw, { maxBytes: config.maxEventBytes });
+    const prepared = prepareBytes(bytes, { strict: isStrict(config.strict, c.req.valid('query').strict) });
+    if (!prepared.ok) throw badRequest('the event cannot be accepted', prepared.errors);
+    await writer.write([prepared.plan]);
+    return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
+  },
+);
 
-type ItemResult =
-  | { index: number; status: 201; id: string; warnings?: Deviation[] }
-  | { index: number; status: 400 | 413; errors: Deviation[] };
-
-const CHUNK_EVENTS = 500;
-const CHUNK_BYTES = 8 * 1024 * 1024;
+const BatchResult = z
+  .object({
+    status: z.enum(['success', 'partial_success']),
+    summary: z.object({
+      received: z.number().int(),
+      successful: z.number().int().openapi({ description: 'stored (also when the same event was stored before)' }),
+      failed: z.number().int(),
+      retriable: z.number().int().openapi({ description: 'always 0: an item fails for what it holds' }),
+      non_retriable: z.number().int(),
+    }),
+    failed_events: z
+      .array(
+        z.object({
+          index: z.number().int().openapi({ description: 'the item in the batch, from 0' }),
+          line: z.number().int().optional().openapi({ description: 'NDJSON: its line, from 1' }),
+          reason: z.string(),
+          retriable: z.literal(false),
+          status: z.union([z.literal(400), z.literal(413)]).openapi({ description: 'what POST /api/v1/lineage answers for it' }),
+          errors: z.array(Deviation).openapi({ description: 'pointers into the item' }),
+        }),
+      )
+      .openapi({ description: 'the first 1000 failed items, in order, each with at most 20 errors' }),
+    warnings: z
+      .array(z.object({ pointer: z.string(), message: z.string(), count: z.number().int(), firstIndex: z.number().int() }))
+      .openapi({ description: "the accepted items' warnings by pointer and message (the first 100)" }),
+  })
+  .openapi('BatchResult', {
+    description: "The OpenLineage spec's batch response (`/lineage/batch`), with Pedigree's details on failed items and warnings",
+  });
 
 /**
- * Many events: a JSON array or NDJSON, streamed. Each item is accepted or rejected on its own; accepted
- * items are committed in chunks (one transaction each) as the body is read, so memory stays bounded by a
- * chunk whatever the body's size. 200 with per-item results; the body as a whole only fails if it cannot
- * be read (413 over PEDIGREE_MAX_BATCH_BYTES, 415).
+ * The batch answer in the OpenLineage spec's shape (spec/published/OpenLineage.yml, `/lineage/batch`):
+ * counts and the failed items only, so that it stays small whatever the batch's size. Pedigree adds each
+ * failed item's `status` (what the single-event endpoint would answer), `errors` with JSON pointers into
+ * the item, `line` for NDJSON, and the accepted items' warnings grouped.
  */
-lineageRoutes.post('/lineage/batch', async (c) => {
-  const { config, writer } = c.get('deps');
-  requireJson(c.req.header('content-type'));
-  const strict = strictFor(config.strict, c.req.query('strict'));
-  const results: ItemResult[] = [];
-  let chunk: { index: number; plan: EventPlan; warnings: Deviation[] }[] = [];
-  let chunkBytes = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    await writer.write(chunk.map((x) => x.plan));
-    for (const x of chunk)
-      results.push({ index: x.index, status: 201, id: x.plan.event.id!, ...(x.warnings.length ? { warnings: x.warnings } : {}) });
-    chunk = [];
-    chunkBytes = 0;
+function batchAnswer(report: ImportReport): z.infer<typeof BatchResult> {
+  return {
+    status: report.rejected === 0 ? 'success' : 'partial_success',
+    summary: {
+      received: report.received,
+      successful: report.accepted,
+      failed: report.rejected,
+      // An item is refused for what it holds, never for a passing condition: resending it cannot help.
+      retriable: 0,
+      non_retriable: report.rejected,
+    },
+    failed_events: report.rejections.map(({ outcome, errors, ...at }) => ({
+      ...at,
+      reason: errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)).join('; '),
+      retriable: false as const,
+      status: outcome === 'tooLarge' ? (413 as const) : (400 as const),
+      errors,
+    })),
+    warnings: report.warnings,
   };
-  for await (const item of splitEvents(bodyChunks(c.req.raw, { maxBytes: config.maxBatchBytes }), config.maxEventBytes)) {
-    if ('tooLarge' in item) {
-      results.push({
-        index: item.index,
-        status: 413,
-        errors: [{ pointer: '', message: `event larger than ${config.maxEventBytes} bytes` }],
-      });
-      continue;
-    }
-    if ('malformed' in item) {
-      results.push({ index: item.index, status: 400, errors: [{ pointer: '', message: item.malformed }] });
-      continue;
-    }
-    const prepared = prepareBytes(item.bytes, strict);
-    if (!prepared.ok) {
-      results.push({ index: item.index, status: 400, errors: prepared.errors });
-      continue;
-    }
-    chunk.push({ index: item.index, plan: prepared.plan, warnings: prepared.warnings });
-    chunkBytes += item.bytes.byteLength;
-    if (chunk.length >= CHUNK_EVENTS || chunkBytes >= CHUNK_BYTES) await flush();
-  }
-  await flush();
-  results.sort((a, b) => a.index - b.index);
-  const accepted = results.filter((r) => r.status === 201).length;
-  return c.json({ received: results.length, accepted, rejected: results.length - accepted, results }, 200);
-});
+}
+
+/**
+ * Many events: a JSON array, NDJSON (by its Content-Type) or a JSON text sequence, streamed through the
+ * import (each item accepted or rejected on its own, committed in chunks as the body is read). 200 with
+ * the counts and the failed items; a body over its limits is a 413, and a database lost part-way a 503,
+ * each naming the first item not stored.
+ */
+serve(
+  lineageRoutes,
+  declare({
+    method: 'post',
+    path: '/lineage/batch',
+    scope: 'ingest',
+    summary: 'Ingest many events: a JSON array, NDJSON or a JSON text sequence, streamed',
+    description:
+      "Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read. NDJSON (`application/x-ndjson`, `application/jsonl` and their aliases) is split by lines, so a broken line is one failed item. The answer is the OpenLineage spec's batch response: counts and the failed items only (the first 1000), whatever the number of items. A compressed body may inflate at most PEDIGREE_MAX_INFLATION_RATIO times once past PEDIGREE_MAX_EVENT_BYTES.",
+    readsBody: true,
+    request: {
+      query: z.object({ strict }),
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.array(OpenLineageEvent) },
+          'application/x-ndjson': { schema: z.string().openapi({ description: 'one event per line' }) },
+          'application/json-seq': { schema: z.string().openapi({ description: 'RFC 7464: each event after an RS byte' }) },
+        },
+      },
+    },
+    responses: {
+      200: json(BatchResult, 'the counts and the failed items'),
+      ...ingestErrors,
+      413: problem(
+        'the body is larger than PEDIGREE_MAX_BATCH_BYTES, or inflates more than PEDIGREE_MAX_INFLATION_RATIO; when items were stored first, the last of `errors` points at the first item not stored (`/<index>`)',
+      ),
+      503: problem('the database went away; the last of `errors` points at the first item not stored (`/<index>`). Resending is safe'),
+    },
+  }),
+  async (c) => {
+    const { config, writer } = c.get('deps');
+    const contentType = c.req.header('content-type');
+    const format = batchFormat(contentType);
+    if (!format) throw new Problem(415, 'Unsupported Media Type', `expected JSON or NDJSON, got "${contentType}"`);
+    const body = bodyChunks(c.req.raw, {
+      maxBytes: config.maxBatchBytes,
+      setting: 'PEDIGREE_MAX_BATCH_BYTES',
+      maxInflationRatio: config.maxInflationRatio,
+      inflationFloor: config.maxEventBytes,
+    });
+    const report = await importEvents(writer, body, {
+      format,
+      strict: isStrict(config.strict, c.req.valid('query').strict),
+      maxEventBytes: config.maxEventBytes,
+    });
+    return c.json(batchAnswer(report), 200);
+  },
+);
