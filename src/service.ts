@@ -18,7 +18,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   if (config.databaseUrl) return openPostgres(config.databaseUrl, { max: config.databasePoolSize });
   await mkdir(config.dataDir, { recursive: true });
   if (!existsSync(join(config.dataDir, 'PG_VERSION'))) {
-    // initdb's memory peak stays in a process that ends, not in the server.
+    // initdb's memory peak stays in a process that ends, not in the server. The script is at ./db/ both from
+    // here and from the bundles of this module (dist/node.js, dist/cli.js): scripts/build.ts puts it in dist/db/.
     await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./db/pglite-initdb.mjs', import.meta.url)), config.dataDir]);
   }
   return openPglite(config.dataDir);
