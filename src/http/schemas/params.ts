@@ -30,37 +30,31 @@ export const requiredText = (description: string, max = 4096) =>
     )
     .openapi({ type: 'string', maxLength: max, description });
 
+/** Digits as the number they write; anything else is left for the schema to refuse. */
+const digits = (v: unknown) => {
+  const s = single(v);
+  return typeof s === 'string' && /^-?\d+$/.test(s) ? Number(s) : s;
+};
+
+const wholeNumber = (min: number) =>
+  z
+    .number({ error: (i) => `must be an integer, got "${String(i.input)}"` })
+    .int()
+    .min(min, `must be at least ${min}`);
+
 /** An integer of at least `min`; above `max` it is read as `max` (as Marquez clamps page sizes). */
 export const integer = (description: string, fallback: number, min: number, max?: number) =>
   z
     .preprocess(
-      (v) => {
-        const s = single(v);
-        return typeof s === 'string' && /^-?\d+$/.test(s) ? Number(s) : s;
-      },
-      z
-        .number({ error: (i) => `must be an integer, got "${String(i.input)}"` })
-        .int()
-        .min(min, `must be at least ${min}`)
+      digits,
+      wholeNumber(min)
         .transform((n) => (max !== undefined ? Math.min(n, max) : n))
         .default(fallback),
     )
     .openapi({ type: 'integer', minimum: min, ...(max !== undefined ? { maximum: max } : {}), default: fallback, description });
 
 export const optionalInteger = (description: string, min: number) =>
-  z
-    .preprocess(
-      (v) => {
-        const s = single(v);
-        return typeof s === 'string' && /^-?\d+$/.test(s) ? Number(s) : s;
-      },
-      z
-        .number({ error: (i) => `must be an integer, got "${String(i.input)}"` })
-        .int()
-        .min(min, `must be at least ${min}`)
-        .optional(),
-    )
-    .openapi({ type: 'integer', minimum: min, description });
+  z.preprocess(digits, wholeNumber(min).optional()).openapi({ type: 'integer', minimum: min, description });
 
 export const boolean = (description: string, fallback: boolean) =>
   z
@@ -149,8 +143,7 @@ export const depth = (fallback: number | null = DEFAULT_DEPTH) =>
     .preprocess(
       (v) => {
         const s = single(v);
-        if (typeof s === 'string' && s.toLowerCase() === 'all') return null;
-        return typeof s === 'string' && /^-?\d+$/.test(s) ? Number(s) : s;
+        return typeof s === 'string' && s.toLowerCase() === 'all' ? null : digits(s);
       },
       z
         .number({ error: (i) => `must be an integer or all, got "${String(i.input)}"` })
