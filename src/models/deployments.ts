@@ -19,7 +19,7 @@ export interface Deployment {
 }
 
 const deploymentJson = sql`json_build_object('id', d.id, 'endpoint', d.endpoint, 'environment', d.environment,
-  'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso('d.deployed_at')},
+  'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso(sql`d.deployed_at`)},
   'current', not exists (select 1 from deployments n where n.endpoint = d.endpoint and n.environment = d.environment
     and (n.deployed_at, n.id) > (d.deployed_at, d.id)))`;
 
@@ -34,10 +34,8 @@ export async function deploy(db: Db, actor: string, v: ModelVersion, body: Recor
   const environment = typeof body.environment === 'string' && body.environment.trim() ? body.environment.trim() : 'production';
   const id = idOf('deployment', endpoint, environment, v.name, String(v.version), crypto.randomUUID());
   await db.transaction(async (query) => {
-    await query(
-      `insert into deployments (id, endpoint, environment, model_name, version, actor, deployed_at) values ($1, $2, $3, $4, $5, $6, now())`,
-      [id, endpoint, environment, v.name, v.version, actor],
-    );
+    await query(sql`insert into deployments (id, endpoint, environment, model_name, version, actor, deployed_at)
+      values (${id}, ${endpoint}, ${environment}, ${v.name}, ${v.version}, ${actor}, now())`);
     await appendAudit(query, {
       actor,
       action: 'deployment.created',

@@ -174,7 +174,7 @@ type Decision = { linkId: string; status: 'confirmed' | 'rejected'; actor: strin
 const decisionsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =>
   selectByKey<Decision>(
     db,
-    sql`select link_id as "linkId", status, actor, comment, ${iso('decided_at')} as at from model_link_decisions
+    sql`select link_id as "linkId", status, actor, comment, ${iso(sql`decided_at`)} as at from model_link_decisions
       where model_name = ${v.name} and version = ${v.version}`,
   );
 
@@ -209,12 +209,9 @@ export async function decideLink(
   const link = (await versionLinks(db, v)).find((l) => l.id === linkId);
   if (!link) throw notFound(`no link ${linkId} for ${v.name} version ${v.version}`);
   await db.transaction(async (query) => {
-    await query(
-      `insert into model_link_decisions (link_id, model_name, version, status, actor, comment, decided_at)
-       values ($1, $2, $3, $4, $5, $6, now())
-       on conflict (link_id) do update set status = excluded.status, actor = excluded.actor, comment = excluded.comment, decided_at = now()`,
-      [linkId, v.name, v.version, status, actor, comment ?? null],
-    );
+    await query(sql`insert into model_link_decisions (link_id, model_name, version, status, actor, comment, decided_at)
+      values (${linkId}, ${v.name}, ${v.version}, ${status}, ${actor}, ${comment ?? null}, now())
+      on conflict (link_id) do update set status = excluded.status, actor = excluded.actor, comment = excluded.comment, decided_at = now()`);
     await appendAudit(query, {
       actor,
       action: `link.${status}`,
