@@ -1,15 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { alreadyExists, invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import {
-  modelAliases,
-  modelApprovals,
-  modelCards,
-  modelLinkDecisions,
-  modelVersions,
-  modelVersionTags,
-  registeredModelTags,
-} from '../db/schema/models';
 import { iso, select, selectByKey, textArray, uuidArray } from '../db/sql';
 import { appendAudit } from './audit';
 import { modelNotFound, versionNotFound } from './errors';
@@ -255,17 +246,7 @@ export async function updateRegisteredModel(db: Db, actor: string, name: string,
 export async function deleteRegisteredModel(db: Db, actor: string, name: string) {
   await db.transaction(async (query) => {
     await lockModel(query, name);
-    for (const table of [
-      modelVersionTags,
-      modelAliases,
-      modelApprovals,
-      modelCards,
-      modelLinkDecisions,
-      modelVersions,
-      registeredModelTags,
-    ]) {
-      await query(sql`delete from ${table} where model_name = ${name}`);
-    }
+    // Its tags and versions, and everything of theirs, go with it (foreign keys, ON DELETE CASCADE).
     await query(sql`delete from registered_models where name = ${name}`);
     await appendAudit(query, { actor, action: 'model.deleted', modelName: name, detail: {} });
   });
@@ -350,9 +331,8 @@ export async function updateModelVersion(db: Db, actor: string, name: string, ve
 export async function deleteModelVersion(db: Db, actor: string, name: string, version: number) {
   await db.transaction(async (query) => {
     await lockVersion(query, name, version);
-    for (const table of [modelVersionTags, modelAliases, modelApprovals, modelCards, modelLinkDecisions, modelVersions]) {
-      await query(sql`delete from ${table} where model_name = ${name} and version = ${version}`);
-    }
+    // Its tags, aliases, approvals, card and link decisions go with it (foreign keys, ON DELETE CASCADE).
+    await query(sql`delete from model_versions where model_name = ${name} and version = ${version}`);
     await appendAudit(query, { actor, action: 'version.deleted', modelName: name, version, detail: {} });
   });
 }

@@ -1,10 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, bigserial, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**
  * The model registry: user state, like tags (replay never truncates it). Names and versions follow
  * MLflow's registry: a registered model owns auto-numbered versions, each with a stage and aliases.
+ *
+ * Whatever belongs to a model or to a version references it with ON DELETE CASCADE, so deleting a model
+ * or a version is one statement and the database removes the rest: nothing is left behind whichever way
+ * the row goes. Two tables are history and reference nothing: the audit log (below) and deployments.
  */
 export const registeredModels = pgTable('registered_models', {
   name: text('name').primaryKey(),
@@ -22,7 +26,12 @@ export const registeredModelTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.modelName, t.key] }),
+    foreignKey({ name: 'registered_model_tags_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete(
+      'cascade',
+    ),
+  ],
 );
 
 /**
@@ -58,8 +67,15 @@ export const modelVersions = pgTable(
     index('model_versions_run_id_idx').on(t.runId),
     index('model_versions_source_dataset_idx').using('gin', t.sourceDatasetIds),
     index('model_versions_stage_idx').on(t.modelName, t.stage),
+    foreignKey({ name: 'model_versions_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete('cascade'),
   ],
 );
+
+/** A foreign key from a table of the version's (columns model_name, version) to its version, cascading. */
+const ofVersion = (name: string, t: { modelName: AnyPgColumn; version: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.modelName, t.version], foreignColumns: [modelVersions.modelName, modelVersions.version] }).onDelete(
+    'cascade',
+  );
 
 export const modelVersionTags = pgTable(
   'model_version_tags',
@@ -69,7 +85,7 @@ export const modelVersionTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version, t.key] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.key] }), ofVersion('model_version_tags_version_fk', t)],
 );
 
 export const modelAliases = pgTable(
@@ -80,7 +96,7 @@ export const modelAliases = pgTable(
     version: integer('version').notNull(),
     updatedAt: eventTime('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.alias] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.alias] }), ofVersion('model_aliases_version_fk', t)],
 );
 
 /**
@@ -99,7 +115,7 @@ export const modelLinkDecisions = pgTable(
     comment: text('comment'),
     decidedAt: eventTime('decided_at').notNull(),
   },
-  (t) => [index('model_link_decisions_version_idx').on(t.modelName, t.version)],
+  (t) => [index('model_link_decisions_version_idx').on(t.modelName, t.version), ofVersion('model_link_decisions_version_fk', t)],
 );
 
 export const modelApprovals = pgTable(
@@ -111,7 +127,7 @@ export const modelApprovals = pgTable(
     comment: text('comment'),
     approvedAt: eventTime('approved_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version, t.actor] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.actor] }), ofVersion('model_approvals_version_fk', t)],
 );
 
 export const modelCards = pgTable(
@@ -124,10 +140,15 @@ export const modelCards = pgTable(
     updatedBy: text('updated_by').notNull(),
     updatedAt: eventTime('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version] }), ofVersion('model_cards_version_fk', t)],
 );
 
-/** Every deployment ever made; the current one of an endpoint in an environment is its latest row. */
+/**
+ * Every deployment ever made; the current one of an endpoint in an environment is its latest row.
+ * History, like the audit log: no foreign key to the version. Deleting a version from the registry does
+ * not undeploy it (the endpoint serves what it served), and cascading would make an endpoint's previous
+ * deployment its latest row, so the endpoint would seem to serve a version it no longer does.
+ */
 export const deployments = pgTable(
   'deployments',
   {
@@ -148,7 +169,8 @@ export const deployments = pgTable(
 /**
  * The audit log: every registration, stage change, alias move, approval, link decision, card and
  * deployment, with its actor and time. Append-only in the database itself: triggers (migration 0004)
- * refuse UPDATE, DELETE and TRUNCATE, whoever asks.
+ * refuse UPDATE, DELETE and TRUNCATE, whoever asks. It references nothing, so a deleted model's history
+ * stays (a cascade would be refused by those triggers anyway, and with it the deletion).
  */
 export const auditLog = pgTable(
   'audit_log',
