@@ -4,6 +4,7 @@ import type { Db, Query } from '../db/client';
 import { iso, select, selectByKey, textArray, uuidArray } from '../db/sql';
 import { appendAudit } from './audit';
 import { modelNotFound, versionNotFound } from './errors';
+import { lockLinksForRegistry, refreshLinks } from './link-refresh';
 import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
 
 /**
@@ -245,9 +246,16 @@ export async function updateRegisteredModel(db: Db, actor: string, name: string,
 
 export async function deleteRegisteredModel(db: Db, actor: string, name: string) {
   await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockModel(query, name);
+    const versions = await query<{ version: number }>(sql`select version from model_versions where model_name = ${name}`);
     // Its tags and versions, and everything of theirs, go with it (foreign keys, ON DELETE CASCADE).
     await query(sql`delete from registered_models where name = ${name}`);
+    // Versions of other models copied from its versions lose what they inherited.
+    await refreshLinks(
+      query,
+      versions.map((v) => ({ name, version: Number(v.version) })),
+    );
     await appendAudit(query, { actor, action: 'model.deleted', modelName: name, detail: {} });
   });
 }
@@ -292,6 +300,7 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
   const runId = optionalText(input.runId, '/run_id', 256);
   const parsed = parseModelSource(source);
   const version = await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockModel(query, name);
     const [next] = await query<{ v: number }>(
       sql`select coalesce(max(version), 0)::int + 1 as v from model_versions where model_name = ${name}`,
@@ -304,6 +313,7 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
         'READY', 'None', ${actor}, ${runUuidOf(runId, parsed)}, ${uuidArray(parsed.datasetIds)},
         ${parsed.model?.name ?? null}, ${sourceModel?.version ?? null}, now(), now())`);
     await writeVersionTags(query, name, v, input.tags ?? {});
+    await refreshLinks(query, [{ name, version: v }]);
     await query(sql`update registered_models set updated_at = now() where name = ${name}`);
     await appendAudit(query, {
       actor,
@@ -330,25 +340,35 @@ export async function updateModelVersion(db: Db, actor: string, name: string, ve
 
 export async function deleteModelVersion(db: Db, actor: string, name: string, version: number) {
   await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
-    // Its tags, aliases, approvals, card and link decisions go with it (foreign keys, ON DELETE CASCADE).
+    // Its tags, aliases, approvals, card, links and decisions go with it (foreign keys, ON DELETE CASCADE);
+    // the versions copied from it lose what they inherited.
     await query(sql`delete from model_versions where model_name = ${name} and version = ${version}`);
+    await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.deleted', modelName: name, version, detail: {} });
   });
 }
 
+/** The version tags that are evidence of links: changing one refreshes the version's links. */
+const LINK_TAGS = new Set(['dataset_version']);
+
 export async function setModelVersionTag(db: Db, actor: string, name: string, version: number, key: string, value: string) {
   await db.transaction(async (query) => {
+    if (LINK_TAGS.has(key)) await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
     await writeVersionTags(query, name, version, { [key]: value });
+    if (LINK_TAGS.has(key)) await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.tag_set', modelName: name, version, detail: { key, value } });
   });
 }
 
 export async function deleteModelVersionTag(db: Db, actor: string, name: string, version: number, key: string) {
   await db.transaction(async (query) => {
+    if (LINK_TAGS.has(key)) await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
     await query(sql`delete from model_version_tags where model_name = ${name} and version = ${version} and key = ${key}`);
+    if (LINK_TAGS.has(key)) await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.tag_deleted', modelName: name, version, detail: { key } });
   });
 }

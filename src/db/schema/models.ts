@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, bigserial, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigserial,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**
@@ -67,6 +80,8 @@ export const modelVersions = pgTable(
     index('model_versions_run_id_idx').on(t.runId),
     index('model_versions_source_dataset_idx').using('gin', t.sourceDatasetIds),
     index('model_versions_stage_idx').on(t.modelName, t.stage),
+    // The versions copied from a version (`models:/` sources) inherit its links: found when it changes.
+    index('model_versions_source_model_idx').on(t.sourceModelName, t.sourceModelVersion),
     foreignKey({ name: 'model_versions_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete('cascade'),
   ],
 );
@@ -100,9 +115,66 @@ export const modelAliases = pgTable(
 );
 
 /**
- * A human's decision on a link between a model version and an OpenLineage run or dataset version. Links
- * themselves are computed from the evidence each time they are read (so they appear whatever arrived
- * first); a decision confirms or rejects one by its stable id.
+ * The links between a model version and the OpenLineage runs (and dataset versions) it came from, as the
+ * evidence supports them (src/models/link-evidence.ts). Stored, so that readers ask for them in one
+ * statement; refreshed in the transaction of whatever changes their evidence: ingest (the runs and
+ * dataset versions an event writes), the registry (a version created or deleted, its dataset_version tag,
+ * a decision on the version it was copied from) and replay. `status` is what the evidence says; a human's
+ * decision (model_link_decisions, by the same id) overrides it when read. `hops` counts the `models:/`
+ * sources followed to inherit the link (0: the version's own evidence).
+ */
+export const modelVersionLinks = pgTable(
+  'model_version_links',
+  {
+    /** A hash of the version and what it links to (src/models/links.ts linkId): decisions stick to it. */
+    linkId: uuid('link_id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    kind: text('kind', { enum: ['run', 'dataset_version'] }).notNull(),
+    method: text('method', { enum: ['run_id', 'registry_run_id', 'artifact', 'dataset_version_tag', 'model_source'] }).notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    status: text('status', { enum: ['candidate', 'confirmed'] }).notNull(),
+    runId: uuid('run_id'),
+    datasetNamespace: text('dataset_namespace'),
+    datasetName: text('dataset_name'),
+    datasetVersion: text('dataset_version'),
+    datasetVersionId: uuid('dataset_version_id'),
+    evidence: jsonb('evidence').notNull(),
+    hops: smallint('hops').notNull(),
+  },
+  (t) => [
+    index('model_version_links_version_idx').on(t.modelName, t.version),
+    // Question 2 and the model nodes of graphs: the versions a run trained.
+    index('model_version_links_run_idx').on(t.runId),
+    ofVersion('model_version_links_version_fk', t),
+  ],
+);
+
+/**
+ * The dataset versions a version's dataset_version tags name (on the version, or on its training runs'
+ * tags facets), by the last segment of the dataset's name and the version wanted: ingest refreshes the
+ * version's links when a run writes or reads one of them, which may happen after the version was linked
+ * (or before any training run is known).
+ */
+export const modelVersionTagParts = pgTable(
+  'model_version_tag_parts',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    segment: text('segment').notNull(),
+    wanted: text('wanted').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.modelName, t.version, t.segment, t.wanted] }),
+    index('model_version_tag_parts_dataset_idx').on(t.segment, t.wanted),
+    ofVersion('model_version_tag_parts_version_fk', t),
+  ],
+);
+
+/**
+ * A human's decision on a link between a model version and an OpenLineage run or dataset version: it
+ * confirms or rejects the link by its stable id, whatever the evidence says when the link is read, and
+ * stays when the link disappears with its evidence (to apply again if it comes back).
  */
 export const modelLinkDecisions = pgTable(
   'model_link_decisions',
