@@ -12,8 +12,8 @@ import { evidenceCtes, MAX_HOPS, registryRunIdsOf, segmentOf } from './link-evid
  * (a version registered while its training run's events are being written would be linked by neither).
  * They are ordered by one advisory lock: the registry's changes of evidence take it exclusively when they
  * begin, ingest takes it shared before it looks for the versions its events touch, so whichever comes
- * second sees what the first committed. Ingest transactions do not wait for each other; two refreshing
- * the same version are ordered by a lock per version.
+ * second sees what the first committed. Ingest transactions do not wait for each other, unless they refresh
+ * the same versions: those are locked (by stripe) before they are refreshed.
  */
 export interface VersionKey {
   name: string;
@@ -22,8 +22,10 @@ export interface VersionKey {
 
 /** Arbitrary but fixed: the advisory lock ordering link refreshes between ingest and the registry. */
 const LINKS_LOCK = 7_302_184_552;
-/** The class (first key) of the per-version advisory locks ingest takes while refreshing. */
+/** The class (first key) of the advisory locks ingest takes on the versions it refreshes. */
 const VERSION_LOCK_CLASS = 73_021;
+/** Versions are locked by stripe: a power of two, well under the server's lock table (max_locks_per_transaction). */
+const LOCK_STRIPES = 64;
 
 /** For a registry change of evidence: taken first, before any row lock, so it never waits holding one. */
 export async function lockLinksForRegistry(query: Query): Promise<void> {
@@ -63,24 +65,28 @@ export async function refreshLinksAfterIngest(query: Query, runIds: readonly str
   // Issued together (pipelined); the second statement's snapshot is taken once the lock is held.
   const [, touched] = await Promise.all([
     query(sql`select pg_advisory_xact_lock_shared(${LINKS_LOCK}::bigint)`),
-    query<{ name: string; version: number }>(touchedAndLocked(runs)),
+    query<{ versions: VersionKey[] }>(touchedAndLocked(runs)),
   ]);
   if (touched.length === 0) return;
   await refreshLinks(
     query,
-    touched.map((v) => ({ name: v.name, version: Number(v.version) })),
+    touched.flatMap((s) => s.versions),
   );
 }
 
 /**
- * The versions whose links the runs may change, each locked for this transaction (in one global order,
- * so two ingest transactions never wait for each other in a cycle): those naming a run (its id or
- * registry run id), whose artifact a run wrote, already linked to a run, or whose dataset_version tags
- * name a dataset version a run wrote or read. Nothing is searched when no version is registered.
+ * The versions whose links the runs may change: those naming a run (its id or registry run id), whose
+ * artifact a run wrote, already linked to a run, or whose dataset_version tags name a dataset version a
+ * run wrote or read. Nothing is searched when no version is registered. They are locked for this
+ * transaction by stripe (a hash of the version, so a transaction holds at most LOCK_STRIPES advisory
+ * locks however many versions it touches), in stripe order, so that two ingest transactions never wait
+ * for each other in a cycle; one row per stripe, with its versions.
  */
 const touchedAndLocked = (runs: SQL) => sql`
-  select t.name, t.version, pg_advisory_xact_lock(${VERSION_LOCK_CLASS}::int, t.key) is null as locked from (
-    select a.model_name as name, a.version, hashtext(a.model_name || '/' || a.version) as key from (
+  select s.versions, pg_advisory_xact_lock(${VERSION_LOCK_CLASS}::int, s.stripe) is null as locked from (
+    select hashtext(a.model_name || '/' || a.version) & ${LOCK_STRIPES - 1} as stripe,
+      json_agg(json_build_object('name', a.model_name, 'version', a.version)) as versions
+    from (
       select mv.model_name, mv.version from model_versions mv where mv.run_uuid = any(${runs})
       union
       select mv.model_name, mv.version from model_versions mv where mv.run_id in (${registryRunIdsOf(runs)})
@@ -100,7 +106,7 @@ const touchedAndLocked = (runs: SQL) => sql`
       on p.segment = w.segment and p.wanted in (w.version, case when w.version like 'v%' then substr(w.version, 2) end)
     ) a
     where (select exists (select 1 from model_versions))
-    order by 3, 1, 2) t`;
+    group by 1 order by 1) s`;
 
 /**
  * One statement: computes the links of the versions `scope` selects (model_name, version), deletes those
