@@ -125,6 +125,14 @@ describe.each(databases)('MLflow registry API on $name', (database) => {
       status: 400,
       body: { error_code: 'INVALID_PARAMETER_VALUE' },
     });
+    // order_by names a column from a fixed list; anything else (an object's own property names included) is a 400.
+    for (const order_by of ['constructor', '__proto__ ASC', 'name; drop table x', 'version_number SIDEWAYS']) {
+      expect(await mlflow('GET', 'model-versions/search', { order_by })).toMatchObject({
+        status: 400,
+        body: { error_code: 'INVALID_PARAMETER_VALUE' },
+      });
+    }
+    expect((await mlflow('GET', 'registered-models/search', { order_by: 'last_updated_timestamp DESC' })).status).toBe(200);
     expect(await mlflow('POST', 'model-versions/transition-stage', { name: 'dup', version: '9', stage: 'Staging' })).toMatchObject({
       status: 404,
       body: { error_code: 'RESOURCE_DOES_NOT_EXIST' },

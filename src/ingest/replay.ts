@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { refreshAllLinks } from '../models/link-refresh';
 import { storedEventPages } from './export';
 import { prepareEvent } from './ingest';
 import type { EventPlan } from './plan';
@@ -50,5 +51,8 @@ export async function replayEvents(db: Db, options: { rebuild?: boolean; pageSiz
     await db.transaction((query) => normalizePlans(query, plans));
     result.events += plans.length;
   }
+  // Links derive from the events and the registry: each page refreshed the versions it touched, but a
+  // rebuild may have removed what linked others; every version's links are computed again once all is in.
+  await db.transaction((query) => refreshAllLinks(query));
   return result;
 }

@@ -1,5 +1,6 @@
 import type { Query } from '../db/client';
 import { insertNew, upsert } from '../db/upsert';
+import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
 import { eventRule, rules } from './rules';
@@ -44,8 +45,16 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
     query,
     todo.flatMap((p) => p.versionRuns.map((v) => v.runId)),
   );
-  await refreshCurrentEdges(
-    query,
-    all('jobs').map((j: { id: string }) => j.id),
-  );
+  // Independent of each other: issued together. Model versions' links follow their evidence (the runs
+  // written, their IO, facets and dataset versions) as job versions do.
+  await Promise.all([
+    refreshCurrentEdges(
+      query,
+      all('jobs').map((j: { id: string }) => j.id),
+    ),
+    refreshLinksAfterIngest(
+      query,
+      all('runs').map((r: { id: string }) => r.id),
+    ),
+  ]);
 }

@@ -12,13 +12,8 @@ export interface AuditEntry {
 
 /** Appends to the audit log in the caller's transaction: the record commits with the change, or neither. */
 export async function appendAudit(query: Query, e: AuditEntry): Promise<void> {
-  await query('insert into audit_log (actor, action, model_name, version, detail) values ($1, $2, $3, $4, $5::text::jsonb)', [
-    e.actor,
-    e.action,
-    e.modelName ?? null,
-    e.version ?? null,
-    JSON.stringify(e.detail),
-  ]);
+  await query(sql`insert into audit_log (actor, action, model_name, version, detail)
+    values (${e.actor}, ${e.action}, ${e.modelName ?? null}, ${e.version ?? null}, ${JSON.stringify(e.detail)}::text::jsonb)`);
 }
 
 export interface AuditRecord {
@@ -35,7 +30,7 @@ export interface AuditRecord {
 export async function versionHistory(db: Db, name: string, version: number): Promise<AuditRecord[]> {
   return selectByKey<AuditRecord>(
     db,
-    sql`select a.seq::int as seq, ${iso('a.at')} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
+    sql`select a.seq::int as seq, ${iso(sql`a.at`)} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
       from audit_log a where a.model_name = ${name} and (a.version = ${version} or a.version is null) order by a.seq`,
   );
 }

@@ -31,7 +31,7 @@ export interface ModelCard {
 export async function cardRow(db: Db, v: Pick<ModelVersion, 'name' | 'version'>) {
   const [row] = await selectByKey<{ markdown: string; fields: CardFields; updatedBy: string; updatedAt: string }>(
     db,
-    sql`select markdown, fields, updated_by as "updatedBy", ${iso('updated_at')} as "updatedAt" from model_cards
+    sql`select markdown, fields, updated_by as "updatedBy", ${iso(sql`updated_at`)} as "updatedAt" from model_cards
       where model_name = ${v.name} and version = ${v.version}`,
   );
   return row;
@@ -72,12 +72,10 @@ export async function putCard(db: Db, actor: string, v: ModelVersion, body: unkn
   const fields = b.fields ?? {};
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw invalid('/fields', 'fields must be an object');
   await db.transaction(async (query) => {
-    await query(
-      `insert into model_cards (model_name, version, markdown, fields, updated_by, updated_at) values ($1, $2, $3, $4::text::jsonb, $5, now())
-       on conflict (model_name, version) do update set markdown = excluded.markdown, fields = excluded.fields,
-         updated_by = excluded.updated_by, updated_at = now()`,
-      [v.name, v.version, b.markdown, JSON.stringify(fields), actor],
-    );
+    await query(sql`insert into model_cards (model_name, version, markdown, fields, updated_by, updated_at)
+      values (${v.name}, ${v.version}, ${b.markdown}, ${JSON.stringify(fields)}::text::jsonb, ${actor}, now())
+      on conflict (model_name, version) do update set markdown = excluded.markdown, fields = excluded.fields,
+        updated_by = excluded.updated_by, updated_at = now()`);
     await appendAudit(query, {
       actor,
       action: 'card.updated',

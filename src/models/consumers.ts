@@ -4,8 +4,8 @@ import { select, uuidArray } from '../db/sql';
 import { ids } from '../ids';
 import { inputVersionId } from '../read/json';
 import { missing } from '../read/owned';
-import { type Deployment, listDeployments } from './deployments';
-import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
+import { currentDeploymentsJson, type Deployment } from './deployments';
+import { confirmedRunLink, linksWithDecisions } from './links';
 import { type ModelVersion, versionJson } from './registry';
 
 /** Runs reached from the dataset; past this the answer says it was cut short rather than run away. */
@@ -59,16 +59,10 @@ export async function modelsTrainedOn(
   const version = options.version ?? null;
   const { runs: reached, truncated } = await reachRuns(db, datasetId, version, options.transitive ? options.depth : 0);
   const byRun = new Map(reached.map((r) => [r.run_id, r]));
-  // Each candidate's links are computed in full; the candidates are independent, so they are asked for
-  // together (the pool runs them side by side).
-  const found = await Promise.all(
-    (await candidateVersions(db, [...byRun.keys()])).map(async (v) => {
-      const runs = trainingRuns(await versionLinks(db, v)).filter((id) => byRun.has(id));
-      const run = runs.map((id) => byRun.get(id)!).sort((a, b) => a.depth - b.depth)[0];
-      return run ? consumer(db, v, run, byRun) : undefined;
-    }),
-  );
-  const models = found.filter((m): m is ModelConsumer => m !== undefined);
+  const models = (await trainedBy(db, [...byRun.keys()])).map(({ version, runs, deployments }) => {
+    const run = runs.map((id) => byRun.get(id)!).sort((a, b) => a.depth - b.depth)[0]!;
+    return consumer(version, deployments, run, byRun);
+  });
   const live = (m: ModelConsumer) => Number(m.inProduction) + Number(m.deployed);
   models.sort((a, b) => live(b) - live(a) || (a.model < b.model ? -1 : a.model > b.model ? 1 : b.version - a.version));
   return { dataset: { ...dataset, version }, models, truncated };
@@ -178,17 +172,23 @@ async function reachRuns(
   return { runs: [...out.values()], truncated };
 }
 
-async function candidateVersions(db: Db, runIds: string[]): Promise<ModelVersion[]> {
+/**
+ * The versions trained by some of the runs (a confirmed training run among them), each with those runs and
+ * what it serves now: one statement over the stored links, whatever the number of versions.
+ */
+async function trainedBy(db: Db, runIds: string[]) {
   if (runIds.length === 0) return [];
-  const rows = await select<{ json: ModelVersion }>(
+  return select<{ version: ModelVersion; runs: string[]; deployments: Deployment[] }>(
     db,
-    sql`select ${versionJson('v')} as json from (${candidateVersionsSql(uuidArray(runIds))}) c
-    join model_versions v on v.model_name = c.name and v.version = c.version order by c.name, c.version`,
+    sql`select ${versionJson('v')} as version, c.runs, ${currentDeploymentsJson('v')} as deployments
+    from (select l.model_name, l.version, json_agg(l.run_id order by l.run_id) as runs from ${linksWithDecisions}
+      where l.run_id = any(${uuidArray(runIds)}) and ${confirmedRunLink} group by l.model_name, l.version) c
+    join model_versions v on v.model_name = c.model_name and v.version = c.version
+    order by v.model_name, v.version`,
   );
-  return rows.map((r) => r.json);
 }
 
-async function consumer(db: Db, v: ModelVersion, run: Reached, byRun: Map<string, Reached>): Promise<ModelConsumer> {
+function consumer(v: ModelVersion, deployments: Deployment[], run: Reached, byRun: Map<string, Reached>): ModelConsumer {
   const path: ModelConsumer['path'] = [];
   // Walk back from the training run to the run that read the dataset asked about.
   const chain: Reached[] = [];
@@ -197,7 +197,6 @@ async function consumer(db: Db, v: ModelVersion, run: Reached, byRun: Map<string
     path.push({ kind: 'dataset', namespace: step.via_namespace, name: step.via_name, version: step.via_version });
     path.push({ kind: 'job', namespace: step.job_namespace, name: step.job_name, runId: step.run_id });
   }
-  const deployments = (await listDeployments(db, { model: v.name, version: v.version })).filter((d) => d.current);
   return {
     model: v.name,
     version: v.version,

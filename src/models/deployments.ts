@@ -18,10 +18,20 @@ export interface Deployment {
   current: boolean;
 }
 
+/** A deployment (alias `d`) is current when it is its endpoint's latest in its environment. */
+const isCurrent = sql`not exists (select 1 from deployments n where n.endpoint = d.endpoint and n.environment = d.environment
+    and (n.deployed_at, n.id) > (d.deployed_at, d.id))`;
+
 const deploymentJson = sql`json_build_object('id', d.id, 'endpoint', d.endpoint, 'environment', d.environment,
-  'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso('d.deployed_at')},
-  'current', not exists (select 1 from deployments n where n.endpoint = d.endpoint and n.environment = d.environment
-    and (n.deployed_at, n.id) > (d.deployed_at, d.id)))`;
+  'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso(sql`d.deployed_at`)},
+  'current', ${isCurrent})`;
+
+/** What a version (a model_versions row, alias `v`) serves now: its current deployments, newest first. */
+export const currentDeploymentsJson = (v: string) => {
+  const a = sql.identifier(v);
+  return sql`coalesce((select json_agg(${deploymentJson} order by d.deployed_at desc, d.id desc) from deployments d
+    where d.model_name = ${a}.model_name and d.version = ${a}.version and ${isCurrent}), '[]'::json)`;
+};
 
 const text = (v: unknown, pointer: string) => {
   if (typeof v !== 'string' || !v.trim()) throw invalid(pointer, `${pointer.slice(1)} is required`);
@@ -34,10 +44,8 @@ export async function deploy(db: Db, actor: string, v: ModelVersion, body: Recor
   const environment = typeof body.environment === 'string' && body.environment.trim() ? body.environment.trim() : 'production';
   const id = idOf('deployment', endpoint, environment, v.name, String(v.version), crypto.randomUUID());
   await db.transaction(async (query) => {
-    await query(
-      `insert into deployments (id, endpoint, environment, model_name, version, actor, deployed_at) values ($1, $2, $3, $4, $5, $6, now())`,
-      [id, endpoint, environment, v.name, v.version, actor],
-    );
+    await query(sql`insert into deployments (id, endpoint, environment, model_name, version, actor, deployed_at)
+      values (${id}, ${endpoint}, ${environment}, ${v.name}, ${v.version}, ${actor}, now())`);
     await appendAudit(query, {
       actor,
       action: 'deployment.created',

@@ -1,13 +1,13 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
-import { selectByKey, uuidArray } from '../db/sql';
+import { selectByKey } from '../db/sql';
 import { ids } from '../ids';
 import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
 import { nodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
-import { listDeployments } from './deployments';
-import { candidateVersionsSql, trainingRuns, versionLinks } from './links';
+import { currentDeploymentsJson, type Deployment } from './deployments';
+import { confirmedRunLink, linksWithDecisions } from './links';
 import { MODELS_NAMESPACE, modelAsDataset, modelBehindDataset } from './model-datasets';
 import { type ModelVersion, resolveVersion, versionJson } from './registry';
 import { versionRef } from './uri';
@@ -34,62 +34,50 @@ export function parseModelNodeId(raw: string): { name: string; version: string }
   return m ? { name: m[1]!, version: m[2]! } : undefined;
 }
 
-/**
- * For lineageGraph's statement: the model versions whose evidence points at a run of the graph's jobs
- * (newest first, at most MAX_MODEL_NODES), found beside the walk so that a graph costs no extra round trip
- * for them; nothing is searched in a store without a registry.
- */
-export const MODEL_CANDIDATES = sql`case when exists (select 1 from model_versions) then (
-    select json_agg(x.json order by x.created_at desc) from (
-      select ${versionJson('v')} as json, c.created_at
-      from (select array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs))) as ids) jr
-      cross join lateral (${candidateVersionsSql(sql`jr.ids`)}) c
-      join model_versions v on v.model_name = c.name and v.version = c.version
-      order by c.created_at desc limit ${MAX_MODEL_NODES}) x) end`;
+/** A version to draw: its confirmed training runs with their jobs, and what it serves now. */
+export interface ModelCandidate {
+  version: ModelVersion;
+  runs: { runId: string; namespace: string; job: string }[];
+  deployments: Deployment[];
+}
+
+/** The confirmed training runs of a version (alias `v`), each with its job (json, oldest run id first). */
+const trainingRunsOf = (v: SQL) => sql`(select json_agg(json_build_object('runId', l.run_id, 'namespace', r.namespace, 'job', r.job_name)
+    order by l.run_id) from ${linksWithDecisions} join runs r on r.id = l.run_id
+    where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink})`;
 
 /**
- * Adds the model versions trained by the graph's jobs (a node per version, an edge from its training job)
- * and where they are deployed now (an edge to a node per endpoint and environment). A version counts when
- * one of its confirmed training runs is a run of a job in the graph. `candidates`: MODEL_CANDIDATES.
+ * For lineageGraph's statement: the model versions trained by a run of the graph's jobs (newest first, at
+ * most MAX_MODEL_NODES), with everything their nodes need, read from the stored links beside the walk,
+ * so that a graph costs no extra statement for them; nothing is searched in a store without links.
  */
-export async function withModelNodes(
-  db: Db,
-  graph: GraphNode[],
-  candidates: ModelVersion[] | null,
-  form: ModelForm = 'native',
-): Promise<GraphNode[]> {
+export const MODEL_CANDIDATES = sql`case when exists (select 1 from model_version_links) then (
+    select json_agg(json_build_object('version', ${versionJson('v')}, 'runs', ${trainingRunsOf(sql`v`)},
+      'deployments', ${currentDeploymentsJson('v')}) order by v.created_at desc)
+    from (
+      select v.* from (
+        select distinct l.model_name, l.version from ${linksWithDecisions}
+        where l.run_id = any(array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs)))) and ${confirmedRunLink}) c
+      join model_versions v on v.model_name = c.model_name and v.version = c.version
+      order by v.created_at desc limit ${MAX_MODEL_NODES}) v) end`;
+
+/**
+ * Adds the model versions trained by the graph's jobs (a node per version, an edge from each of its
+ * training jobs in the graph) and, natively, where they are deployed now (an edge to a node per endpoint
+ * and environment). `candidates`: MODEL_CANDIDATES.
+ */
+export function withModelNodes(graph: GraphNode[], candidates: ModelCandidate[] | null, form: ModelForm = 'native'): GraphNode[] {
   if (!candidates?.length) return graph;
   const nodes = new Map(graph.map((n) => [n.id, n]));
-  // Each candidate's links are computed in full (decisions, ambiguous artifacts); the candidates are
-  // independent, so they are asked for together (a pool runs them side by side).
-  const linked = await Promise.all(
-    candidates.map(async (v) => {
-      const [links, deployed] = await Promise.all([
-        versionLinks(db, v),
-        form === 'native' ? listDeployments(db, { model: v.name, version: v.version }) : [],
-      ]);
-      return { v, runs: trainingRuns(links), deployed: deployed.filter((x) => x.current) };
-    }),
-  );
-  // The jobs of every training run found, in one statement.
-  const trainingRunIds = [...new Set(linked.flatMap((l) => l.runs))];
-  const jobOf = new Map(
-    (trainingRunIds.length
-      ? await selectByKey<{ id: string; namespace: string; job_name: string }>(
-          db,
-          sql`select id, namespace, job_name from runs where id = any(${uuidArray(trainingRunIds)})`,
-        )
-      : []
-    ).map((r) => [r.id, nodeId.job(r.namespace, r.job_name)]),
-  );
-  const found = linked.map((l) => ({ ...l, trainers: [...new Set(l.runs.flatMap((r) => jobOf.get(r) ?? []))] }));
-  for (const { v, runs, trainers, deployed } of found) {
-    const sources = trainers.filter((id) => nodes.has(id));
+  for (const { version: v, runs, deployments } of candidates) {
+    const runIds = runs.map((r) => r.runId);
+    const sources = [...new Set(runs.map((r) => nodeId.job(r.namespace, r.job)))].filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
-    const node = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
+    const node = form === 'native' ? modelNode(v, runIds) : modelDatasetNode(v, runIds);
     nodes.set(node.id, node);
     for (const s of sources) link(nodes, s, node.id);
-    for (const d of deployed) {
+    if (form !== 'native') continue;
+    for (const d of deployments) {
       const id = deploymentNodeId(d.environment, d.endpoint);
       if (!nodes.has(id))
         nodes.set(id, { id, type: 'DEPLOYMENT', data: { endpoint: d.endpoint, environment: d.environment }, inEdges: [], outEdges: [] });
@@ -149,38 +137,38 @@ export async function graphAround(db: Db, raw: string, options: GraphOptions): P
   if (model) return modelGraph(db, model, 'marquez', options);
   const start = await resolveNodeId(db, raw);
   if (start.type === 'datasetField') throw invalid('/nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
-  const lineage = await lineageGraph<ModelVersion[]>(db, start, options, MODEL_CANDIDATES);
-  return { graph: await withModelNodes(db, lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez') };
+  const lineage = await lineageGraph<ModelCandidate[]>(db, start, options, MODEL_CANDIDATES);
+  return { graph: withModelNodes(lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez') };
 }
 
 const MODEL_DATASET_PREFIX = `dataset:${MODELS_NAMESPACE}:`;
 
 /** The lineage around a model version: its training jobs' lineage, with the model nodes. */
 async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: GraphOptions) {
-  const runs = trainingRuns(await versionLinks(db, v));
-  const jobs = runs.length
-    ? await selectByKey<{ namespace: string; job_name: string }>(
-        db,
-        sql`select distinct namespace, job_name from runs where id = any(${uuidArray(runs)})`,
-      )
-    : [];
+  const [own] = await selectByKey<{ runs: ModelCandidate['runs'] | null }>(
+    db,
+    sql`select ${trainingRunsOf(sql`v`)} as runs from model_versions v where v.model_name = ${v.name} and v.version = ${v.version}`,
+  );
+  const runs = own?.runs ?? [];
+  const jobs = [...new Map(runs.map((r) => [nodeId.job(r.namespace, r.job), r])).values()];
   const nodes = new Map<string, GraphNode>();
-  const candidates = new Map<string, ModelVersion>();
+  const candidates = new Map<string, ModelCandidate>();
   for (const j of jobs) {
-    const start = { type: 'job' as const, id: ids.job(j.namespace, j.job_name), namespace: j.namespace, name: j.job_name };
+    const start = { type: 'job' as const, id: ids.job(j.namespace, j.job), namespace: j.namespace, name: j.job };
     // From a model, "downstream" is where it is deployed: the walk goes up from its training jobs.
-    const lineage = await lineageGraph<ModelVersion[]>(
+    const lineage = await lineageGraph<ModelCandidate[]>(
       db,
       start,
       { ...options, direction: options.direction === 'downstream' ? 'upstream' : options.direction },
       MODEL_CANDIDATES,
     );
     for (const n of lineage.graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
-    for (const c of lineage.alongside ?? []) candidates.set(modelNodeId(c.name, c.version), c);
+    for (const c of lineage.alongside ?? []) candidates.set(modelNodeId(c.version.name, c.version.version), c);
   }
-  const newest = [...candidates.values()].sort((a, b) => compare(b.createdAt, a.createdAt)).slice(0, MAX_MODEL_NODES);
-  const graph = await withModelNodes(db, [...nodes.values()], newest, form);
-  const own = form === 'native' ? modelNode(v, runs) : modelDatasetNode(v, runs);
-  if (!graph.some((n) => n.id === own.id)) graph.push(own);
+  const newest = [...candidates.values()].sort((a, b) => compare(b.version.createdAt, a.version.createdAt)).slice(0, MAX_MODEL_NODES);
+  const graph = withModelNodes([...nodes.values()], newest, form);
+  const runIds = runs.map((r) => r.runId);
+  const node = form === 'native' ? modelNode(v, runIds) : modelDatasetNode(v, runIds);
+  if (!graph.some((n) => n.id === node.id)) graph.push(node);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };
 }

@@ -73,7 +73,6 @@ export function filterSql(entity: Entity, filter: string | undefined): SQL {
 }
 
 function clauseSql(entity: Entity, c: Clause): SQL {
-  const alias = sql.raw(entity === 'model' ? 'm' : 'v');
   let column: SQL;
   if (c.attribute.startsWith('tags.')) {
     const key = c.attribute.slice(5);
@@ -83,9 +82,9 @@ function clauseSql(entity: Entity, c: Clause): SQL {
         : sql`(select t.value from model_version_tags t where t.model_name = v.model_name and t.version = v.version and t.key = ${key})`;
     column = owner;
   } else if (c.attribute === 'name') column = entity === 'model' ? sql`m.name` : sql`v.model_name`;
-  else if (entity === 'version' && c.attribute === 'run_id') column = sql`${alias}.run_id`;
-  else if (entity === 'version' && c.attribute === 'source_path') column = sql`${alias}.source`;
-  else if (entity === 'version' && c.attribute === 'version_number') column = sql`${alias}.version::text`;
+  else if (entity === 'version' && c.attribute === 'run_id') column = sql`v.run_id`;
+  else if (entity === 'version' && c.attribute === 'source_path') column = sql`v.source`;
+  else if (entity === 'version' && c.attribute === 'version_number') column = sql`v.version::text`;
   else throw invalid('/filter', `cannot filter ${entity === 'model' ? 'registered models' : 'model versions'} on ${c.attribute}`);
   switch (c.op) {
     case '=':
@@ -104,25 +103,33 @@ function clauseSql(entity: Entity, c: Clause): SQL {
   }
 }
 
-const ORDER_COLUMNS: Record<Entity, Record<string, string>> = {
-  model: { name: 'm.name', creation_timestamp: 'm.created_at', last_updated_timestamp: 'm.updated_at', timestamp: 'm.updated_at' },
-  version: {
-    name: 'v.model_name',
-    version_number: 'v.version',
-    creation_timestamp: 'v.created_at',
-    last_updated_timestamp: 'v.updated_at',
-    timestamp: 'v.created_at',
-  },
+/** The columns MLflow's order_by may name, as fixed fragments: nothing the client sends reaches the SQL text. */
+const ORDER_COLUMNS: Record<Entity, ReadonlyMap<string, SQL>> = {
+  model: new Map([
+    ['name', sql`m.name`],
+    ['creation_timestamp', sql`m.created_at`],
+    ['last_updated_timestamp', sql`m.updated_at`],
+    ['timestamp', sql`m.updated_at`],
+  ]),
+  version: new Map([
+    ['name', sql`v.model_name`],
+    ['version_number', sql`v.version`],
+    ['creation_timestamp', sql`v.created_at`],
+    ['last_updated_timestamp', sql`v.updated_at`],
+    ['timestamp', sql`v.created_at`],
+  ]),
 };
+
+/** The stable tie-breaker after whatever the client asked for. */
+const TIE_BREAKER: Record<Entity, SQL> = { model: sql`m.name asc`, version: sql`v.model_name asc, v.version desc` };
 
 /** MLflow's `order_by` (e.g. `name ASC`, `last_updated_timestamp DESC`), with a stable tie-breaker. */
 export function orderSql(entity: Entity, orderBy: string[]): SQL {
   const parts = orderBy.map((o) => {
     const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(o);
-    const column = m ? ORDER_COLUMNS[entity][m[1]!] : undefined;
+    const column = m ? ORDER_COLUMNS[entity].get(m[1]!) : undefined;
     if (!m || !column) throw invalid('/order_by', `cannot order by "${o}"`);
-    return `${column} ${(m[2] ?? 'ASC').toUpperCase()}`;
+    return m[2]?.toUpperCase() === 'DESC' ? sql`${column} desc` : sql`${column} asc`;
   });
-  parts.push(entity === 'model' ? 'm.name ASC' : 'v.model_name ASC, v.version DESC');
-  return sql.raw(parts.join(', '));
+  return sql.join([...parts, TIE_BREAKER[entity]], sql`, `);
 }

@@ -30,7 +30,7 @@ export interface Approval {
 export const approvalsOf = (db: Db, v: Pick<ModelVersion, 'name' | 'version'>) =>
   selectByKey<Approval>(
     db,
-    sql`select actor, comment, ${iso('approved_at')} as "approvedAt" from model_approvals
+    sql`select actor, comment, ${iso(sql`approved_at`)} as "approvedAt" from model_approvals
       where model_name = ${v.name} and version = ${v.version} order by approved_at, actor`,
   );
 
@@ -88,11 +88,8 @@ export function refusal(v: ModelVersion, result: PolicyResult): DomainError {
 export async function approve(db: Db, actor: string, v: ModelVersion, comment?: string): Promise<Approval[]> {
   if (v.userId && actor === v.userId) throw forbidden(`${actor} registered ${v.name} version ${v.version} and cannot approve it`);
   await db.transaction(async (query) => {
-    const inserted = await query(
-      `insert into model_approvals (model_name, version, actor, comment, approved_at) values ($1, $2, $3, $4, now())
-       on conflict do nothing returning actor`,
-      [v.name, v.version, actor, comment ?? null],
-    );
+    const inserted = await query(sql`insert into model_approvals (model_name, version, actor, comment, approved_at)
+      values (${v.name}, ${v.version}, ${actor}, ${comment ?? null}, now()) on conflict do nothing returning actor`);
     if (inserted.length)
       await appendAudit(query, {
         actor,

@@ -1,9 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { alreadyExists, invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { iso, select, selectByKey } from '../db/sql';
+import { iso, select, selectByKey, textArray, uuidArray } from '../db/sql';
 import { appendAudit } from './audit';
 import { modelNotFound, versionNotFound } from './errors';
+import { lockLinksForRegistry, refreshLinks } from './link-refresh';
 import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
 
 /**
@@ -48,7 +49,7 @@ const ms = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::bigint`;
 
 /** A model_versions row (alias `v`) as a ModelVersion. */
 export const versionJson = (v: string) => {
-  const a = sql.raw(v);
+  const a = sql.identifier(v);
   return sql`json_build_object(
     'name', ${a}.model_name, 'version', ${a}.version, 'source', ${a}.source, 'runId', ${a}.run_id, 'runLink', ${a}.run_link,
     'description', ${a}.description, 'status', ${a}.status, 'stage', ${a}.stage, 'userId', ${a}.user_id,
@@ -61,7 +62,7 @@ export const versionJson = (v: string) => {
 };
 
 const modelJson = (m: string) => {
-  const a = sql.raw(m);
+  const a = sql.identifier(m);
   return sql`json_build_object(
     'name', ${a}.name, 'description', ${a}.description, 'owner', ${a}.owner, 'createdBy', ${a}.created_by,
     'createdAt', ${iso(sql`${a}.created_at`)}, 'updatedAt', ${iso(sql`${a}.updated_at`)},
@@ -173,46 +174,57 @@ function checkName(name: unknown, pointer = '/name'): string {
 }
 
 async function lockModel(query: Query, name: string) {
-  const [row] = await query('select name from registered_models where name = $1 for update', [name]);
+  const [row] = await query(sql`select name from registered_models where name = ${name} for update`);
   if (!row) throw modelNotFound(name);
 }
 
 async function lockVersion(query: Query, name: string, version: number) {
   await lockModel(query, name);
-  const [row] = await query('select stage, user_id from model_versions where model_name = $1 and version = $2 for update', [name, version]);
+  const [row] = await query<{ stage: Stage; user_id: string | null }>(
+    sql`select stage, user_id from model_versions where model_name = ${name} and version = ${version} for update`,
+  );
   if (!row) throw versionNotFound(name, version);
-  return row as { stage: Stage; user_id: string | null };
+  return row;
 }
 
 /** MLflow's limits: a tag key is part of an index key, so it is bounded; values are not indexed. */
 const MAX_TAG_KEY = 250;
 const MAX_TAG_VALUE = 8000;
 
-async function writeTags(query: Query, table: 'registered_model_tags' | 'model_version_tags', keys: unknown[], tags: Tags) {
-  for (const [key, value] of Object.entries(tags)) {
+/** The tags, checked, as the two text arrays the statements below unnest. */
+function tagArrays(tags: Tags): { keys: SQL; values: SQL } | undefined {
+  const entries = Object.entries(tags);
+  for (const [key, value] of entries) {
     if (!key || key.length > MAX_TAG_KEY) throw invalid('/key', `a tag key is 1 to ${MAX_TAG_KEY} characters`);
     if (value.length > MAX_TAG_VALUE) throw invalid('/value', `a tag value is at most ${MAX_TAG_VALUE} characters`);
-    const cols = table === 'registered_model_tags' ? 'model_name, key, value' : 'model_name, version, key, value';
-    const params = [...keys, key, value];
-    const placeholders = params.map((_, i) => `$${i + 1}`).join(', ');
-    const conflict = table === 'registered_model_tags' ? 'model_name, key' : 'model_name, version, key';
-    await query(
-      `insert into ${table} (${cols}) values (${placeholders}) on conflict (${conflict}) do update set value = excluded.value`,
-      params,
-    );
   }
+  if (entries.length === 0) return undefined;
+  return { keys: textArray(entries.map(([k]) => k)), values: textArray(entries.map(([, v]) => v)) };
+}
+
+async function writeModelTags(query: Query, name: string, tags: Tags) {
+  const t = tagArrays(tags);
+  if (!t) return;
+  await query(sql`insert into registered_model_tags (model_name, key, value)
+    select ${name}::text, t.key, t.value from unnest(${t.keys}, ${t.values}) as t(key, value)
+    on conflict (model_name, key) do update set value = excluded.value`);
+}
+
+async function writeVersionTags(query: Query, name: string, version: number, tags: Tags) {
+  const t = tagArrays(tags);
+  if (!t) return;
+  await query(sql`insert into model_version_tags (model_name, version, key, value)
+    select ${name}, ${version}::int, t.key, t.value from unnest(${t.keys}, ${t.values}) as t(key, value)
+    on conflict (model_name, version, key) do update set value = excluded.value`);
 }
 
 export async function createRegisteredModel(db: Db, actor: string, input: { name: unknown; description?: string; tags?: Tags }) {
   const name = checkName(input.name);
   await db.transaction(async (query) => {
-    const inserted = await query(
-      `insert into registered_models (name, description, owner, created_by, created_at, updated_at)
-       values ($1, $2, $3, $3, now(), now()) on conflict (name) do nothing returning name`,
-      [name, input.description ?? null, actor],
-    );
+    const inserted = await query(sql`insert into registered_models (name, description, owner, created_by, created_at, updated_at)
+      values (${name}, ${input.description ?? null}, ${actor}, ${actor}, now(), now()) on conflict (name) do nothing returning name`);
     if (inserted.length === 0) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
-    await writeTags(query, 'registered_model_tags', [name], input.tags ?? {});
+    await writeModelTags(query, name, input.tags ?? {});
     await appendAudit(query, {
       actor,
       action: 'model.registered',
@@ -226,7 +238,7 @@ export async function createRegisteredModel(db: Db, actor: string, input: { name
 export async function updateRegisteredModel(db: Db, actor: string, name: string, description: string | null) {
   await db.transaction(async (query) => {
     await lockModel(query, name);
-    await query('update registered_models set description = $2, updated_at = now() where name = $1', [name, description]);
+    await query(sql`update registered_models set description = ${description}, updated_at = now() where name = ${name}`);
     await appendAudit(query, { actor, action: 'model.updated', modelName: name, detail: { description } });
   });
   return getRegisteredModel(db, name);
@@ -234,19 +246,16 @@ export async function updateRegisteredModel(db: Db, actor: string, name: string,
 
 export async function deleteRegisteredModel(db: Db, actor: string, name: string) {
   await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockModel(query, name);
-    for (const table of [
-      'model_version_tags',
-      'model_aliases',
-      'model_approvals',
-      'model_cards',
-      'model_link_decisions',
-      'model_versions',
-      'registered_model_tags',
-    ]) {
-      await query(`delete from ${table} where model_name = $1`, [name]);
-    }
-    await query('delete from registered_models where name = $1', [name]);
+    const versions = await query<{ version: number }>(sql`select version from model_versions where model_name = ${name}`);
+    // Its tags and versions, and everything of theirs, go with it (foreign keys, ON DELETE CASCADE).
+    await query(sql`delete from registered_models where name = ${name}`);
+    // Versions of other models copied from its versions lose what they inherited.
+    await refreshLinks(
+      query,
+      versions.map((v) => ({ name, version: Number(v.version) })),
+    );
     await appendAudit(query, { actor, action: 'model.deleted', modelName: name, detail: {} });
   });
 }
@@ -254,7 +263,7 @@ export async function deleteRegisteredModel(db: Db, actor: string, name: string)
 export async function setRegisteredModelTag(db: Db, actor: string, name: string, key: string, value: string) {
   await db.transaction(async (query) => {
     await lockModel(query, name);
-    await writeTags(query, 'registered_model_tags', [name], { [key]: value });
+    await writeModelTags(query, name, { [key]: value });
     await appendAudit(query, { actor, action: 'model.tag_set', modelName: name, detail: { key, value } });
   });
 }
@@ -262,7 +271,7 @@ export async function setRegisteredModelTag(db: Db, actor: string, name: string,
 export async function deleteRegisteredModelTag(db: Db, actor: string, name: string, key: string) {
   await db.transaction(async (query) => {
     await lockModel(query, name);
-    await query('delete from registered_model_tags where model_name = $1 and key = $2', [name, key]);
+    await query(sql`delete from registered_model_tags where model_name = ${name} and key = ${key}`);
     await appendAudit(query, { actor, action: 'model.tag_deleted', modelName: name, detail: { key } });
   });
 }
@@ -291,29 +300,21 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
   const runId = optionalText(input.runId, '/run_id', 256);
   const parsed = parseModelSource(source);
   const version = await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockModel(query, name);
-    const [next] = await query('select coalesce(max(version), 0) + 1 as v from model_versions where model_name = $1', [name]);
-    const v = Number(next!.v);
-    await query(
-      `insert into model_versions (model_name, version, source, run_id, run_link, description, status, stage, user_id,
-         run_uuid, source_dataset_ids, source_model_name, source_model_version, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, 'READY', 'None', $7, $8, $9::text[]::uuid[], $10, $11, now(), now())`,
-      [
-        name,
-        v,
-        source,
-        runId,
-        optionalText(input.runLink, '/run_link'),
-        optionalText(input.description, '/description'),
-        actor,
-        runUuidOf(runId, parsed),
-        `{${parsed.datasetIds.join(',')}}`,
-        parsed.model?.name ?? null,
-        parsed.model && 'version' in parsed.model ? parsed.model.version : null,
-      ],
+    const [next] = await query<{ v: number }>(
+      sql`select coalesce(max(version), 0)::int + 1 as v from model_versions where model_name = ${name}`,
     );
-    await writeTags(query, 'model_version_tags', [name, v], input.tags ?? {});
-    await query('update registered_models set updated_at = now() where name = $1', [name]);
+    const v = Number(next!.v);
+    const sourceModel = parsed.model && 'version' in parsed.model ? parsed.model : undefined;
+    await query(sql`insert into model_versions (model_name, version, source, run_id, run_link, description, status, stage, user_id,
+        run_uuid, source_dataset_ids, source_model_name, source_model_version, created_at, updated_at)
+      values (${name}, ${v}, ${source}, ${runId}, ${optionalText(input.runLink, '/run_link')}, ${optionalText(input.description, '/description')},
+        'READY', 'None', ${actor}, ${runUuidOf(runId, parsed)}, ${uuidArray(parsed.datasetIds)},
+        ${parsed.model?.name ?? null}, ${sourceModel?.version ?? null}, now(), now())`);
+    await writeVersionTags(query, name, v, input.tags ?? {});
+    await refreshLinks(query, [{ name, version: v }]);
+    await query(sql`update registered_models set updated_at = now() where name = ${name}`);
     await appendAudit(query, {
       actor,
       action: 'version.registered',
@@ -329,11 +330,9 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
 export async function updateModelVersion(db: Db, actor: string, name: string, version: number, description: string | null) {
   await db.transaction(async (query) => {
     await lockVersion(query, name, version);
-    await query('update model_versions set description = $3, updated_at = now() where model_name = $1 and version = $2', [
-      name,
-      version,
-      description,
-    ]);
+    await query(
+      sql`update model_versions set description = ${description}, updated_at = now() where model_name = ${name} and version = ${version}`,
+    );
     await appendAudit(query, { actor, action: 'version.updated', modelName: name, version, detail: { description } });
   });
   return resolveVersion(db, { name, version });
@@ -341,33 +340,35 @@ export async function updateModelVersion(db: Db, actor: string, name: string, ve
 
 export async function deleteModelVersion(db: Db, actor: string, name: string, version: number) {
   await db.transaction(async (query) => {
+    await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
-    for (const table of [
-      'model_version_tags',
-      'model_aliases',
-      'model_approvals',
-      'model_cards',
-      'model_link_decisions',
-      'model_versions',
-    ]) {
-      await query(`delete from ${table} where model_name = $1 and version = $2`, [name, version]);
-    }
+    // Its tags, aliases, approvals, card, links and decisions go with it (foreign keys, ON DELETE CASCADE);
+    // the versions copied from it lose what they inherited.
+    await query(sql`delete from model_versions where model_name = ${name} and version = ${version}`);
+    await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.deleted', modelName: name, version, detail: {} });
   });
 }
 
+/** The version tags that are evidence of links: changing one refreshes the version's links. */
+const LINK_TAGS = new Set(['dataset_version']);
+
 export async function setModelVersionTag(db: Db, actor: string, name: string, version: number, key: string, value: string) {
   await db.transaction(async (query) => {
+    if (LINK_TAGS.has(key)) await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
-    await writeTags(query, 'model_version_tags', [name, version], { [key]: value });
+    await writeVersionTags(query, name, version, { [key]: value });
+    if (LINK_TAGS.has(key)) await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.tag_set', modelName: name, version, detail: { key, value } });
   });
 }
 
 export async function deleteModelVersionTag(db: Db, actor: string, name: string, version: number, key: string) {
   await db.transaction(async (query) => {
+    if (LINK_TAGS.has(key)) await lockLinksForRegistry(query);
     await lockVersion(query, name, version);
-    await query('delete from model_version_tags where model_name = $1 and version = $2 and key = $3', [name, version, key]);
+    await query(sql`delete from model_version_tags where model_name = ${name} and version = ${version} and key = ${key}`);
+    if (LINK_TAGS.has(key)) await refreshLinks(query, [{ name, version }]);
     await appendAudit(query, { actor, action: 'version.tag_deleted', modelName: name, version, detail: { key } });
   });
 }
@@ -379,12 +380,11 @@ export async function setAlias(db: Db, actor: string, name: string, alias: strin
   }
   await db.transaction(async (query) => {
     await lockVersion(query, name, version);
-    const [before] = await query('select version from model_aliases where model_name = $1 and alias = $2', [name, alias]);
-    await query(
-      `insert into model_aliases (model_name, alias, version, updated_at) values ($1, $2, $3, now())
-       on conflict (model_name, alias) do update set version = excluded.version, updated_at = now()`,
-      [name, alias, version],
+    const [before] = await query<{ version: number }>(
+      sql`select version from model_aliases where model_name = ${name} and alias = ${alias}`,
     );
+    await query(sql`insert into model_aliases (model_name, alias, version, updated_at) values (${name}, ${alias}, ${version}, now())
+      on conflict (model_name, alias) do update set version = excluded.version, updated_at = now()`);
     await appendAudit(query, {
       actor,
       action: 'alias.set',
@@ -398,7 +398,9 @@ export async function setAlias(db: Db, actor: string, name: string, alias: strin
 export async function deleteAlias(db: Db, actor: string, name: string, alias: string) {
   await db.transaction(async (query) => {
     await lockModel(query, name);
-    const [before] = await query('delete from model_aliases where model_name = $1 and alias = $2 returning version', [name, alias]);
+    const [before] = await query<{ version: number }>(
+      sql`delete from model_aliases where model_name = ${name} and alias = ${alias} returning version`,
+    );
     if (!before) throw notFound(`Registered model alias ${alias} not found.`);
     await appendAudit(query, { actor, action: 'alias.deleted', modelName: name, version: Number(before.version), detail: { alias } });
   });
@@ -421,7 +423,7 @@ export async function transitionStage(
   await db.transaction(async (query) => {
     const before = await lockVersion(query, name, version);
     if (stage === 'Production') await check(query);
-    await query('update model_versions set stage = $3, updated_at = now() where model_name = $1 and version = $2', [name, version, stage]);
+    await query(sql`update model_versions set stage = ${stage}, updated_at = now() where model_name = ${name} and version = ${version}`);
     await appendAudit(query, {
       actor,
       action: 'version.stage_changed',
@@ -430,11 +432,8 @@ export async function transitionStage(
       detail: { from: before.stage, to: stage, archiveExisting: input.archiveExisting, comment: input.comment ?? null },
     });
     if (input.archiveExisting && stage !== 'None' && stage !== 'Archived') {
-      const archived = await query(
-        `update model_versions set stage = 'Archived', updated_at = now()
-         where model_name = $1 and stage = $2 and version <> $3 returning version`,
-        [name, stage, version],
-      );
+      const archived = await query<{ version: number }>(sql`update model_versions set stage = 'Archived', updated_at = now()
+        where model_name = ${name} and stage = ${stage} and version <> ${version} returning version`);
       for (const a of archived) {
         await appendAudit(query, {
           actor,

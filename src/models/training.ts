@@ -76,7 +76,7 @@ export async function trainingRunDetails(db: Db, runIds: string[]): Promise<Trai
   const rows = await selectByKey<{ json: TrainingRun }>(
     db,
     sql`select json_build_object(
-      'runId', r.id, 'state', ${runState(sql`r.state`)}, 'startedAt', ${iso('r.started_at')}, 'endedAt', ${iso('r.ended_at')},
+      'runId', r.id, 'state', ${runState(sql`r.state`)}, 'startedAt', ${iso(sql`r.started_at`)}, 'endedAt', ${iso(sql`r.ended_at`)},
       'job', json_build_object('namespace', r.namespace, 'name', r.job_name,
         'version', (select jv.version from job_versions jv where jv.id = r.job_version_id)),
       'inputs', ${ioJson('in')},

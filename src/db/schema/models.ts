@@ -1,10 +1,27 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigserial,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**
  * The model registry: user state, like tags (replay never truncates it). Names and versions follow
  * MLflow's registry: a registered model owns auto-numbered versions, each with a stage and aliases.
+ *
+ * Whatever belongs to a model or to a version references it with ON DELETE CASCADE, so deleting a model
+ * or a version is one statement and the database removes the rest: nothing is left behind whichever way
+ * the row goes. Two tables are history and reference nothing: the audit log (below) and deployments.
  */
 export const registeredModels = pgTable('registered_models', {
   name: text('name').primaryKey(),
@@ -22,7 +39,12 @@ export const registeredModelTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.modelName, t.key] }),
+    foreignKey({ name: 'registered_model_tags_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete(
+      'cascade',
+    ),
+  ],
 );
 
 /**
@@ -58,8 +80,17 @@ export const modelVersions = pgTable(
     index('model_versions_run_id_idx').on(t.runId),
     index('model_versions_source_dataset_idx').using('gin', t.sourceDatasetIds),
     index('model_versions_stage_idx').on(t.modelName, t.stage),
+    // The versions copied from a version (`models:/` sources) inherit its links: found when it changes.
+    index('model_versions_source_model_idx').on(t.sourceModelName, t.sourceModelVersion),
+    foreignKey({ name: 'model_versions_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete('cascade'),
   ],
 );
+
+/** A foreign key from a table of the version's (columns model_name, version) to its version, cascading. */
+const ofVersion = (name: string, t: { modelName: AnyPgColumn; version: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.modelName, t.version], foreignColumns: [modelVersions.modelName, modelVersions.version] }).onDelete(
+    'cascade',
+  );
 
 export const modelVersionTags = pgTable(
   'model_version_tags',
@@ -69,7 +100,7 @@ export const modelVersionTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version, t.key] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.key] }), ofVersion('model_version_tags_version_fk', t)],
 );
 
 export const modelAliases = pgTable(
@@ -80,13 +111,70 @@ export const modelAliases = pgTable(
     version: integer('version').notNull(),
     updatedAt: eventTime('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.alias] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.alias] }), ofVersion('model_aliases_version_fk', t)],
 );
 
 /**
- * A human's decision on a link between a model version and an OpenLineage run or dataset version. Links
- * themselves are computed from the evidence each time they are read (so they appear whatever arrived
- * first); a decision confirms or rejects one by its stable id.
+ * The links between a model version and the OpenLineage runs (and dataset versions) it came from, as the
+ * evidence supports them (src/models/link-evidence.ts). Stored, so that readers ask for them in one
+ * statement; refreshed in the transaction of whatever changes their evidence: ingest (the runs and
+ * dataset versions an event writes), the registry (a version created or deleted, its dataset_version tag,
+ * a decision on the version it was copied from) and replay. `status` is what the evidence says; a human's
+ * decision (model_link_decisions, by the same id) overrides it when read. `hops` counts the `models:/`
+ * sources followed to inherit the link (0: the version's own evidence).
+ */
+export const modelVersionLinks = pgTable(
+  'model_version_links',
+  {
+    /** A hash of the version and what it links to (src/models/links.ts linkId): decisions stick to it. */
+    linkId: uuid('link_id').primaryKey(),
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    kind: text('kind', { enum: ['run', 'dataset_version'] }).notNull(),
+    method: text('method', { enum: ['run_id', 'registry_run_id', 'artifact', 'dataset_version_tag', 'model_source'] }).notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    status: text('status', { enum: ['candidate', 'confirmed'] }).notNull(),
+    runId: uuid('run_id'),
+    datasetNamespace: text('dataset_namespace'),
+    datasetName: text('dataset_name'),
+    datasetVersion: text('dataset_version'),
+    datasetVersionId: uuid('dataset_version_id'),
+    evidence: jsonb('evidence').notNull(),
+    hops: smallint('hops').notNull(),
+  },
+  (t) => [
+    index('model_version_links_version_idx').on(t.modelName, t.version),
+    // Question 2 and the model nodes of graphs: the versions a run trained.
+    index('model_version_links_run_idx').on(t.runId),
+    ofVersion('model_version_links_version_fk', t),
+  ],
+);
+
+/**
+ * The dataset versions a version's dataset_version tags name (on the version, or on its training runs'
+ * tags facets), by the last segment of the dataset's name and the version wanted: ingest refreshes the
+ * version's links when a run writes or reads one of them, which may happen after the version was linked
+ * (or before any training run is known).
+ */
+export const modelVersionTagParts = pgTable(
+  'model_version_tag_parts',
+  {
+    modelName: text('model_name').notNull(),
+    version: integer('version').notNull(),
+    segment: text('segment').notNull(),
+    wanted: text('wanted').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.modelName, t.version, t.segment, t.wanted] }),
+    index('model_version_tag_parts_dataset_idx').on(t.segment, t.wanted),
+    ofVersion('model_version_tag_parts_version_fk', t),
+  ],
+);
+
+/**
+ * A human's decision on a link between a model version and an OpenLineage run or dataset version: it
+ * confirms or rejects the link by its stable id, whatever the evidence says when the link is read, and
+ * stays when the link disappears with its evidence (to apply again if it comes back).
  */
 export const modelLinkDecisions = pgTable(
   'model_link_decisions',
@@ -99,7 +187,7 @@ export const modelLinkDecisions = pgTable(
     comment: text('comment'),
     decidedAt: eventTime('decided_at').notNull(),
   },
-  (t) => [index('model_link_decisions_version_idx').on(t.modelName, t.version)],
+  (t) => [index('model_link_decisions_version_idx').on(t.modelName, t.version), ofVersion('model_link_decisions_version_fk', t)],
 );
 
 export const modelApprovals = pgTable(
@@ -111,7 +199,7 @@ export const modelApprovals = pgTable(
     comment: text('comment'),
     approvedAt: eventTime('approved_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version, t.actor] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version, t.actor] }), ofVersion('model_approvals_version_fk', t)],
 );
 
 export const modelCards = pgTable(
@@ -124,10 +212,15 @@ export const modelCards = pgTable(
     updatedBy: text('updated_by').notNull(),
     updatedAt: eventTime('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelName, t.version] })],
+  (t) => [primaryKey({ columns: [t.modelName, t.version] }), ofVersion('model_cards_version_fk', t)],
 );
 
-/** Every deployment ever made; the current one of an endpoint in an environment is its latest row. */
+/**
+ * Every deployment ever made; the current one of an endpoint in an environment is its latest row.
+ * History, like the audit log: no foreign key to the version. Deleting a version from the registry does
+ * not undeploy it (the endpoint serves what it served), and cascading would make an endpoint's previous
+ * deployment its latest row, so the endpoint would seem to serve a version it no longer does.
+ */
 export const deployments = pgTable(
   'deployments',
   {
@@ -148,7 +241,8 @@ export const deployments = pgTable(
 /**
  * The audit log: every registration, stage change, alias move, approval, link decision, card and
  * deployment, with its actor and time. Append-only in the database itself: triggers (migration 0004)
- * refuse UPDATE, DELETE and TRUNCATE, whoever asks.
+ * refuse UPDATE, DELETE and TRUNCATE, whoever asks. It references nothing, so a deleted model's history
+ * stays (a cascade would be refused by those triggers anyway, and with it the deletion).
  */
 export const auditLog = pgTable(
   'audit_log',

@@ -1,0 +1,147 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { textArray } from '../db/sql';
+
+/**
+ * What links a model version to the OpenLineage runs (and dataset versions) it came from, strongest
+ * evidence first; only explicit ids and artifact identity are confirmed without a human, heuristics are
+ * candidates:
+ *
+ * | method                | evidence                                                              | confidence |
+ * | run_id                | the version's run id (or a `runs:/` source) is a run's id             | 1.0        |
+ * | registry_run_id       | a run's tags (or mlflow) facet carries the version's run id           | 0.95       |
+ * | artifact              | the version's source is a dataset a run wrote (confirmed if one run)  | 0.9        |
+ * | dataset_version_tag   | `dataset_version = "orders_v2.1+users_v3.0"` names a dataset version  | 0.5        |
+ * | model_source          | a `models:/<name>/<version>` source: that version's links, inherited  | × 0.95     |
+ */
+
+/** Tag keys on an OpenLineage run's tags facet that carry the registry's (MLflow's) run id. */
+export const REGISTRY_RUN_ID_KEYS = ['mlflow.run_id', 'mlflow_run_id', 'registry_run_id'];
+
+/** `models:/` sources followed to inherit links (a chain stops there, and so does a cycle). */
+export const MAX_HOPS = 3;
+
+/** The elements of a facet's `tags` array (none when it is not one). */
+export const tagsOf = (facet: SQL) =>
+  sql`jsonb_array_elements(case when jsonb_typeof(${facet}->'tags') = 'array' then ${facet}->'tags' else '[]' end)`;
+
+/** The last segment of a dataset name (`public.orders` -> `orders`): how a dataset_version tag names it. */
+export const segmentOf = (name: SQL) => sql`regexp_replace(${name}, '^.*[./]', '')`;
+
+/** A tag part's dataset (the token of `orders_v2.1`) names `d`: its whole name, or its last segments. */
+const namedBy = (token: SQL) => sql`(d.name = ${token} or d.name like '%.' || ${token} or d.name like '%/' || ${token})`;
+
+/**
+ * The CTEs that compute the links of the versions in the CTE `mv` (model_versions rows) from everything
+ * stored: `computed` has one row per link (the strongest method per target, with its id), `tag_parts`
+ * the dataset versions their tags name. Inherited links come from the stored links of the source
+ * version, with its decisions (rejected ones are not inherited).
+ */
+export function evidenceCtes(): SQL {
+  const registryIdMatch = sql.join(
+    REGISTRY_RUN_ID_KEYS.map(
+      (key) => sql`f.value @> jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', ${key}::text, 'value', mv.run_id)))`,
+    ),
+    sql` or `,
+  );
+  return sql`explicit as (
+    select mv.model_name, mv.version, r.id as run_id from mv join runs r on r.id = mv.run_uuid),
+  registry as (
+    select distinct mv.model_name, mv.version, f.owner_id as run_id, f.name as facet from mv
+    cross join lateral (select f.owner_id, f.name from facets f
+      where f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
+        and (${registryIdMatch} or f.value @> jsonb_build_object('run_id', mv.run_id))) f
+    where mv.run_id is not null),
+  artifact as (
+    select a.*, count(*) over (partition by a.model_name, a.version) as writers from (
+      select distinct on (mv.model_name, mv.version, io.run_id) mv.model_name, mv.version, io.run_id, d.namespace, d.name from mv
+      join run_io io on io.dataset_id = any(mv.source_dataset_ids) and io.direction = 'out'
+      join datasets d on d.id = io.dataset_id
+      order by mv.model_name, mv.version, io.run_id, d.name) a),
+  training as (
+    select model_name, version, run_id from explicit
+    union select model_name, version, run_id from registry
+    union select model_name, version, run_id from artifact),
+  -- The seed practice of one compound tag (dataset_version = "orders_v2.1+users_v3.0"), on the version
+  -- or on a training run's tags facet.
+  tag_values as (
+    select t.model_name, t.version, t.value from mv
+    join model_version_tags t on t.model_name = mv.model_name and t.version = mv.version and t.key = 'dataset_version'
+    union
+    select tr.model_name, tr.version, e->>'value' from training tr
+    join facets f on f.owner_id = tr.run_id and f.name = 'tags' and f.owner_kind = 'run'
+    cross join lateral ${tagsOf(sql`f.value`)} e
+    where e->>'key' = 'dataset_version'),
+  tag_parts as (
+    select distinct tv.model_name, tv.version, m[1] as token, m[2] as wanted, tv.value as tag from tag_values tv
+    cross join lateral regexp_split_to_table(tv.value, '[+,;]') part
+    cross join lateral regexp_match(trim(part), '^(.+?)[_@:-]v?([0-9][A-Za-z0-9_.-]*)$') m
+    where m is not null),
+  -- A tag part names a dataset by its last name segments and a version: a version some run wrote, or one
+  -- a run read by name (dataset-version facet). Searched among the training runs' inputs, everywhere only
+  -- when no training run is known (a scan, and a rare case).
+  tag_datasets as (
+    select p.model_name, p.version, p.token, p.wanted, p.tag, d.id, d.namespace, d.name from tag_parts p
+    join training tr on tr.model_name = p.model_name and tr.version = p.version
+    join run_io io on io.run_id = tr.run_id and io.direction = 'in'
+    join datasets d on d.id = io.dataset_id and ${namedBy(sql`p.token`)}
+    union
+    select p.model_name, p.version, p.token, p.wanted, p.tag, d.id, d.namespace, d.name from tag_parts p
+    cross join lateral (select d.id, d.namespace, d.name from datasets d where ${namedBy(sql`p.token`)}) d
+    where not exists (select 1 from training tr where tr.model_name = p.model_name and tr.version = p.version)),
+  tagged as (
+    select distinct on (t.model_name, t.version, t.id, t.wanted) t.model_name, t.version, t.token, t.wanted, t.tag, t.namespace, t.name,
+      x.version as dataset_version, x.version_id
+    from tag_datasets t
+    -- A version some run wrote first (the latest writer when several wrote the same version string),
+    -- else one a run read by name.
+    cross join lateral (
+      select dv.version, dv.id as version_id, 0 as rank, dv.created_at from dataset_versions dv
+      where dv.dataset_id = t.id and (dv.version = t.wanted or dv.version = 'v' || t.wanted)
+      union all
+      select io.version, null::uuid, 1, io.created_at from run_io io
+      where io.dataset_id = t.id and io.direction = 'in' and (io.version = t.wanted or io.version = 'v' || t.wanted)
+      order by rank, created_at desc, version_id limit 1) x
+    order by t.model_name, t.version, t.id, t.wanted),
+  own as (
+    select e.model_name, e.version, 'run' as kind, 'run_id' as method, 1.0::float8 as confidence, 'confirmed' as status, e.run_id,
+      null::text as dataset_namespace, null::text as dataset_name, null::text as dataset_version, null::uuid as dataset_version_id,
+      jsonb_build_object('runId', mv.run_id, 'source', mv.source) as evidence, 0 as rank
+    from explicit e join mv using (model_name, version)
+    union all
+    select r.model_name, r.version, 'run', 'registry_run_id', 0.95, 'confirmed', r.run_id, null, null, null, null,
+      jsonb_build_object('registryRunId', mv.run_id, 'facet', r.facet), 1
+    from registry r join mv using (model_name, version)
+    union all
+    select a.model_name, a.version, 'run', 'artifact', 0.9, case when a.writers = 1 then 'confirmed' else 'candidate' end, a.run_id,
+      null, null, null, null,
+      jsonb_build_object('source', mv.source, 'output', jsonb_build_object('namespace', a.namespace, 'name', a.name), 'writers', a.writers), 2
+    from artifact a join mv using (model_name, version)
+    union all
+    select t.model_name, t.version, 'dataset_version', 'dataset_version_tag', 0.5, 'candidate', null,
+      t.namespace, t.name, t.dataset_version, t.version_id, jsonb_build_object('tag', t.tag, 'dataset', t.token, 'version', t.wanted), 3
+    from tagged t),
+  inherited as (
+    select mv.model_name, mv.version, l.kind, 'model_source' as method, l.confidence * 0.95 as confidence,
+      coalesce(d.status, l.status) as status, l.run_id, l.dataset_namespace, l.dataset_name, l.dataset_version, l.dataset_version_id,
+      jsonb_build_object('via', 'models:/' || l.model_name || '/' || l.version) || l.evidence as evidence, 4 as rank, l.hops + 1 as hops
+    from mv join model_version_links l on l.model_name = mv.source_model_name and l.version = mv.source_model_version
+    left join model_link_decisions d on d.link_id = l.link_id
+    where l.hops < ${MAX_HOPS} and coalesce(d.status, l.status) <> 'rejected'),
+  -- One link per target (a run found by id and by artifact is one link), the strongest method kept. Its id
+  -- is linkId's (src/models/links.ts) in SQL.
+  computed as (
+    select distinct on (c.link_id) c.* from (
+      select c.*, case when c.kind = 'run'
+          then pedigree_id('model_link', c.model_name, c.version::text, 'run:' || c.run_id::text)
+          else pedigree_id('model_link', c.model_name, c.version::text, 'dataset_version:' || c.dataset_namespace, c.dataset_name, c.dataset_version)
+        end as link_id
+      from (select *, 0 as hops from own union all select * from inherited) c) c
+    order by c.link_id, c.confidence desc, c.rank, c.evidence::text)`;
+}
+
+/** The registry (MLflow) run ids that runs (a uuid[] expression) carry on their tags or mlflow facets. */
+export const registryRunIdsOf = (runs: SQL) => sql`
+  select e->>'value' from facets f cross join lateral ${tagsOf(sql`f.value`)} e
+  where f.owner_id = any(${runs}) and f.name = 'tags' and f.owner_kind = 'run' and e->>'key' = any(${textArray(REGISTRY_RUN_ID_KEYS)})
+  union
+  select f.value->>'run_id' from facets f where f.owner_id = any(${runs}) and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'`;
