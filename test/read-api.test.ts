@@ -270,9 +270,9 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
     // A delete goes through the same triggers; the transaction is then rolled back.
     const rollBack = new Error('roll back');
     const deleting = ctx().db.transaction(async (query) => {
-      await query('delete from jobs where id = (select id from jobs order by id limit 1)');
-      const [kept] = await query('select sum(jobs)::int as n from namespace_counts');
-      const [rows] = await query('select count(*)::int as n from jobs');
+      await query(sql`delete from jobs where id = (select id from jobs order by id limit 1)`);
+      const [kept] = await query<{ n: number }>(sql`select sum(jobs)::int as n from namespace_counts`);
+      const [rows] = await query<{ n: number }>(sql`select count(*)::int as n from jobs`);
       expect(kept!.n).toBe(rows!.n);
       throw rollBack;
     });

@@ -19,8 +19,6 @@ export interface Query {
    * are built once per table and merge rule.
    */
   raw(text: string, params?: unknown[]): Promise<Row[]>;
-  /** @deprecated transitional: raw text outside the upsert; being replaced by sql fragments. */
-  (text: string, params?: unknown[]): Promise<Row[]>;
 }
 
 export interface Db {
@@ -48,8 +46,7 @@ export async function rows<T = Record<string, unknown>>(db: Database | Tx, query
 
 /** A driver's raw statement runner as a Query: fragments are rendered to text and parameters here. */
 export function queryOf(dialect: PgDialect, raw: (text: string, params?: unknown[]) => Promise<Row[]>): Query {
-  const query = ((q: SQL | string, params?: unknown[]) => {
-    if (typeof q === 'string') return raw(q, params);
+  const query = ((q: SQL) => {
     const { sql: text, params: values } = dialect.sqlToQuery(q);
     return raw(text, values);
   }) as Query;
