@@ -6,6 +6,7 @@ import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { replayEvents } from '../src/ingest/replay';
 import { linkIdOf } from '../src/models/links';
+import { apiCalls } from './support/api-calls';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { etlEvents, ORDERS, ORDERS_V21_FIELDS, trainingEvents } from './support/model-story';
@@ -21,17 +22,7 @@ type Json = Record<string, any>;
 describe.each(databases)('stored model links on $name', (database) => {
   const ctx = useDatabase(database);
 
-  async function call(method: string, path: string, body?: unknown, actor = 'alice') {
-    const res = await ctx().app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    expect(res.status, `${method} ${path}: ${text.slice(0, 300)}`).toBeLessThan(300);
-    return (text ? JSON.parse(text) : {}) as Json;
-  }
-  const mlflow = (method: string, path: string, body?: unknown) => call(method, `/api/2.0/mlflow/${path}`, body);
+  const { call, mlflow } = apiCalls(() => ctx().app);
   const register = async (name: string, version: Json) => {
     if ((await ctx().app.request(`/api/2.0/mlflow/registered-models/get?name=${name}`)).status === 404)
       await mlflow('POST', 'registered-models/create', { name });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Db, rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
+import { apiCalls } from './support/api-calls';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { ORDERS_V22_FIELDS, trainingEvents } from './support/model-story';
@@ -32,17 +33,7 @@ async function rowsOf(db: Db, table: string, name: string, version?: number): Pr
 describe.each(databases)('registry integrity on $name', (database) => {
   const ctx = useDatabase(database);
 
-  async function call(method: string, path: string, body?: unknown, actor = 'alice') {
-    const res = await ctx().app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    expect(res.status, `${method} ${path}: ${text.slice(0, 300)}`).toBeLessThan(300);
-    return (text ? JSON.parse(text) : {}) as Json;
-  }
-  const mlflow = (method: string, path: string, body?: unknown) => call(method, `/api/2.0/mlflow/${path}`, body);
+  const { call, mlflow } = apiCalls(() => ctx().app);
 
   /** A model with something in every table a model or a version owns. */
   async function fullModel(name: string) {
