@@ -20,19 +20,14 @@ CREATE TABLE "model_version_tag_parts" (
 	"version" integer NOT NULL,
 	"segment" text NOT NULL,
 	"wanted" text NOT NULL,
-	"dataset_id" uuid,
-	"written_at" timestamp(6) with time zone,
-	"written_id" uuid,
-	"read_version" text
+	CONSTRAINT "model_version_tag_parts_model_name_version_segment_wanted_pk" PRIMARY KEY("model_name","version","segment","wanted")
 );
 --> statement-breakpoint
 ALTER TABLE "model_version_links" ADD CONSTRAINT "model_version_links_version_fk" FOREIGN KEY ("model_name","version") REFERENCES "public"."model_versions"("model_name","version") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "model_version_tag_parts" ADD CONSTRAINT "model_version_tag_parts_version_fk" FOREIGN KEY ("model_name","version") REFERENCES "public"."model_versions"("model_name","version") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "model_version_links_version_idx" ON "model_version_links" USING btree ("model_name","version");--> statement-breakpoint
 CREATE INDEX "model_version_links_run_idx" ON "model_version_links" USING btree ("run_id");--> statement-breakpoint
-CREATE INDEX "model_version_tag_parts_version_idx" ON "model_version_tag_parts" USING btree ("model_name","version");--> statement-breakpoint
-CREATE INDEX "model_version_tag_parts_dataset_idx" ON "model_version_tag_parts" USING btree ("dataset_id","wanted","written_at","written_id","read_version");--> statement-breakpoint
-CREATE INDEX "model_version_tag_parts_segment_idx" ON "model_version_tag_parts" USING btree ("segment","wanted") WHERE "model_version_tag_parts"."dataset_id" is null;--> statement-breakpoint
+CREATE INDEX "model_version_tag_parts_dataset_idx" ON "model_version_tag_parts" USING btree ("segment","wanted");--> statement-breakpoint
 CREATE INDEX "model_versions_source_model_idx" ON "model_versions" USING btree ("source_model_name","source_model_version");--> statement-breakpoint
 -- The links of the versions registered before links were stored, computed once here as
 -- src/models/link-refresh.ts computes them (its refreshStatement as of this migration, parameters inlined):
@@ -51,8 +46,9 @@ BEGIN
         select mv.model_name, mv.version, r.id as run_id from mv join runs r on r.id = mv.run_uuid),
       registry as (
         select distinct mv.model_name, mv.version, f.owner_id as run_id, f.name as facet from mv
-        cross join lateral unnest(array[jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'mlflow.run_id'::text, 'value', mv.run_id))), jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'mlflow_run_id'::text, 'value', mv.run_id))), jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'registry_run_id'::text, 'value', mv.run_id))), jsonb_build_object('run_id', mv.run_id)]) as probe(value)
-        join facets f on f.value @> probe.value and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
+        cross join lateral (select f.owner_id, f.name from facets f
+          where f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
+            and (f.value @> jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'mlflow.run_id'::text, 'value', mv.run_id))) or f.value @> jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'mlflow_run_id'::text, 'value', mv.run_id))) or f.value @> jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', 'registry_run_id'::text, 'value', mv.run_id))) or f.value @> jsonb_build_object('run_id', mv.run_id))) f
         where mv.run_id is not null),
       artifact as (
         select a.*, count(*) over (partition by a.model_name, a.version) as writers from (
@@ -91,28 +87,20 @@ BEGIN
         select p.model_name, p.version, p.token, p.wanted, p.tag, d.id, d.namespace, d.name from tag_parts p
         cross join lateral (select d.id, d.namespace, d.name from datasets d where (d.name = p.token or d.name like '%.' || p.token or d.name like '%/' || p.token)) d
         where not exists (select 1 from training tr where tr.model_name = p.model_name and tr.version = p.version)),
-      -- The version named is one some run wrote (the first writer, when several runs wrote the same version),
-      -- else one a run read by name (without a row to point at). Either choice depends on what is stored,
-      -- not on the order it arrived in (link-refresh.ts relies on it to refresh only what may change).
-      tag_candidates as (
-        select distinct on (t.model_name, t.version, t.id, t.wanted) t.model_name, t.version, t.token, t.wanted, t.tag, t.id, t.namespace, t.name,
-          w.version as written_version, w.id as written_id, w.created_at as written_at, r.version as read_version
-        from tag_datasets t
-        left join lateral (
-          select dv.version, dv.id, dv.created_at from dataset_versions dv
-          where dv.version_key in ((select encode(set_byte(set_byte(h.d, 6, (get_byte(h.d, 6) & 15) | 128), 8, (get_byte(h.d, 8) & 63) | 128), 'hex')::uuid
-        from (select substring(sha256(convert_to('version_key'::text, 'UTF8') || '\x00'::bytea || convert_to(t.id::text, 'UTF8') || '\x00'::bytea || convert_to(t.wanted, 'UTF8')) from 1 for 16) as d) h), (select encode(set_byte(set_byte(h.d, 6, (get_byte(h.d, 6) & 15) | 128), 8, (get_byte(h.d, 8) & 63) | 128), 'hex')::uuid
-        from (select substring(sha256(convert_to('version_key'::text, 'UTF8') || '\x00'::bytea || convert_to(t.id::text, 'UTF8') || '\x00'::bytea || convert_to('v' || t.wanted, 'UTF8')) from 1 for 16) as d) h))
-          order by dv.created_at, dv.id limit 1) w on true
-        left join lateral (
-          select io.version from run_io io
-          where w.id is null and io.dataset_id = t.id and io.direction = 'in' and io.version in (t.wanted, 'v' || t.wanted)
-          order by io.version limit 1) r on true
-        order by t.model_name, t.version, t.id, t.wanted),
       tagged as (
-        select c.model_name, c.version, c.token, c.wanted, c.tag, c.namespace, c.name,
-          coalesce(c.written_version, c.read_version) as dataset_version, c.written_id as version_id
-        from tag_candidates c where c.written_id is not null or c.read_version is not null),
+        select distinct on (t.model_name, t.version, t.id, t.wanted) t.model_name, t.version, t.token, t.wanted, t.tag, t.namespace, t.name,
+          x.version as dataset_version, x.version_id
+        from tag_datasets t
+        -- A version some run wrote first (the latest writer when several wrote the same version string),
+        -- else one a run read by name.
+        cross join lateral (
+          select dv.version, dv.id as version_id, 0 as rank, dv.created_at from dataset_versions dv
+          where dv.dataset_id = t.id and (dv.version = t.wanted or dv.version = 'v' || t.wanted)
+          union all
+          select io.version, null::uuid, 1, io.created_at from run_io io
+          where io.dataset_id = t.id and io.direction = 'in' and (io.version = t.wanted or io.version = 'v' || t.wanted)
+          order by rank, created_at desc, version_id limit 1) x
+        order by t.model_name, t.version, t.id, t.wanted),
       own as (
         select e.model_name, e.version, 'run' as kind, 'run_id' as method, 1.0::float8 as confidence, 'confirmed' as status, e.run_id,
           null::text as dataset_namespace, null::text as dataset_name, null::text as dataset_version, null::uuid as dataset_version_id,
@@ -143,17 +131,14 @@ BEGIN
       computed as (
         select distinct on (c.link_id) c.* from (
           select c.*, case when c.kind = 'run'
-              then (select encode(set_byte(set_byte(h.d, 6, (get_byte(h.d, 6) & 15) | 128), 8, (get_byte(h.d, 8) & 63) | 128), 'hex')::uuid
-        from (select substring(sha256(convert_to('model_link'::text, 'UTF8') || '\x00'::bytea || convert_to(c.model_name, 'UTF8') || '\x00'::bytea || convert_to(c.version::text, 'UTF8') || '\x00'::bytea || convert_to('run:' || c.run_id::text, 'UTF8')) from 1 for 16) as d) h)
-              else (select encode(set_byte(set_byte(h.d, 6, (get_byte(h.d, 6) & 15) | 128), 8, (get_byte(h.d, 8) & 63) | 128), 'hex')::uuid
-        from (select substring(sha256(convert_to('model_link'::text, 'UTF8') || '\x00'::bytea || convert_to(c.model_name, 'UTF8') || '\x00'::bytea || convert_to(c.version::text, 'UTF8') || '\x00'::bytea || convert_to('dataset_version:' || c.dataset_namespace, 'UTF8') || '\x00'::bytea || convert_to(c.dataset_name, 'UTF8') || '\x00'::bytea || convert_to(c.dataset_version, 'UTF8')) from 1 for 16) as d) h)
+              then pedigree_id('model_link', c.model_name, c.version::text, 'run:' || c.run_id::text)
+              else pedigree_id('model_link', c.model_name, c.version::text, 'dataset_version:' || c.dataset_namespace, c.dataset_name, c.dataset_version)
             end as link_id
           from (select *, 0 as hops from own union all select * from inherited) c) c
         order by c.link_id, c.confidence desc, c.rank, c.evidence::text),
       removed as (
         delete from model_version_links l using mv
-        -- not in (a hashed set; link ids are never null): not exists would scan the computed links per row.
-        where l.model_name = mv.model_name and l.version = mv.version and l.link_id not in (select c.link_id from computed c)),
+        where l.model_name = mv.model_name and l.version = mv.version and not exists (select 1 from computed c where c.link_id = l.link_id)),
       written as (
         insert into model_version_links (link_id, model_name, version, kind, method, confidence, status, run_id,
           dataset_namespace, dataset_name, dataset_version, dataset_version_id, evidence, hops)
@@ -167,17 +152,15 @@ BEGIN
         where (model_version_links.method, model_version_links.confidence, model_version_links.status,
             model_version_links.dataset_version_id, model_version_links.evidence, model_version_links.hops)
           is distinct from (excluded.method, excluded.confidence, excluded.status, excluded.dataset_version_id, excluded.evidence, excluded.hops)),
+      parts as (
+        select distinct p.model_name, p.version, regexp_replace(p.token, '^.*[./]', '') as segment, p.wanted from tag_parts p),
       parts_removed as (
-        delete from model_version_tag_parts p using mv where p.model_name = mv.model_name and p.version = mv.version),
-      -- What ingest watches (see model_version_tag_parts): every dataset that may be the one a tag part names,
-      -- and any dataset of its name for a version without a training run.
+        delete from model_version_tag_parts p using mv
+        where p.model_name = mv.model_name and p.version = mv.version and not exists (
+          select 1 from parts n where n.model_name = p.model_name and n.version = p.version and n.segment = p.segment and n.wanted = p.wanted)),
       parts_written as (
-        insert into model_version_tag_parts (model_name, version, segment, wanted, dataset_id, written_at, written_id, read_version)
-        select c.model_name, c.version, regexp_replace(c.token, '^.*[./]', ''), c.wanted, c.id, c.written_at, c.written_id, c.read_version
-        from tag_candidates c
-        union
-        select p.model_name, p.version, regexp_replace(p.token, '^.*[./]', ''), p.wanted, null, null, null, null from tag_parts p
-        where not exists (select 1 from training t where t.model_name = p.model_name and t.version = p.version))
+        insert into model_version_tag_parts (model_name, version, segment, wanted)
+        select model_name, version, segment, wanted from parts order by 1, 2, 3, 4 on conflict do nothing)
       select d.model_name as name, d.version from model_versions d
       join scope s on d.source_model_name = s.model_name and d.source_model_version = s.version
       order by 1, 2

@@ -292,8 +292,8 @@ describe.each(databases)('stored model links on $name', (database) => {
     // The database as it was before migration 0007, with its registry, lineage and decisions.
     await db.orm.execute(sql`drop table model_version_links, model_version_tag_parts`);
     await db.orm.execute(sql`drop index model_versions_source_model_idx`);
-    await db.orm.execute(sql`delete from pedigree_migrations where tag = '0007_model_links'`);
-    expect(await migrate(db, await readMigrations())).toEqual(['0007_model_links']);
+    await db.orm.execute(sql`delete from pedigree_migrations where tag in ('0007_model_links', '0008_links_watch_datasets')`);
+    expect(await migrate(db, await readMigrations())).toEqual(['0007_model_links', '0008_links_watch_datasets']);
     expect(await stored()).toEqual(before);
   });
 });
