@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
+import { ids } from '../src/ids';
 import { replayEvents } from '../src/ingest/replay';
 import { linkIdOf } from '../src/models/links';
 import { apiCalls } from './support/api-calls';
@@ -144,6 +145,20 @@ describe.each(databases)('stored model links on $name', (database) => {
     expect((await tagged())!.dataset.versionId).toEqual(expect.any(String));
   });
 
+  it('names the first run that wrote a tagged dataset version, whatever the order the writers arrive in', async () => {
+    await register('first_writer', { tags: [{ key: 'dataset_version', value: 'orders_v10.1' }] });
+    const [early, late, later] = [randomUUID(), randomUUID(), randomUUID()];
+    const write = (runId: string, time: string) => events(etlEvents(runId, time, '10.1', ORDERS_V21_FIELDS));
+    const named = async () => (await links('first_writer'))[0]?.dataset.versionId;
+    const versionOf = (runId: string) => ids.datasetVersion(ids.dataset(ORDERS.namespace, ORDERS.name), runId);
+    await write(late, '2026-02-10T00:00:00Z');
+    expect(await named()).toBe(versionOf(late));
+    await write(early, '2026-02-05T00:00:00Z');
+    expect(await named()).toBe(versionOf(early));
+    await write(later, '2026-02-20T00:00:00Z');
+    expect(await named()).toBe(versionOf(early));
+  });
+
   it('follows the registry: a dataset_version tag set and deleted, versions copied from others, a version deleted', async () => {
     await etl('7.1');
     await register('tagged', {});
@@ -247,7 +262,7 @@ describe.each(databases)('stored model links on $name', (database) => {
       rows<Json>(db.orm, sql`select * from model_version_links order by link_id`).then((list) =>
         list.map((r) => ({ ...r, confidence: Number(r.confidence) })),
       );
-    const parts = () => rows<Json>(db.orm, sql`select * from model_version_tag_parts order by 1, 2, 3, 4`);
+    const parts = () => rows<Json>(db.orm, sql`select * from model_version_tag_parts order by 1, 2, 3, 4, 5, 6, 7, 8`);
     const [before, partsBefore] = [await stored(), await parts()];
     expect(before.length).toBeGreaterThan(10);
     // Lost or stale links (a bug fixed, a restore from an old backup): replay computes them again.
@@ -268,8 +283,8 @@ describe.each(databases)('stored model links on $name', (database) => {
     // The database as it was before migration 0007, with its registry, lineage and decisions.
     await db.orm.execute(sql`drop table model_version_links, model_version_tag_parts`);
     await db.orm.execute(sql`drop index model_versions_source_model_idx`);
-    await db.orm.execute(sql`delete from pedigree_migrations where tag = '0007_model_links'`);
-    expect(await migrate(db, await readMigrations())).toEqual(['0007_model_links']);
+    await db.orm.execute(sql`delete from pedigree_migrations where tag in ('0007_model_links', '0008_links_watch_datasets')`);
+    expect(await migrate(db, await readMigrations())).toEqual(['0007_model_links', '0008_links_watch_datasets']);
     expect(await stored()).toEqual(before);
   });
 });

@@ -27,29 +27,47 @@ export const tagsOf = (facet: SQL) =>
 /** The last segment of a dataset name (`public.orders` -> `orders`): how a dataset_version tag names it. */
 export const segmentOf = (name: SQL) => sql`regexp_replace(${name}, '^.*[./]', '')`;
 
+/**
+ * src/ids.ts idOf in SQL, written out: the same as the pedigree_id function (migration 0004), whose call
+ * costs more per statement than the hash itself in statements that run on every refresh.
+ */
+const idSql = (kind: string, ...parts: SQL[]) => {
+  const bytes = sql.join(
+    [sql`convert_to(${kind}::text, 'UTF8')`, ...parts.map((p) => sql`convert_to(${p}, 'UTF8')`)],
+    sql` || '\\x00'::bytea || `,
+  );
+  return sql`(select encode(set_byte(set_byte(h.d, 6, (get_byte(h.d, 6) & 15) | 128), 8, (get_byte(h.d, 8) & 63) | 128), 'hex')::uuid
+    from (select substring(sha256(${bytes}) from 1 for 16) as d) h)`;
+};
+
 /** A tag part's dataset (the token of `orders_v2.1`) names `d`: its whole name, or its last segments. */
 const namedBy = (token: SQL) => sql`(d.name = ${token} or d.name like '%.' || ${token} or d.name like '%/' || ${token})`;
 
 /**
  * The CTEs that compute the links of the versions in the CTE `mv` (model_versions rows) from everything
- * stored: `computed` has one row per link (the strongest method per target, with its id), `tag_parts`
- * the dataset versions their tags name. Inherited links come from the stored links of the source
- * version, with its decisions (rejected ones are not inherited).
+ * stored: `computed` has one row per link (the strongest method per target, with its id); `tag_parts` the
+ * dataset versions their tags name, `tag_candidates` the datasets that may be those (with what they
+ * resolved to), and `training` the training runs, for what ingest must watch. Inherited links come from
+ * the stored links of the source version, with its decisions (rejected ones are not inherited).
  */
 export function evidenceCtes(): SQL {
-  const registryIdMatch = sql.join(
-    REGISTRY_RUN_ID_KEYS.map(
-      (key) => sql`f.value @> jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', ${key}::text, 'value', mv.run_id)))`,
-    ),
-    sql` or `,
+  // What a run's tags (or mlflow) facet contains when it carries the version's run id: each is one probe
+  // of the facets' containment index.
+  const registryIdProbes = sql.join(
+    [
+      ...REGISTRY_RUN_ID_KEYS.map(
+        (key) => sql`jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', ${key}::text, 'value', mv.run_id)))`,
+      ),
+      sql`jsonb_build_object('run_id', mv.run_id)`,
+    ],
+    sql`, `,
   );
   return sql`explicit as (
     select mv.model_name, mv.version, r.id as run_id from mv join runs r on r.id = mv.run_uuid),
   registry as (
     select distinct mv.model_name, mv.version, f.owner_id as run_id, f.name as facet from mv
-    cross join lateral (select f.owner_id, f.name from facets f
-      where f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
-        and (${registryIdMatch} or f.value @> jsonb_build_object('run_id', mv.run_id))) f
+    cross join lateral unnest(array[${registryIdProbes}]) as probe(value)
+    join facets f on f.value @> probe.value and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
     where mv.run_id is not null),
   artifact as (
     select a.*, count(*) over (partition by a.model_name, a.version) as writers from (
@@ -88,20 +106,26 @@ export function evidenceCtes(): SQL {
     select p.model_name, p.version, p.token, p.wanted, p.tag, d.id, d.namespace, d.name from tag_parts p
     cross join lateral (select d.id, d.namespace, d.name from datasets d where ${namedBy(sql`p.token`)}) d
     where not exists (select 1 from training tr where tr.model_name = p.model_name and tr.version = p.version)),
-  tagged as (
-    select distinct on (t.model_name, t.version, t.id, t.wanted) t.model_name, t.version, t.token, t.wanted, t.tag, t.namespace, t.name,
-      x.version as dataset_version, x.version_id
+  -- The version named is one some run wrote (the first writer, when several runs wrote the same version),
+  -- else one a run read by name (without a row to point at). Either choice depends on what is stored,
+  -- not on the order it arrived in (link-refresh.ts relies on it to refresh only what may change).
+  tag_candidates as (
+    select distinct on (t.model_name, t.version, t.id, t.wanted) t.model_name, t.version, t.token, t.wanted, t.tag, t.id, t.namespace, t.name,
+      w.version as written_version, w.id as written_id, w.created_at as written_at, r.version as read_version
     from tag_datasets t
-    -- A version some run wrote first (the latest writer when several wrote the same version string),
-    -- else one a run read by name.
-    cross join lateral (
-      select dv.version, dv.id as version_id, 0 as rank, dv.created_at from dataset_versions dv
-      where dv.dataset_id = t.id and (dv.version = t.wanted or dv.version = 'v' || t.wanted)
-      union all
-      select io.version, null::uuid, 1, io.created_at from run_io io
-      where io.dataset_id = t.id and io.direction = 'in' and (io.version = t.wanted or io.version = 'v' || t.wanted)
-      order by rank, created_at desc, version_id limit 1) x
+    left join lateral (
+      select dv.version, dv.id, dv.created_at from dataset_versions dv
+      where dv.version_key in (${idSql('version_key', sql`t.id::text`, sql`t.wanted`)}, ${idSql('version_key', sql`t.id::text`, sql`'v' || t.wanted`)})
+      order by dv.created_at, dv.id limit 1) w on true
+    left join lateral (
+      select io.version from run_io io
+      where w.id is null and io.dataset_id = t.id and io.direction = 'in' and io.version in (t.wanted, 'v' || t.wanted)
+      order by io.version limit 1) r on true
     order by t.model_name, t.version, t.id, t.wanted),
+  tagged as (
+    select c.model_name, c.version, c.token, c.wanted, c.tag, c.namespace, c.name,
+      coalesce(c.written_version, c.read_version) as dataset_version, c.written_id as version_id
+    from tag_candidates c where c.written_id is not null or c.read_version is not null),
   own as (
     select e.model_name, e.version, 'run' as kind, 'run_id' as method, 1.0::float8 as confidence, 'confirmed' as status, e.run_id,
       null::text as dataset_namespace, null::text as dataset_name, null::text as dataset_version, null::uuid as dataset_version_id,
@@ -132,8 +156,8 @@ export function evidenceCtes(): SQL {
   computed as (
     select distinct on (c.link_id) c.* from (
       select c.*, case when c.kind = 'run'
-          then pedigree_id('model_link', c.model_name, c.version::text, 'run:' || c.run_id::text)
-          else pedigree_id('model_link', c.model_name, c.version::text, 'dataset_version:' || c.dataset_namespace, c.dataset_name, c.dataset_version)
+          then ${idSql('model_link', sql`c.model_name`, sql`c.version::text`, sql`'run:' || c.run_id::text`)}
+          else ${idSql('model_link', sql`c.model_name`, sql`c.version::text`, sql`'dataset_version:' || c.dataset_namespace`, sql`c.dataset_name`, sql`c.dataset_version`)}
         end as link_id
       from (select *, 0 as hops from own union all select * from inherited) c) c
     order by c.link_id, c.confidence desc, c.rank, c.evidence::text)`;

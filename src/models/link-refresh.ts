@@ -61,12 +61,15 @@ export async function refreshAllLinks(query: Query): Promise<void> {
  */
 export async function refreshLinksAfterIngest(query: Query, runIds: readonly string[]): Promise<void> {
   if (runIds.length === 0) return;
-  const runs = uuidArray([...new Set(runIds)].sort());
-  // Issued together (pipelined); the second statement's snapshot is taken once the lock is held.
-  const [, touched] = await Promise.all([
+  // Issued together (pipelined); the second statement's snapshot is taken once the lock is held. The
+  // search for the versions touched is not even planned (planning it costs more than running it) while
+  // no version is registered.
+  const [, [registry]] = await Promise.all([
     query(sql`select pg_advisory_xact_lock_shared(${LINKS_LOCK}::bigint)`),
-    query<{ versions: VersionKey[] }>(touchedAndLocked(runs)),
+    query<{ exists: boolean }>(sql`select exists (select 1 from model_versions) as exists`),
   ]);
+  if (!registry?.exists) return;
+  const touched = await query<{ versions: VersionKey[] }>(touchedAndLocked(uuidArray([...new Set(runIds)].sort())));
   if (touched.length === 0) return;
   await refreshLinks(
     query,
@@ -77,7 +80,7 @@ export async function refreshLinksAfterIngest(query: Query, runIds: readonly str
 /**
  * The versions whose links the runs may change: those naming a run (its id or registry run id), whose
  * artifact a run wrote, already linked to a run, or whose dataset_version tags name a dataset version a
- * run wrote or read. Nothing is searched when no version is registered. They are locked for this
+ * run wrote or read in a way that may change what the tag resolves to. They are locked for this
  * transaction by stripe (a hash of the version, so a transaction holds at most LOCK_STRIPES advisory
  * locks however many versions it touches), in stripe order, so that two ingest transactions never wait
  * for each other in a cycle; one row per stripe, with its versions.
@@ -89,29 +92,71 @@ const touchedAndLocked = (runs: SQL) => sql`
     from (
       select mv.model_name, mv.version from model_versions mv where mv.run_uuid = any(${runs})
       union
-      select mv.model_name, mv.version from model_versions mv where mv.run_id in (${registryRunIdsOf(runs)})
+      select mv.model_name, mv.version from model_versions mv where mv.run_id = any(array(${registryRunIdsOf(runs)}))
       union
       select mv.model_name, mv.version from model_versions mv
       where mv.source_dataset_ids && array(select io.dataset_id from run_io io where io.run_id = any(${runs}) and io.direction = 'out')
       union
       select l.model_name, l.version from model_version_links l where l.run_id = any(${runs})
       union
-      select p.model_name, p.version from model_version_tag_parts p
-      join (
-        select ${segmentOf(sql`d.name`)} as segment, w.version from (
-          select dv.dataset_id, dv.version from dataset_versions dv where dv.run_id = any(${runs})
-          union
-          select io.dataset_id, io.version from run_io io where io.run_id = any(${runs}) and io.direction = 'in' and io.version is not null) w
-        join datasets d on d.id = w.dataset_id) w
-      on p.segment = w.segment and p.wanted in (w.version, case when w.version like 'v%' then substr(w.version, 2) end)
+      ${watchingWritten(runs)}
+      union
+      ${watchingRead(runs)}
     ) a
-    where (select exists (select 1 from model_versions))
     group by 1 order by 1) s`;
+
+/** What a dataset_version tag names (`p.wanted`) to mean the version string `version`: itself, or without its `v`. */
+const wantedFor = (version: SQL) =>
+  sql`cross join lateral (values (${version}), (case when ${version} like 'v%' then substr(${version}, 2) end)) as w(wanted)`;
+
+/**
+ * Tag parts (alias `p`) watching a dataset version `x` (dataset_id, name, wanted: see wantedFor): the rows for that
+ * dataset matching `condition`, and the versions without a training run watching every dataset of that
+ * name segment, unless they watch this one already (a set difference: many versions may watch the same).
+ */
+const watching = (condition: SQL) => sql`
+  select p.model_name, p.version from x
+  join model_version_tag_parts p on p.dataset_id = x.dataset_id and p.wanted = x.wanted and ${condition}
+  union
+  select w.model_name, w.version from (
+    select p.model_name, p.version, p.wanted from x
+    join model_version_tag_parts p on p.dataset_id is null and p.segment = ${segmentOf(sql`x.name`)}
+      and p.wanted = x.wanted
+    except
+    select k.model_name, k.version, k.wanted from x
+    join model_version_tag_parts k on k.dataset_id = x.dataset_id and k.wanted = x.wanted) w`;
+
+/**
+ * The versions a dataset version the runs wrote may be named by: where nothing was written yet, or only
+ * later (the first writer is the one named). One more run writing a version every model names touches none.
+ */
+const watchingWritten = (runs: SQL) => sql`
+  (with x as (select dv.dataset_id, d.name, w.wanted, dv.created_at, dv.id from dataset_versions dv
+      join datasets d on d.id = dv.dataset_id ${wantedFor(sql`dv.version`)} where dv.run_id = any(${runs}) and w.wanted is not null)
+    ${watching(sql`p.written_at is null`)}
+    union
+    select p.model_name, p.version from x
+    join model_version_tag_parts p on p.dataset_id = x.dataset_id and p.wanted = x.wanted
+      and (p.written_at, p.written_id) > (x.created_at, x.id))`;
+
+/**
+ * The versions a dataset version the runs read by name may be named by: where nothing was written, and
+ * nothing read or only a version string that sorts after (each an index range, however many versions
+ * name the same dataset version).
+ */
+const watchingRead = (runs: SQL) => sql`
+  (with x as (select io.dataset_id, d.name, io.version, w.wanted from run_io io join datasets d on d.id = io.dataset_id
+      ${wantedFor(sql`io.version`)} where io.run_id = any(${runs}) and io.direction = 'in' and io.version is not null and w.wanted is not null)
+    ${watching(sql`p.written_at is null and p.written_id is null and p.read_version is null`)}
+    union
+    select p.model_name, p.version from x
+    join model_version_tag_parts p on p.dataset_id = x.dataset_id and p.wanted = x.wanted
+      and p.written_at is null and p.written_id is null and p.read_version > x.version)`;
 
 /**
  * One statement: computes the links of the versions `scope` selects (model_name, version), deletes those
- * the evidence no longer supports, writes the new and changed ones (unchanged rows are not touched), the
- * same for the tag parts; answers the versions copied from those in scope (`models:/` sources), whose
+ * the evidence no longer supports, writes the new and changed ones (unchanged rows are not touched), and
+ * what ingest must watch for them; answers the versions copied from those in scope (`models:/` sources), whose
  * inherited links are next.
  */
 export const refreshStatement = (scope: SQL) => sql`
@@ -122,7 +167,8 @@ export const refreshStatement = (scope: SQL) => sql`
   ${evidenceCtes()},
   removed as (
     delete from model_version_links l using mv
-    where l.model_name = mv.model_name and l.version = mv.version and not exists (select 1 from computed c where c.link_id = l.link_id)),
+    -- not in (a hashed set; link ids are never null): not exists would scan the computed links per row.
+    where l.model_name = mv.model_name and l.version = mv.version and l.link_id not in (select c.link_id from computed c)),
   written as (
     insert into model_version_links (link_id, model_name, version, kind, method, confidence, status, run_id,
       dataset_namespace, dataset_name, dataset_version, dataset_version_id, evidence, hops)
@@ -136,15 +182,17 @@ export const refreshStatement = (scope: SQL) => sql`
     where (model_version_links.method, model_version_links.confidence, model_version_links.status,
         model_version_links.dataset_version_id, model_version_links.evidence, model_version_links.hops)
       is distinct from (excluded.method, excluded.confidence, excluded.status, excluded.dataset_version_id, excluded.evidence, excluded.hops)),
-  parts as (
-    select distinct p.model_name, p.version, ${segmentOf(sql`p.token`)} as segment, p.wanted from tag_parts p),
   parts_removed as (
-    delete from model_version_tag_parts p using mv
-    where p.model_name = mv.model_name and p.version = mv.version and not exists (
-      select 1 from parts n where n.model_name = p.model_name and n.version = p.version and n.segment = p.segment and n.wanted = p.wanted)),
+    delete from model_version_tag_parts p using mv where p.model_name = mv.model_name and p.version = mv.version),
+  -- What ingest watches (see model_version_tag_parts): every dataset that may be the one a tag part names,
+  -- and any dataset of its name for a version without a training run.
   parts_written as (
-    insert into model_version_tag_parts (model_name, version, segment, wanted)
-    select model_name, version, segment, wanted from parts order by 1, 2, 3, 4 on conflict do nothing)
+    insert into model_version_tag_parts (model_name, version, segment, wanted, dataset_id, written_at, written_id, read_version)
+    select c.model_name, c.version, ${segmentOf(sql`c.token`)}, c.wanted, c.id, c.written_at, c.written_id, c.read_version
+    from tag_candidates c
+    union
+    select p.model_name, p.version, ${segmentOf(sql`p.token`)}, p.wanted, null, null, null, null from tag_parts p
+    where not exists (select 1 from training t where t.model_name = p.model_name and t.version = p.version))
   select d.model_name as name, d.version from model_versions d
   join scope s on d.source_model_name = s.model_name and d.source_model_version = s.version
   order by 1, 2`;

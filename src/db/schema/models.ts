@@ -151,22 +151,31 @@ export const modelVersionLinks = pgTable(
 );
 
 /**
- * The dataset versions a version's dataset_version tags name (on the version, or on its training runs'
- * tags facets), by the last segment of the dataset's name and the version wanted: ingest refreshes the
- * version's links when a run writes or reads one of them, which may happen after the version was linked
- * (or before any training run is known).
+ * What ingest watches for a version's dataset_version tags (`orders_v2.1`): for each dataset that may be
+ * the one named (`datasetId`, among its training runs' inputs), the version it resolved to, if any: the
+ * first run that wrote it (`writtenAt`, `writtenId`), else the version string a run read (`readVersion`).
+ * A run writing that dataset version earlier, or reading it when nothing wrote it, refreshes the
+ * version's links; one more run writing it does not (however many versions name it). A version without a
+ * training run may find its dataset anywhere: a row without `datasetId` watches any dataset whose name
+ * ends with `segment`.
  */
 export const modelVersionTagParts = pgTable(
   'model_version_tag_parts',
   {
     modelName: text('model_name').notNull(),
     version: integer('version').notNull(),
+    /** The last segment of the dataset name the tag names (`orders`). */
     segment: text('segment').notNull(),
     wanted: text('wanted').notNull(),
+    datasetId: uuid('dataset_id'),
+    writtenAt: eventTime('written_at'),
+    writtenId: uuid('written_id'),
+    readVersion: text('read_version'),
   },
   (t) => [
-    primaryKey({ columns: [t.modelName, t.version, t.segment, t.wanted] }),
-    index('model_version_tag_parts_dataset_idx').on(t.segment, t.wanted),
+    index('model_version_tag_parts_version_idx').on(t.modelName, t.version),
+    index('model_version_tag_parts_dataset_idx').on(t.datasetId, t.wanted, t.writtenAt, t.writtenId, t.readVersion),
+    index('model_version_tag_parts_segment_idx').on(t.segment, t.wanted).where(sql`${t.datasetId} is null`),
     ofVersion('model_version_tag_parts_version_fk', t),
   ],
 );
