@@ -33,6 +33,9 @@ export function createApp(deps: Deps) {
   // Described from the routes' declarations; public: it describes, it reads no data.
   const document = openApiDocument(app);
   app.get('/openapi.json', (c) => c.json(document));
+  // The web UI owns every other GET: its files, and index.html for its pages. The API's paths stay the API's.
+  const ui = deps.ui;
+  if (ui) app.get('*', (c, next) => (isApiPath(c.req.path) ? next() : ui(c, next)));
 
   app.notFound((c) => renderProblem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(async (error, c) => {
@@ -47,3 +50,5 @@ export function createApp(deps: Deps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+const isApiPath = (path: string) => path.startsWith('/api/') || path === '/api' || path === '/openapi.json' || path === '/healthcheck';

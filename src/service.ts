@@ -12,6 +12,7 @@ import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { EventWriter } from './ingest/writer';
+import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Db> {
@@ -30,6 +31,6 @@ export async function startService(config: Config) {
   const db = await openDatabase(config);
   await migrate(db, await readMigrations());
   const writer = new EventWriter(db, { concurrency: config.writeConcurrency });
-  const app = createApp({ db, writer, config });
+  const app = createApp({ db, writer, config, ui: nodeUi() });
   return { app, db, writer };
 }

@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { EventWriter } from '../ingest/writer';
@@ -8,6 +9,8 @@ export interface Deps {
   db: Db;
   writer: EventWriter;
   config: Config;
+  /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
+  ui?: MiddlewareHandler<AppEnv>;
 }
 
 export type AppEnv = { Variables: { deps: Deps; actor: Actor } };
