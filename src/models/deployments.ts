@@ -26,12 +26,47 @@ const deploymentJson = sql`json_build_object('id', d.id, 'endpoint', d.endpoint,
   'model', d.model_name, 'version', d.version, 'actor', d.actor, 'deployedAt', ${iso(sql`d.deployed_at`)},
   'current', ${isCurrent})`;
 
-/** What a version (a model_versions row, alias `v`) serves now: its current deployments, newest first. */
-export const currentDeploymentsJson = (v: string) => {
+/**
+ * A deployment (alias `d`) was its endpoint's latest in its environment at `asOf`: made by then, and no later
+ * one made by then.
+ */
+export const currentAt = (asOf: string) => sql`d.deployed_at <= ${asOf}::timestamptz and not exists (
+    select 1 from deployments n where n.endpoint = d.endpoint and n.environment = d.environment
+    and n.deployed_at <= ${asOf}::timestamptz and (n.deployed_at, n.id) > (d.deployed_at, d.id))`;
+
+/**
+ * What a version (a model_versions row, alias `v`) serves now, or served at `asOf`: its current deployments
+ * then, newest first.
+ */
+export const currentDeploymentsJson = (v: string, asOf?: string) => {
   const a = sql.identifier(v);
   return sql`coalesce((select json_agg(${deploymentJson} order by d.deployed_at desc, d.id desc) from deployments d
-    where d.model_name = ${a}.model_name and d.version = ${a}.version and ${isCurrent}), '[]'::json)`;
+    where d.model_name = ${a}.model_name and d.version = ${a}.version and ${asOf === undefined ? isCurrent : currentAt(asOf)}), '[]'::json)`;
 };
+
+/**
+ * The deployment a graph node id names (`<environment>:<endpoint>`, both may hold colons: the longest
+ * environment that exists wins): the endpoint's latest deployment, or the latest made by `asOf`.
+ * Undefined when the endpoint is unknown; `{ deployment: undefined }` when nothing was deployed there by then.
+ */
+export async function deploymentAt(
+  db: Db,
+  environmentAndEndpoint: string,
+  asOf?: string,
+): Promise<{ deployment: Deployment | undefined } | undefined> {
+  const [row] = await selectByKey<{ known: boolean; json: Deployment | null }>(
+    db,
+    sql`with named as (
+        select environment, endpoint from deployments
+        where environment || ':' || endpoint = ${environmentAndEndpoint}
+        order by length(environment) desc limit 1)
+      select exists (select 1 from named) as known,
+        (select ${deploymentJson} from deployments d join named on named.environment = d.environment and named.endpoint = d.endpoint
+          where ${asOf === undefined ? isCurrent : currentAt(asOf)} limit 1) as json`,
+  );
+  if (!row?.known) return undefined;
+  return { deployment: row.json ?? undefined };
+}
 
 const text = (v: unknown, pointer: string) => {
   if (typeof v !== 'string' || !v.trim()) throw invalid(pointer, `${pointer.slice(1)} is required`);

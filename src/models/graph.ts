@@ -1,12 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { invalid } from '../core/errors';
+import { invalid, notFound } from '../core/errors';
 import type { Db } from '../db/client';
-import { selectByKey } from '../db/sql';
+import { iso, selectByKey } from '../db/sql';
 import { ids } from '../ids';
+import { inputVersionId, runState } from '../read/json';
 import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
-import { nodeId, resolveNodeId } from '../read/node-id';
+import { nodeId, parseRunNodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
-import { currentDeploymentsJson, type Deployment } from './deployments';
+import { currentDeploymentsJson, type Deployment, deploymentAt } from './deployments';
 import { confirmedRunLink, linksWithDecisions } from './links';
 import { MODELS_NAMESPACE, modelAsDataset, modelBehindDataset } from './model-datasets';
 import { type ModelVersion, resolveVersion, versionJson } from './registry';
@@ -41,25 +42,36 @@ export interface ModelCandidate {
   deployments: Deployment[];
 }
 
-/** The confirmed training runs of a version (alias `v`), each with its job (json, oldest run id first). */
-const trainingRunsOf = (v: SQL) => sql`(select json_agg(json_build_object('runId', l.run_id, 'namespace', r.namespace, 'job', r.job_name)
+/** Runs (alias `r`) started by `asOf`, when a graph is asked as it was then. */
+const startedBy = (asOf: string | undefined) => (asOf === undefined ? sql`true` : sql`r.created_at <= ${asOf}::timestamptz`);
+
+/** The confirmed training runs of a version (alias `v`), each with its job (json, oldest run id first); by `asOf` if given. */
+const trainingRunsOf = (
+  v: SQL,
+  asOf?: string,
+) => sql`(select json_agg(json_build_object('runId', l.run_id, 'namespace', r.namespace, 'job', r.job_name)
     order by l.run_id) from ${linksWithDecisions} join runs r on r.id = l.run_id
-    where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink})`;
+    where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink} and ${startedBy(asOf)})`;
 
 /**
  * For lineageGraph's statement: the model versions trained by a run of the graph's jobs (newest first, at
  * most MAX_MODEL_NODES), with everything their nodes need, read from the stored links beside the walk,
  * so that a graph costs no extra statement for them; nothing is searched in a store without links.
+ * With `asOf`, the graph as it was then: a version appears once a training run of it had started, and its
+ * deployments are those current at that time.
  */
-export const MODEL_CANDIDATES = sql`case when exists (select 1 from model_version_links) then (
-    select json_agg(json_build_object('version', ${versionJson('v')}, 'runs', ${trainingRunsOf(sql`v`)},
-      'deployments', ${currentDeploymentsJson('v')}) order by v.created_at desc)
+export const modelCandidates = (asOf?: string) => sql`case when exists (select 1 from model_version_links) then (
+    select json_agg(json_build_object('version', ${versionJson('v')}, 'runs', ${trainingRunsOf(sql`v`, asOf)},
+      'deployments', ${currentDeploymentsJson('v', asOf)}) order by v.created_at desc)
     from (
       select v.* from (
         select distinct l.model_name, l.version from ${linksWithDecisions}
-        where l.run_id = any(array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs)))) and ${confirmedRunLink}) c
+        where l.run_id = any(array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs)) and ${startedBy(asOf)}))
+          and ${confirmedRunLink}) c
       join model_versions v on v.model_name = c.model_name and v.version = c.version
       order by v.created_at desc limit ${MAX_MODEL_NODES}) v) end`;
+
+export const MODEL_CANDIDATES = modelCandidates();
 
 /**
  * Adds the model versions trained by the graph's jobs (a node per version, an edge from each of its
@@ -127,27 +139,32 @@ export interface GraphOptions {
 }
 
 /**
- * The lineage graph around the node `raw` names: `model:<name>:<version>`, a dataset or a job, or the Marquez
- * form of a model version (`dataset:models:<name>/<version>`, read as a model by modelBehindDataset's rule).
+ * The lineage graph around the node `raw` names: `model:<name>:<version>`, `deployment:<env>:<endpoint>`,
+ * `run:<uuid>`, a dataset or a job, or the Marquez form of a model version (`dataset:models:<name>/<version>`,
+ * read as a model by modelBehindDataset's rule).
  */
 export async function graphAround(db: Db, raw: string, options: GraphOptions): Promise<{ graph: GraphNode[] }> {
   const native = parseModelNodeId(raw);
   if (native) return modelGraph(db, await resolveVersion(db, versionRef(native.name, native.version)), 'native', options);
+  if (raw.startsWith(DEPLOYMENT_PREFIX)) return deploymentGraph(db, raw.slice(DEPLOYMENT_PREFIX.length), options);
+  const run = parseRunNodeId(raw);
+  if (run) return runGraph(db, run, options);
   const model = raw.startsWith(MODEL_DATASET_PREFIX) ? await modelBehindDataset(db, raw.slice(MODEL_DATASET_PREFIX.length)) : undefined;
   if (model) return modelGraph(db, model, 'marquez', options);
   const start = await resolveNodeId(db, raw);
   if (start.type === 'datasetField') throw invalid('/nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
-  const lineage = await lineageGraph<ModelCandidate[]>(db, start, options, MODEL_CANDIDATES);
+  const lineage = await lineageGraph<ModelCandidate[]>(db, start, options, modelCandidates(options.asOf));
   return { graph: withModelNodes(lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez') };
 }
 
 const MODEL_DATASET_PREFIX = `dataset:${MODELS_NAMESPACE}:`;
+const DEPLOYMENT_PREFIX = 'deployment:';
 
 /** The lineage around a model version: its training jobs' lineage, with the model nodes. */
 async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: GraphOptions) {
   const [own] = await selectByKey<{ runs: ModelCandidate['runs'] | null }>(
     db,
-    sql`select ${trainingRunsOf(sql`v`)} as runs from model_versions v where v.model_name = ${v.name} and v.version = ${v.version}`,
+    sql`select ${trainingRunsOf(sql`v`, options.asOf)} as runs from model_versions v where v.model_name = ${v.name} and v.version = ${v.version}`,
   );
   const runs = own?.runs ?? [];
   const jobs = [...new Map(runs.map((r) => [nodeId.job(r.namespace, r.job), r])).values()];
@@ -160,7 +177,7 @@ async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: Gra
       db,
       start,
       { ...options, direction: options.direction === 'downstream' ? 'upstream' : options.direction },
-      MODEL_CANDIDATES,
+      modelCandidates(options.asOf),
     );
     for (const n of lineage.graph) if (!nodes.has(n.id)) nodes.set(n.id, n);
     for (const c of lineage.alongside ?? []) candidates.set(modelNodeId(c.version.name, c.version.version), c);
@@ -171,4 +188,84 @@ async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: Gra
   const node = form === 'native' ? modelNode(v, runIds) : modelDatasetNode(v, runIds);
   if (!graph.some((n) => n.id === node.id)) graph.push(node);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };
+}
+
+/**
+ * The lineage around a deployment: what its endpoint serves now (or served at `asOf`), the model version's
+ * lineage with MODEL and DEPLOYMENT nodes. Nothing lies downstream of a deployment: the walk goes up.
+ */
+async function deploymentGraph(db: Db, rest: string, options: GraphOptions) {
+  const found = await deploymentAt(db, rest, options.asOf);
+  if (!found) throw notFound(`no deployment matches node id "deployment:${rest}"`);
+  const d = found.deployment;
+  if (!d) throw notFound(`nothing was deployed at "${rest}" by ${options.asOf}`);
+  const v = await resolveVersion(db, versionRef(d.model, String(d.version)));
+  const { graph } = await modelGraph(db, v, 'native', { ...options, direction: 'upstream', withModels: true });
+  const nodes = new Map(graph.map((n) => [n.id, n]));
+  const id = deploymentNodeId(d.environment, d.endpoint);
+  if (!nodes.has(id)) nodes.set(id, { id, type: 'DEPLOYMENT', data: {}, inEdges: [], outEdges: [] });
+  Object.assign(nodes.get(id)!.data, {
+    endpoint: d.endpoint,
+    environment: d.environment,
+    model: d.model,
+    version: d.version,
+    deployedAt: d.deployedAt,
+    actor: d.actor,
+  });
+  link(nodes, modelNodeId(v.name, v.version), id);
+  return { graph: [...nodes.values()].sort((a, b) => compare(a.id, b.id)) };
+}
+
+interface RunRow {
+  job_id: string;
+  namespace: string;
+  job_name: string;
+  time: string;
+  data: {
+    inputs: { namespace: string; name: string; version: string | null; datasetVersion: string | null }[];
+    outputs: { namespace: string; name: string; version: string | null; datasetVersion: string | null }[];
+  } & Record<string, unknown>;
+}
+
+/** A run's inputs or outputs (run alias `r`): each dataset with the exact version read or written. */
+const runIo = (direction: 'in' | 'out') => sql`coalesce((
+    select json_agg(json_build_object('namespace', d.namespace, 'name', d.name, 'version', x.version_id,
+      'datasetVersion', (select dv.version from dataset_versions dv where dv.id = x.version_id)) order by d.namespace, d.name)
+    from (select io.dataset_id, ${direction === 'in' ? inputVersionId('io', 'r') : sql`io.dataset_version_id`} as version_id
+      from run_io io where io.run_id = r.id and io.direction = ${direction}) x
+    join datasets d on d.id = x.dataset_id), '[]'::json)`;
+
+/**
+ * The lineage around a run: its job's lineage as it was at the run's time (its latest event), and a RUN node
+ * (`run:<uuid>`) beside the job, linked to the exact dataset versions it read and wrote.
+ */
+async function runGraph(db: Db, runId: string, options: GraphOptions) {
+  const [run] = await selectByKey<RunRow>(
+    db,
+    sql`select r.job_id, r.namespace, r.job_name, ${iso(sql`r.updated_at`)} as time, json_build_object(
+        'id', r.id, 'state', ${runState(sql`r.state`)},
+        'job', json_build_object('namespace', r.namespace, 'name', r.job_name,
+          'version', (select jv.version from job_versions jv where jv.id = r.job_version_id)),
+        'createdAt', ${iso(sql`r.created_at`)}, 'updatedAt', ${iso(sql`r.updated_at`)},
+        'startedAt', ${iso(sql`r.started_at`)}, 'endedAt', ${iso(sql`r.ended_at`)},
+        'durationMs', (extract(epoch from r.ended_at - r.started_at) * 1000)::bigint,
+        'inputs', ${runIo('in')}, 'outputs', ${runIo('out')}) as data
+      from runs r where r.id = ${runId}::uuid`,
+  );
+  if (!run) throw notFound(`Run '${runId}' not found.`);
+  const at = { ...options, asOf: run.time };
+  const start = { type: 'job' as const, id: run.job_id, namespace: run.namespace, name: run.job_name };
+  const lineage = await lineageGraph<ModelCandidate[]>(db, start, at, modelCandidates(at.asOf));
+  const nodes = new Map(withModelNodes(lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez').map((n) => [n.id, n]));
+  const id = nodeId.run(runId);
+  nodes.set(id, { id, type: 'RUN', data: run.data, inEdges: [], outEdges: [] });
+  for (const input of run.data.inputs) {
+    const dataset = nodeId.dataset(input.namespace, input.name);
+    if (nodes.has(dataset)) link(nodes, dataset, id);
+  }
+  for (const output of run.data.outputs) {
+    const dataset = nodeId.dataset(output.namespace, output.name);
+    if (nodes.has(dataset)) link(nodes, id, dataset);
+  }
+  return { graph: [...nodes.values()].sort((a, b) => compare(a.id, b.id)) };
 }

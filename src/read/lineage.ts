@@ -12,8 +12,8 @@ export interface Edge {
 }
 export interface GraphNode {
   id: string;
-  /** MODEL and DEPLOYMENT nodes are added by the model registry (src/models/graph.ts). */
-  type: 'DATASET' | 'JOB' | 'MODEL' | 'DEPLOYMENT';
+  /** MODEL, DEPLOYMENT and RUN nodes are added by the model registry (src/models/graph.ts). */
+  type: 'DATASET' | 'JOB' | 'MODEL' | 'DEPLOYMENT' | 'RUN';
   data: Json;
   inEdges: Edge[];
   outEdges: Edge[];

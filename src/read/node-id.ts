@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { invalid, notFound } from '../core/errors';
+import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
 import { select, uuidArray } from '../db/sql';
 import { ids } from '../ids';
@@ -9,7 +10,17 @@ export const nodeId = {
   dataset: (namespace: string, name: string) => `dataset:${namespace}:${name}`,
   job: (namespace: string, name: string) => `job:${namespace}:${name}`,
   field: (namespace: string, name: string, field: string) => `datasetField:${namespace}:${name}:${field}`,
+  /** A Pedigree extension: a run, drawn beside its job with its exact input and output versions. */
+  run: (id: string) => `run:${id}`,
 };
+
+/** The run a `run:<uuid>` node id names (lower case), or undefined when `raw` is not a run node id. */
+export function parseRunNodeId(raw: string): string | undefined {
+  if (!raw.startsWith('run:')) return undefined;
+  const id = raw.slice('run:'.length);
+  if (!UUID.test(id)) throw invalid('/nodeId', 'expected run:<uuid>', `nodeId "${raw}" does not name a run id (a UUID)`);
+  return id.toLowerCase();
+}
 
 export type NodeRef =
   | { type: 'dataset'; id: string; namespace: string; name: string }
@@ -30,7 +41,11 @@ export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   const colon = raw.indexOf(':');
   const kind = KINDS.find((k) => k === raw.slice(0, colon));
   if (colon < 0 || !kind) {
-    throw invalid('/nodeId', `unknown node type in "${raw}"`, 'nodeId must start with dataset:, job:, datasetField: or model:');
+    throw invalid(
+      '/nodeId',
+      `unknown node type in "${raw}"`,
+      'nodeId must start with dataset:, job:, datasetField:, model:, deployment: or run:',
+    );
   }
   const rest = raw.slice(colon + 1);
   const colons = rest.split(':').length - 1;

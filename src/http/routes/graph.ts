@@ -11,12 +11,16 @@ import { boolean, depth, MAX_DEPTH, oneOf, requiredText, time } from '../schemas
 /** Lineage graphs: table level, column level, and the runs upstream of a run. */
 export const graphRoutes = router();
 
-const nodeId = requiredText('`dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>` or `model:<name>:<version>`');
+const nodeId = requiredText(
+  '`dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>`, `model:<name>:<version>`, `deployment:<environment>:<endpoint>` or `run:<uuid>`',
+);
 
 /**
  * Models are nodes too: by default (what Marquez clients and its web UI draw) each model version trained
  * by a graph's jobs is a DATASET node of the namespace `models`; `withModels=true` gives MODEL and
- * DEPLOYMENT nodes (src/models/graph.ts).
+ * DEPLOYMENT nodes (src/models/graph.ts). Pedigree extensions: a graph around `deployment:<env>:<endpoint>`
+ * (what the endpoint serves now, or served at `asOf`, and that version's lineage) and around `run:<uuid>`
+ * (its job's lineage at the run's time, with a RUN node linked to the exact versions it read and wrote).
  */
 serve(
   graphRoutes,
@@ -24,7 +28,7 @@ serve(
     method: 'get',
     path: '/lineage',
     scope: 'read',
-    summary: 'Table-level lineage around a dataset, a job or a model version',
+    summary: 'Table-level lineage around a dataset, a job, a run, a model version or a deployment',
     request: {
       query: z.object({
         nodeId,

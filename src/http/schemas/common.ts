@@ -52,7 +52,7 @@ export const LineageGraph = z
     graph: z.array(
       z.object({
         id: z.string(),
-        type: z.enum(['DATASET', 'JOB', 'DATASET_FIELD', 'MODEL', 'DEPLOYMENT']),
+        type: z.enum(['DATASET', 'JOB', 'DATASET_FIELD', 'MODEL', 'DEPLOYMENT', 'RUN']),
         data: anyObject.nullable().openapi({ description: "Marquez's DatasetData, JobData or column node data" }),
         inEdges: z.array(Edge),
         outEdges: z.array(Edge),

@@ -154,7 +154,9 @@ export const depth = (fallback: number | null = DEFAULT_DEPTH) =>
         .default(fallback),
     )
     .openapi({
-      oneOf: [
+      // An integer or `all` (the inner schema's `type: [integer, null]` would make the choice unsatisfiable).
+      type: ['integer', 'string'],
+      anyOf: [
         { type: 'integer', minimum: 0, maximum: MAX_DEPTH },
         { type: 'string', enum: ['all'] },
       ],
