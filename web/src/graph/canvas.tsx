@@ -1,13 +1,4 @@
-import {
-  Background,
-  Controls,
-  type Edge,
-  MarkerType,
-  MiniMap,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-} from '@xyflow/react';
+import { Background, Controls, type Edge, MarkerType, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { type KeyboardEvent, useEffect, useMemo, useRef } from 'react';
 import type { Positions } from './layout';
@@ -83,15 +74,17 @@ function Canvas({ graph, positions, provisional, centre, selected, path, expande
         if (!positions.nodes.has(e.source) || !positions.nodes.has(e.target)) return [];
         const on = path?.edges.has(e.id);
         const colour = on ? '#2563eb' : '#97a3b6';
-        return [{
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          focusable: false,
-          markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: colour },
-          style: { stroke: colour, strokeWidth: on ? 2.5 : 1.4, opacity: path && !on ? 0.15 : 1 },
-          ...(on && { zIndex: 1, animated: graph.edges.length < 400 }),
-        }];
+        return [
+          {
+            id: e.id,
+            source: e.source,
+            target: e.target,
+            focusable: false,
+            markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: colour },
+            style: { stroke: colour, strokeWidth: on ? 2.5 : 1.4, opacity: path && !on ? 0.15 : 1 },
+            ...(on && { zIndex: 1, animated: graph.edges.length < 400 }),
+          },
+        ];
       }),
     [graph, path, positions],
   );

@@ -59,12 +59,23 @@ export function describe(n: ApiNode): LineageNode {
   switch (kind) {
     case 'dataset': {
       const fields = list(data.fields).length;
-      return { ...base, name: text(data.name), place: text(data.namespace), detail: fields ? `${fields} field${fields === 1 ? '' : 's'}` : 'dataset' };
+      return {
+        ...base,
+        name: text(data.name),
+        place: text(data.namespace),
+        detail: fields ? `${fields} field${fields === 1 ? '' : 's'}` : 'dataset',
+      };
     }
     case 'job': {
       const run = obj(data.latestRun);
       const state = text(run.state);
-      return { ...base, name: text(data.name), place: text(data.namespace), detail: state ? `last run ${state.toLowerCase()}` : 'no run yet', ...(state && { tone: `state-${state}` }) };
+      return {
+        ...base,
+        name: text(data.name),
+        place: text(data.namespace),
+        detail: state ? `last run ${state.toLowerCase()}` : 'no run yet',
+        ...(state && { tone: `state-${state}` }),
+      };
     }
     case 'model': {
       const stage = text(data.stage);
@@ -87,7 +98,13 @@ export function describe(n: ApiNode): LineageNode {
     case 'run': {
       const state = text(data.state);
       const job = obj(data.job);
-      return { ...base, name: `run ${text(data.id).slice(0, 8)}`, place: text(job.name), detail: state.toLowerCase() || 'run', ...(state && { tone: `state-${state}` }) };
+      return {
+        ...base,
+        name: `run ${text(data.id).slice(0, 8)}`,
+        place: text(job.name),
+        detail: state.toLowerCase() || 'run',
+        ...(state && { tone: `state-${state}` }),
+      };
     }
     case 'field':
       return { ...base, name: text(data.field), place: text(data.dataset), detail: text(data.fieldType) || 'field' };

@@ -28,7 +28,15 @@ export const kindLabel = (kind: Kind) => KIND_LABEL[kind];
 
 /** Inline icons, one per kind (nothing fetched). */
 export function KindIcon({ kind }: { kind: Kind }) {
-  const common = { width: 14, height: 14, viewBox: '0 0 16 16', 'aria-hidden': true, fill: 'none', stroke: 'currentColor', strokeWidth: 1.5 };
+  const common = {
+    width: 14,
+    height: 14,
+    viewBox: '0 0 16 16',
+    'aria-hidden': true,
+    fill: 'none',
+    stroke: 'currentColor',
+    strokeWidth: 1.5,
+  };
   switch (kind) {
     case 'dataset':
       return (

@@ -49,7 +49,15 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
 const facetNames = (facets: unknown) => Object.keys(obj(facets)).sort();
 const FacetList = ({ facets }: { facets: unknown }) => {
   const names = facetNames(facets);
-  return names.length ? <span className="lineage-facets">{names.map((f) => <code key={f}>{f}</code>)}</span> : <span className="muted">none</span>;
+  return names.length ? (
+    <span className="lineage-facets">
+      {names.map((f) => (
+        <code key={f}>{f}</code>
+      ))}
+    </span>
+  ) : (
+    <span className="muted">none</span>
+  );
 };
 
 function DatasetFacts({ node }: { node: LineageNode }) {
@@ -95,7 +103,8 @@ function JobFacts({ node }: { node: LineageNode }) {
                 <Link href={href.run(text(run.id))} className="mono">
                   {text(run.id).slice(0, 8)}
                 </Link>{' '}
-                <span className={`badge state-${text(run.state)}`}>{text(run.state)}</span> <Time iso={text(run.endedAt) || text(run.createdAt) || null} />
+                <span className={`badge state-${text(run.state)}`}>{text(run.state)}</span>{' '}
+                <Time iso={text(run.endedAt) || text(run.createdAt) || null} />
               </>
             ) : (
               'none'
@@ -149,7 +158,9 @@ function DeploymentFacts({ node }: { node: LineageNode }) {
         ['Endpoint', <span className="mono">{text(d.endpoint)}</span>],
         [
           'Serves',
-          d.model ? <Link href={href.modelVersion(text(d.model), text(d.version))}>{`${text(d.model)} v${text(d.version)}`}</Link> : undefined,
+          d.model ? (
+            <Link href={href.modelVersion(text(d.model), text(d.version))}>{`${text(d.model)} v${text(d.version)}`}</Link>
+          ) : undefined,
         ],
         ['Deployed', <Time iso={text(d.deployedAt) || null} />],
         ['By', text(d.actor)],
@@ -257,14 +268,20 @@ export function LineageDetails({
   const page = pageOf(node);
   const ups = graph.edges.filter((e) => e.target === node.id).length;
   const downs = graph.edges.filter((e) => e.source === node.id).length;
-  const centreOn = node.kind === 'field' ? `datasetField:${text(node.data.namespace)}:${text(node.data.dataset)}:${text(node.data.field)}` : node.id;
+  const centreOn =
+    node.kind === 'field' ? `datasetField:${text(node.data.namespace)}:${text(node.data.dataset)}:${text(node.data.field)}` : node.id;
   return (
     <aside className="lineage-details section" aria-labelledby="lineage-details-title">
       <div className="lineage-details-head">
         <span className={`badge badge-${node.kind === 'field' ? 'dataset' : node.kind}`}>
           <KindIcon kind={node.kind} /> {kindLabel(node.kind)}
         </span>
-        <button type="button" className="link-button" onClick={() => go({ selected: undefined }, { replace: true })} aria-label="Close the details">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => go({ selected: undefined }, { replace: true })}
+          aria-label="Close the details"
+        >
           ✕
         </button>
       </div>
@@ -287,7 +304,16 @@ export function LineageDetails({
           </Link>
         )}
         {centreOn !== state.node && (
-          <Link href={explorerUrl({ node: centreOn, depth: state.depth, direction: state.direction, columns: state.columns, asOf: state.asOf, view: state.view })}>
+          <Link
+            href={explorerUrl({
+              node: centreOn,
+              depth: state.depth,
+              direction: state.direction,
+              columns: state.columns,
+              asOf: state.asOf,
+              view: state.view,
+            })}
+          >
             Centre the graph here
           </Link>
         )}

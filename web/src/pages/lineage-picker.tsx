@@ -14,8 +14,8 @@ export function LineagePicker() {
   return (
     <>
       <p className="lineage-intro">
-        Choose what to centre the graph on: search for a dataset, job, model or endpoint in the header (<kbd>/</kbd>), or start from
-        one of these.
+        Choose what to centre the graph on: search for a dataset, job, model or endpoint in the header (<kbd>/</kbd>), or start from one of
+        these.
       </p>
       <div className="grid">
         <Section title="Recent jobs">

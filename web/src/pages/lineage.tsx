@@ -5,13 +5,13 @@ import { api } from '../api/client';
 import { Page } from '../components/page';
 import { Empty, ErrorPanel, Loading } from '../components/state';
 import { LineageCanvas } from '../graph/canvas';
+import { sharedElk } from '../graph/elk-worker';
 import { EMPTY, fromApi, type LineageGraph, type LineageNode, merge, pathsBetween } from '../graph/model';
 import { KindIcon, kindLabel } from '../graph/nodes';
-import { sharedElk } from '../graph/elk-worker';
 import { useLayout } from '../graph/use-layout';
 import { LineageDetails } from './lineage-details';
-import { DEPTHS, type ExplorerState, explorerUrl, type Go, readState } from './lineage-url';
 import { LineagePicker } from './lineage-picker';
+import { DEPTHS, type ExplorerState, explorerUrl, type Go, readState } from './lineage-url';
 import './lineage.css';
 
 /** `datetime-local` works in local time without a zone; the URL and the API hold UTC instants. */
@@ -77,7 +77,10 @@ function Explorer({ state, go }: { state: ExplorerState; go: Go }) {
     return merge(...parts);
   }, [main.data, ...expansionData]);
 
-  const path = useMemo(() => (state.from && state.to ? pathsBetween(graph, state.from, state.to) : undefined), [graph, state.from, state.to]);
+  const path = useMemo(
+    () => (state.from && state.to ? pathsBetween(graph, state.from, state.to) : undefined),
+    [graph, state.from, state.to],
+  );
   const selectedNode = graph.nodes.find((n) => n.id === state.selected);
   const expanded = useMemo(() => new Set(state.expand), [state.expand]);
   const [focus, setFocus] = useState<string | undefined>(undefined);
@@ -199,13 +202,24 @@ function Toolbar({ state, go, fieldCapable }: { state: ExplorerState; go: Go; fi
         <legend className="visually-hidden">Direction</legend>
         {(['upstream', 'both', 'downstream'] as const).map((d) => (
           <label key={d} className={state.direction === d ? 'is-active' : undefined}>
-            <input type="radio" name={`${id}-direction`} value={d} checked={state.direction === d} onChange={() => go({ direction: d, expand: [] })} />
+            <input
+              type="radio"
+              name={`${id}-direction`}
+              value={d}
+              checked={state.direction === d}
+              onChange={() => go({ direction: d, expand: [] })}
+            />
             {d === 'upstream' ? '← Upstream' : d === 'downstream' ? 'Downstream →' : 'Both'}
           </label>
         ))}
       </fieldset>
       <label htmlFor={`${id}-columns`} title={fieldCapable ? undefined : 'Column lineage starts from a dataset'}>
-        <input id={`${id}-columns`} type="checkbox" checked={state.columns} onChange={(e) => go({ columns: e.target.checked, expand: [], selected: undefined, from: undefined, to: undefined })} />
+        <input
+          id={`${id}-columns`}
+          type="checkbox"
+          checked={state.columns}
+          onChange={(e) => go({ columns: e.target.checked, expand: [], selected: undefined, from: undefined, to: undefined })}
+        />
         Columns
       </label>
       <span className="lineage-asof">
@@ -243,7 +257,17 @@ function nameOf(graph: LineageGraph, id: string | undefined) {
   return graph.nodes.find((n) => n.id === id)?.name ?? id;
 }
 
-function PathBar({ state, graph, found, go }: { state: ExplorerState; graph: LineageGraph; found: ReturnType<typeof pathsBetween>; go: Go }) {
+function PathBar({
+  state,
+  graph,
+  found,
+  go,
+}: {
+  state: ExplorerState;
+  graph: LineageGraph;
+  found: ReturnType<typeof pathsBetween>;
+  go: Go;
+}) {
   if (!state.from && !state.to) return null;
   const message = !state.from
     ? 'Choose the node the path starts from (“Path from here” in a node’s details).'
@@ -274,7 +298,9 @@ function ColumnNotice({ graph, state }: { graph: LineageGraph; state: ExplorerSt
           {datasets.map((d, i) => (
             <span key={d.id}>
               {i > 0 && ', '}
-              <Link href={explorerUrl({ node: d.id, depth: state.depth, direction: state.direction, columns: true, asOf: state.asOf })}>{d.name}</Link>
+              <Link href={explorerUrl({ node: d.id, depth: state.depth, direction: state.direction, columns: true, asOf: state.asOf })}>
+                {d.name}
+              </Link>
             </span>
           ))}
         </>
@@ -334,11 +360,26 @@ function ListView({ graph, state, go }: { graph: LineageGraph; state: ExplorerSt
                   <td className="num">{degree.get(n.id)?.up ?? 0}</td>
                   <td className="num">{degree.get(n.id)?.down ?? 0}</td>
                   <td className="lineage-actions">
-                    <button type="button" className="link-button" onClick={() => go({ selected: n.id }, { replace: true })} aria-label={`Details of ${n.name}`}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => go({ selected: n.id }, { replace: true })}
+                      aria-label={`Details of ${n.name}`}
+                    >
                       Details
                     </button>
                     {n.id !== state.node && (
-                      <Link href={explorerUrl({ node: n.id, depth: state.depth, direction: state.direction, columns: state.columns, asOf: state.asOf, view: 'list' })} aria-label={`Centre on ${n.name}`}>
+                      <Link
+                        href={explorerUrl({
+                          node: n.id,
+                          depth: state.depth,
+                          direction: state.direction,
+                          columns: state.columns,
+                          asOf: state.asOf,
+                          view: 'list',
+                        })}
+                        aria-label={`Centre on ${n.name}`}
+                      >
                         Centre
                       </Link>
                     )}
