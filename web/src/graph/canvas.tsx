@@ -120,6 +120,7 @@ function Canvas({ graph, positions, provisional, centre, selected, path, expande
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: Enter on a focused node (a React Flow node, focusable) bubbles here.
     <div className="lineage-canvas" onKeyDown={onKeyDown}>
       <ReactFlow
         nodes={nodes}

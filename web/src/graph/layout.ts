@@ -122,7 +122,10 @@ export function columnsLayout(graph: LineageGraph): Positions {
     return r;
   };
   const columns: (typeof graph.nodes)[] = [];
-  for (const n of graph.nodes) (columns[rankOf(n.id)] ??= []).push(n);
+  for (const n of graph.nodes) {
+    const r = rankOf(n.id);
+    columns[r] = [...(columns[r] ?? []), n];
+  }
   const row = new Map<string, number>();
   const nodes = new Map<string, { x: number; y: number }>();
   let width = 0;

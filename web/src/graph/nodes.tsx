@@ -40,45 +40,45 @@ export function KindIcon({ kind }: { kind: Kind }) {
   switch (kind) {
     case 'dataset':
       return (
-        <svg {...common}>
+        <>
           <ellipse cx="8" cy="3.5" rx="5.5" ry="2" />
           <path d="M2.5 3.5v9c0 1.1 2.5 2 5.5 2s5.5-.9 5.5-2v-9M2.5 8c0 1.1 2.5 2 5.5 2s5.5-.9 5.5-2" />
-        </svg>
+        </>
       );
     case 'job':
       return (
-        <svg {...common}>
+        <>
           <circle cx="8" cy="8" r="6" />
           <path d="M6.5 5.2v5.6L11 8z" fill="currentColor" />
-        </svg>
+        </>
       );
     case 'model':
       return (
-        <svg {...common}>
+        <>
           <path d="M8 1.5 14 4.8v6.4L8 14.5 2 11.2V4.8zM2 4.8 8 8l6-3.2M8 8v6.5" />
-        </svg>
+        </>
       );
     case 'deployment':
       return (
-        <svg {...common}>
+        <>
           <rect x="2" y="3" width="12" height="4" rx="1" />
           <rect x="2" y="9" width="12" height="4" rx="1" />
           <circle cx="4.5" cy="5" r=".6" fill="currentColor" />
           <circle cx="4.5" cy="11" r=".6" fill="currentColor" />
-        </svg>
+        </>
       );
     case 'run':
       return (
-        <svg {...common}>
+        <>
           <path d="M2 8h3l2-5 2 10 2-5h3" />
-        </svg>
+        </>
       );
     case 'field':
       return (
-        <svg {...common}>
+        <>
           <rect x="2.5" y="2" width="11" height="12" rx="1" />
           <path d="M2.5 6h11M2.5 10h11" />
-        </svg>
+        </>
       );
   }
 }

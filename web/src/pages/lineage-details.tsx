@@ -32,8 +32,8 @@ export function pageOf(n: LineageNode): { to: string; label: string } | undefine
   }
 }
 
-function Facts({ rows }: { rows: [string, ReactNode][] }) {
-  const shown = rows.filter(([, v]) => v !== undefined && v !== null && v !== '');
+function Facts({ rows }: { rows: Record<string, ReactNode> }) {
+  const shown = Object.entries(rows).filter(([, v]) => v !== undefined && v !== null && v !== '');
   return (
     <dl className="facts">
       {shown.map(([k, v]) => (
@@ -69,14 +69,14 @@ function DatasetFacts({ node }: { node: LineageNode }) {
   return (
     <>
       <Facts
-        rows={[
-          ['Namespace', <span className="mono">{text(d.namespace)}</span>],
-          ['Fields', String(list(d.fields).length)],
-          ['Modified', <Time iso={text(d.lastModifiedAt) || null} />],
-          ['Current version', full ? <span className="mono">{text(full.currentVersion) || '—'}</span> : undefined],
-          ['Facets', full ? <FacetList facets={full.facets} /> : undefined],
-          ['Description', text(d.description)],
-        ]}
+        rows={{
+          Namespace: <span className="mono">{text(d.namespace)}</span>,
+          Fields: String(list(d.fields).length),
+          Modified: <Time iso={text(d.lastModifiedAt) || null} />,
+          'Current version': full ? <span className="mono">{text(full.currentVersion) || '—'}</span> : undefined,
+          Facets: full ? <FacetList facets={full.facets} /> : undefined,
+          Description: text(d.description),
+        }}
       />
       {q.isPending && <Loading what="the dataset's facets" />}
       {q.isError && <ErrorPanel error={q.error} what="the dataset's facets" retry={() => void q.refetch()} />}
@@ -94,26 +94,23 @@ function JobFacts({ node }: { node: LineageNode }) {
   return (
     <>
       <Facts
-        rows={[
-          ['Namespace', <span className="mono">{text(d.namespace)}</span>],
-          [
-            'Latest run',
-            text(run.id) ? (
-              <>
-                <Link href={href.run(text(run.id))} className="mono">
-                  {text(run.id).slice(0, 8)}
-                </Link>{' '}
-                <span className={`badge state-${text(run.state)}`}>{text(run.state)}</span>{' '}
-                <Time iso={text(run.endedAt) || text(run.createdAt) || null} />
-              </>
-            ) : (
-              'none'
-            ),
-          ],
-          ['Version', full ? <span className="mono">{text(full.currentVersion) || '—'}</span> : undefined],
-          ['Source', text(d.location) ? <span className="mono">{text(d.location)}</span> : undefined],
-          ['Facets', full ? <FacetList facets={full.facets} /> : undefined],
-        ]}
+        rows={{
+          Namespace: <span className="mono">{text(d.namespace)}</span>,
+          'Latest run': text(run.id) ? (
+            <>
+              <Link href={href.run(text(run.id))} className="mono">
+                {text(run.id).slice(0, 8)}
+              </Link>{' '}
+              <span className={`badge state-${text(run.state)}`}>{text(run.state)}</span>{' '}
+              <Time iso={text(run.endedAt) || text(run.createdAt) || null} />
+            </>
+          ) : (
+            'none'
+          ),
+          Version: full ? <span className="mono">{text(full.currentVersion) || '—'}</span> : undefined,
+          Source: text(d.location) ? <span className="mono">{text(d.location)}</span> : undefined,
+          Facets: full ? <FacetList facets={full.facets} /> : undefined,
+        }}
       />
       {q.isPending && <Loading what="the job's facets" />}
       {q.isError && <ErrorPanel error={q.error} what="the job's facets" retry={() => void q.refetch()} />}
@@ -126,25 +123,22 @@ function ModelFacts({ node }: { node: LineageNode }) {
   const runs = list(d.trainingRunIds).map(text);
   return (
     <Facts
-      rows={[
-        ['Stage', <span className={`badge stage-${text(d.stage) || 'None'}`}>{text(d.stage) || 'None'}</span>],
-        ['Aliases', list(d.aliases).map(text).join(', ') || undefined],
-        ['Registered', <Time iso={text(d.registeredAt) || null} />],
-        ['Source', text(d.source) ? <span className="mono">{text(d.source)}</span> : undefined],
-        [
-          'Trained by',
-          runs.length
-            ? runs.map((r, i) => (
-                <span key={r}>
-                  {i > 0 && ', '}
-                  <Link href={href.run(r)} className="mono">
-                    run {r.slice(0, 8)}
-                  </Link>
-                </span>
-              ))
-            : 'no confirmed training run',
-        ],
-      ]}
+      rows={{
+        Stage: <span className={`badge stage-${text(d.stage) || 'None'}`}>{text(d.stage) || 'None'}</span>,
+        Aliases: list(d.aliases).map(text).join(', ') || undefined,
+        Registered: <Time iso={text(d.registeredAt) || null} />,
+        Source: text(d.source) ? <span className="mono">{text(d.source)}</span> : undefined,
+        'Trained by': runs.length
+          ? runs.map((r, i) => (
+              <span key={r}>
+                {i > 0 && ', '}
+                <Link href={href.run(r)} className="mono">
+                  run {r.slice(0, 8)}
+                </Link>
+              </span>
+            ))
+          : 'no confirmed training run',
+      }}
     />
   );
 }
@@ -153,18 +147,15 @@ function DeploymentFacts({ node }: { node: LineageNode }) {
   const d = node.data;
   return (
     <Facts
-      rows={[
-        ['Environment', text(d.environment)],
-        ['Endpoint', <span className="mono">{text(d.endpoint)}</span>],
-        [
-          'Serves',
-          d.model ? (
-            <Link href={href.modelVersion(text(d.model), text(d.version))}>{`${text(d.model)} v${text(d.version)}`}</Link>
-          ) : undefined,
-        ],
-        ['Deployed', <Time iso={text(d.deployedAt) || null} />],
-        ['By', text(d.actor)],
-      ]}
+      rows={{
+        Environment: text(d.environment),
+        Endpoint: <span className="mono">{text(d.endpoint)}</span>,
+        Serves: d.model ? (
+          <Link href={href.modelVersion(text(d.model), text(d.version))}>{`${text(d.model)} v${text(d.version)}`}</Link>
+        ) : undefined,
+        Deployed: <Time iso={text(d.deployedAt) || null} />,
+        By: text(d.actor),
+      }}
     />
   );
 }
@@ -196,14 +187,14 @@ function RunFacts({ node }: { node: LineageNode }) {
   return (
     <>
       <Facts
-        rows={[
-          ['State', <span className={`badge state-${text(d.state)}`}>{text(d.state)}</span>],
-          ['Job', <Link href={href.job(text(job.namespace), text(job.name))}>{text(job.name)}</Link>],
-          ['Started', <Time iso={text(d.startedAt) || null} />],
-          ['Ended', <Time iso={text(d.endedAt) || null} />],
-          ['Read', <Versions items={list(d.inputs)} />],
-          ['Wrote', <Versions items={list(d.outputs)} />],
-        ]}
+        rows={{
+          State: <span className={`badge state-${text(d.state)}`}>{text(d.state)}</span>,
+          Job: <Link href={href.job(text(job.namespace), text(job.name))}>{text(job.name)}</Link>,
+          Started: <Time iso={text(d.startedAt) || null} />,
+          Ended: <Time iso={text(d.endedAt) || null} />,
+          Read: <Versions items={list(d.inputs)} />,
+          Wrote: <Versions items={list(d.outputs)} />,
+        }}
       />
       <h3>Runs upstream</h3>
       {upstream.isPending ? (
@@ -234,12 +225,12 @@ function FieldFacts({ node }: { node: LineageNode }) {
   const d = node.data;
   return (
     <Facts
-      rows={[
-        ['Dataset', <Link href={href.dataset(text(d.namespace), text(d.dataset))}>{text(d.dataset)}</Link>],
-        ['Type', text(d.fieldType)],
-        ['Dataset version', text(d.datasetVersion) ? <span className="mono">{text(d.datasetVersion)}</span> : undefined],
-        ['Transformation', text(d.transformationDescription) || text(d.transformationType)],
-      ]}
+      rows={{
+        Dataset: <Link href={href.dataset(text(d.namespace), text(d.dataset))}>{text(d.dataset)}</Link>,
+        Type: text(d.fieldType),
+        'Dataset version': text(d.datasetVersion) ? <span className="mono">{text(d.datasetVersion)}</span> : undefined,
+        Transformation: text(d.transformationDescription) || text(d.transformationType),
+      }}
     />
   );
 }
@@ -262,6 +253,7 @@ export function LineageDetails({
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // The panel takes the focus when a node is chosen (from the keyboard, Enter on a node), so it is read next.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: again for each node chosen.
   useEffect(() => {
     heading.current?.focus();
   }, [node.id]);

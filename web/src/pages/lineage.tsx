@@ -240,14 +240,15 @@ function Toolbar({ state, go, fieldCapable }: { state: ExplorerState; go: Go; fi
           </button>
         )}
       </span>
-      <span className="lineage-view-switch" role="group" aria-label="View">
+      <fieldset className="lineage-view-switch">
+        <legend className="visually-hidden">View</legend>
         <button type="button" aria-pressed={state.view === 'graph'} onClick={() => go({ view: 'graph' })}>
           Graph
         </button>
         <button type="button" aria-pressed={state.view === 'list'} onClick={() => go({ view: 'list' })}>
           List
         </button>
-      </span>
+      </fieldset>
     </form>
   );
 }
