@@ -9,10 +9,11 @@ import { ingestSection } from './ingest';
 import { type BenchContext, formatTable, type Section } from './lib';
 import { lineageSection } from './lineage';
 import { modelsSection } from './models';
+import { uiSection } from './ui-layout';
 
-/** BENCH_SECTIONS=ingest,lineage,models picks sections (default: all). */
-const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models').split(',').map((s) => s.trim());
-const sections: Section[] = [ingestSection, lineageSection, modelsSection].filter((s) => wanted.includes(s.name));
+/** BENCH_SECTIONS=ingest,lineage,models,ui picks sections (default: all). */
+const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models,ui').split(',').map((s) => s.trim());
+const sections: Section[] = [ingestSection, lineageSection, modelsSection, uiSection].filter((s) => wanted.includes(s.name));
 
 function positiveInteger(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];

@@ -107,6 +107,21 @@ function Canvas({ graph, positions, provisional, centre, selected, path, expande
     return () => cancelAnimationFrame(frame);
   }, [nodes.length, positions, fitKey, focus, flow, graph]);
 
+  // The details panel opened or closed: the canvas changed width. A small graph is fitted again; in a large
+  // one the view follows the selected node.
+  const panel = selected !== undefined;
+  const panelBefore = useRef(panel);
+  useEffect(() => {
+    if (panelBefore.current === panel) return;
+    panelBefore.current = panel;
+    const frame = requestAnimationFrame(() => {
+      const at = selected ? positions.nodes.get(selected) : undefined;
+      if (graph.nodes.length <= 60) void flow.fitView({ padding: 0.12, maxZoom: 1.1, duration: 200 });
+      else if (at) void flow.setCenter(at.x + 120, at.y + 34, { zoom: flow.getZoom(), duration: 200 });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [panel, selected, positions, graph, flow]);
+
   // Enter (or Space) on a focused node selects it, as a click does.
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'Enter' && e.key !== ' ') return;

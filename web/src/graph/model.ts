@@ -83,8 +83,8 @@ export function describe(n: ApiNode): LineageNode {
       return {
         ...base,
         name: `${text(data.name)} v${text(data.version)}`,
-        place: 'registered model',
-        detail: [stage || 'None', ...aliases.map((a) => `@${a}`)].join(' · '),
+        place: aliases.length ? aliases.map((a) => `@${a}`).join(' ') : 'model version',
+        detail: stage || 'None',
         tone: `stage-${stage || 'None'}`,
       };
     }

@@ -28,15 +28,14 @@ export const kindLabel = (kind: Kind) => KIND_LABEL[kind];
 
 /** Inline icons, one per kind (nothing fetched). */
 export function KindIcon({ kind }: { kind: Kind }) {
-  const common = {
-    width: 14,
-    height: 14,
-    viewBox: '0 0 16 16',
-    'aria-hidden': true,
-    fill: 'none',
-    stroke: 'currentColor',
-    strokeWidth: 1.5,
-  };
+  return (
+    <svg width={14} height={14} viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth={1.5}>
+      <KindPaths kind={kind} />
+    </svg>
+  );
+}
+
+function KindPaths({ kind }: { kind: Kind }) {
   switch (kind) {
     case 'dataset':
       return (

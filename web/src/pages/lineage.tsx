@@ -69,13 +69,14 @@ function Explorer({ state, go }: { state: ExplorerState; go: Go }) {
     ),
   });
   const main = columnMode ? column : table;
-  const expansionData = expansions.map((q) => q.data);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the expansions' answers are the dependency (the array is new each render).
+  // The answers change identity only when refetched: their update times say when to merge again.
+  const expansionKey = expansions.map((q) => q.dataUpdatedAt).join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: expansionKey stands for the expansions' answers.
   const graph = useMemo<LineageGraph>(() => {
     if (!main.data) return EMPTY;
-    const parts = [fromApi(main.data.graph), ...expansionData.flatMap((d) => (d ? [fromApi(d.graph)] : []))];
+    const parts = [fromApi(main.data.graph), ...expansions.flatMap((q) => (q.data ? [fromApi(q.data.graph)] : []))];
     return merge(...parts);
-  }, [main.data, ...expansionData]);
+  }, [main.data, expansionKey]);
 
   const path = useMemo(
     () => (state.from && state.to ? pathsBetween(graph, state.from, state.to) : undefined),
