@@ -30,7 +30,8 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
   const browser = useBrowser();
 
   it('draws the model story around orders, a model version and a deployment; expands a node', async () => {
-    const { page, expectClean, close, screenshot } = await openPage(browser(), server().url);
+    // Wide: the screenshot of the model story (with its details panel) goes in the README.
+    const { page, expectClean, close, screenshot } = await openPage(browser(), server().url, { width: 1600, height: 860 });
     await page.goto(explorer(ORDERS, '&depth=2'));
     await laidOut(page);
     await page.getByRole('heading', { name: 'Lineage of public.orders' }).waitFor();
@@ -58,6 +59,15 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     await node(page, 'Model', 'clf v1').click();
     await page.getByRole('heading', { name: 'clf v1', level: 2 }).waitFor();
     expect(await page.getByRole('link', { name: 'Open the model version →' }).getAttribute('href')).toBe('/models/clf/versions/1');
+    // The canvas narrowed for the panel: the graph is fitted again, /predict in view.
+    const canvas = (await page.locator('.lineage-canvas').boundingBox())!;
+    await expect
+      .poll(async () => {
+        const box = await node(page, 'Deployment', '/predict').boundingBox();
+        return box !== null && box.x + box.width <= canvas.x + canvas.width;
+      })
+      .toBe(true);
+    await page.waitForTimeout(300);
     await screenshot('lineage');
     expectClean(ME_PENDING);
 

@@ -114,12 +114,13 @@ function Canvas({ graph, positions, provisional, centre, selected, path, expande
   useEffect(() => {
     if (panelBefore.current === panel) return;
     panelBefore.current = panel;
-    const frame = requestAnimationFrame(() => {
+    // After the canvas's own resize observer has seen the new width.
+    const timer = setTimeout(() => {
       const at = selected ? positions.nodes.get(selected) : undefined;
       if (graph.nodes.length <= 60) void flow.fitView({ padding: 0.12, maxZoom: 1.1, duration: 200 });
       else if (at) void flow.setCenter(at.x + 120, at.y + 34, { zoom: flow.getZoom(), duration: 200 });
-    });
-    return () => cancelAnimationFrame(frame);
+    }, 80);
+    return () => clearTimeout(timer);
   }, [panel, selected, positions, graph, flow]);
 
   // Enter (or Space) on a focused node selects it, as a click does.
