@@ -15,7 +15,8 @@ function withQuery(path: string, query: Record<string, string | number | boolean
 
 export const href = {
   home: () => '/',
-  dataset: (namespace: string, name: string) => `/datasets/${seg(namespace)}/${seg(name)}`,
+  /** `version`: a dataset version (its id, or the producer's version), shown by the dataset page. */
+  dataset: (namespace: string, name: string, version?: string) => withQuery(`/datasets/${seg(namespace)}/${seg(name)}`, { version }),
   job: (namespace: string, name: string) => `/jobs/${seg(namespace)}/${seg(name)}`,
   run: (id: string) => `/runs/${seg(id)}`,
   models: () => '/models',
