@@ -78,6 +78,13 @@ node --input-type=module -e '
   if (post.status !== 201) { console.error(`POST /api/v1/lineage: ${post.status} ${await post.text()}`); process.exit(1); }
   const job = await fetch(`${base}/api/v1/namespaces/ci/jobs/production-install`);
   if (job.status !== 200) { console.error(`GET the job back: ${job.status} ${await job.text()}`); process.exit(1); }
+  // The web UI, built at install, served by the same process: a page and the script it loads.
+  const page = await fetch(`${base}/models/clf`);
+  const html = await page.text();
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  if (page.status !== 200 || !script) { console.error(`GET /models/clf: ${page.status} ${html.slice(0, 200)}`); process.exit(1); }
+  const js = await fetch(`${base}${script}`);
+  if (js.status !== 200) { console.error(`GET ${script}: ${js.status}`); process.exit(1); }
 ' "$BASE" >>"$WORK/server-fresh.log" 2>&1 || fail "ingest on the production install" "$WORK/server-fresh.log"
 stop_server
 start_server existing
@@ -100,4 +107,4 @@ node --input-type=module -e '
 
 echo "production install: npm ci + build + prune --omit=dev in $(seconds "$install_ms"), no dev dependency left;" \
   "npm start answered /healthcheck in $(seconds "$fresh_ms") (fresh data dir), $(seconds "$existing_ms") (existing);" \
-  "POST /api/v1/lineage 201; npx pedigree --help, migrate, export and pedigree/emitter ok"
+  "POST /api/v1/lineage 201; the web UI at /; npx pedigree --help, migrate, export and pedigree/emitter ok"

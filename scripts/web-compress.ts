@@ -25,6 +25,8 @@ export function firstLoad(dir = webDir): { files: { path: string; gzip: number }
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const file of files(webDir).filter((f) => /\.(?:html|js|css|svg|json|txt)$/.test(f)))
     writeFileSync(`${file}.gz`, gzip(readFileSync(file)));
+  // Workers serve the folder as static assets and compress on their own: the gzipped copies stay out.
+  writeFileSync(join(webDir, '.assetsignore'), '*.gz\n');
   const load = firstLoad();
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   console.log(
