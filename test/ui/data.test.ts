@@ -134,6 +134,7 @@ describe.skipIf(!chromiumPath)('web UI: dataset, job and run pages', () => {
     await events.nth(0).locator('summary').click();
     const json = page.getByRole('region', { name: 'START event' });
     expect(await json.textContent()).toContain('"learning_rate"');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot('run');
 
     // The input opens the dataset at the version the run read.

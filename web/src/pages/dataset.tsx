@@ -51,7 +51,7 @@ export default function DatasetPage() {
       title={name}
       kicker={
         <>
-          Dataset · <span className="mono">{namespace}</span>
+          Dataset · <span className="mono data-kicker-id">{namespace}</span>
         </>
       }
       actions={<Link href={href.lineage(nodeId.dataset(namespace, name))}>Open in the lineage explorer</Link>}
@@ -59,7 +59,7 @@ export default function DatasetPage() {
       <Loaded query={dataset} what="the dataset">
         {(d) => (
           <>
-            <div className="grid">
+            <div className="grid data-grid">
               <Section title="About">
                 <dl className="facts">
                   <dt>Namespace</dt>

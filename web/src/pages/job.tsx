@@ -23,7 +23,7 @@ export default function JobPage() {
       title={name}
       kicker={
         <>
-          Job · <span className="mono">{namespace}</span>
+          Job · <span className="mono data-kicker-id">{namespace}</span>
         </>
       }
       actions={<Link href={href.lineage(nodeId.job(namespace, name))}>Open in the lineage explorer</Link>}
@@ -36,7 +36,7 @@ export default function JobPage() {
           const code = obj(facets.sourceCodeLocation);
           return (
             <>
-              <div className="grid">
+              <div className="grid data-grid">
                 <Section title="Latest state">
                   <dl className="facts">
                     <dt>State</dt>

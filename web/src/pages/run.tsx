@@ -23,7 +23,14 @@ export default function RunPage() {
   const job = ref(obj(run.data?.jobVersion)) ?? ref(obj(obj(events.data?.events[0]).job));
 
   return (
-    <Page title={job ? `Run of ${job.name}` : 'Run'} kicker={<span className="mono">Run · {id}</span>}>
+    <Page
+      title={job ? `Run of ${job.name}` : 'Run'}
+      kicker={
+        <>
+          Run · <span className="mono data-kicker-id">{id}</span>
+        </>
+      }
+    >
       <Loaded query={run} what="the run">
         {(r) => {
           const facets = obj(r.facets);
@@ -33,7 +40,7 @@ export default function RunPage() {
           return (
             <>
               {job && <TrainedModels runId={r.id} job={job} />}
-              <div className="grid">
+              <div className="grid data-grid">
                 <Section title="State">
                   <dl className="facts">
                     <dt>State</dt>
@@ -93,7 +100,7 @@ export default function RunPage() {
                   <Parameters facets={facets} />
                 </Section>
               </div>
-              <div className="grid">
+              <div className="grid data-grid">
                 <Section title="Inputs">
                   <DatasetVersions list={r.inputDatasetVersions} what="read" />
                 </Section>
@@ -304,7 +311,7 @@ function VersionRow({ namespace, name, version }: { namespace: string; name: str
         {version ? (
           <DatasetLink namespace={namespace} name={name} version={label}>
             <span className="mono" title={version}>
-              {found.isPending ? version.slice(0, 8) : label}
+              {found.isPending || label === version ? version.slice(0, 8) : label}
             </span>
           </DatasetLink>
         ) : (
