@@ -40,9 +40,6 @@ describe('field history across dataset versions', () => {
   });
 });
 
-// /api/v1/me lands with branch ui-api; until it is merged the session panel's call is a 404.
-const PENDING = [/\/api\/v1\/me\b/, /Failed to load resource: the server responded with a status of 404/];
-
 /** The dataset, job and run pages in a real browser over the seeded story and the shared corpus. */
 describe.skipIf(!chromiumPath)('web UI: dataset, job and run pages', () => {
   const server = useUiServer();
@@ -92,7 +89,7 @@ describe.skipIf(!chromiumPath)('web UI: dataset, job and run pages', () => {
     expect(await versions.locator('tr[aria-current="true"]').textContent()).toContain('2.1');
     await page.goBack();
     await page.getByRole('heading', { name: 'Models trained on it' }).waitFor();
-    expectClean(PENDING);
+    expectClean();
     await close();
   });
 
@@ -140,7 +137,7 @@ describe.skipIf(!chromiumPath)('web UI: dataset, job and run pages', () => {
     // The input opens the dataset at the version the run read.
     await inputs.getByRole('link', { name: '2.1' }).click();
     await page.getByRole('heading', { name: 'Models trained on version 2.1' }).waitFor();
-    expectClean(PENDING);
+    expectClean();
     await close();
   });
 
@@ -200,7 +197,7 @@ describe.skipIf(!chromiumPath)('web UI: dataset, job and run pages', () => {
       .click();
     await page.getByRole('heading', { level: 1, name: 'Run of gcs_hook.copy_task' }).waitFor();
     await page.getByRole('link', { name: `run ${dagRun}` }).waitFor();
-    expectClean(PENDING);
+    expectClean();
     await close();
   });
 });
