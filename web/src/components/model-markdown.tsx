@@ -6,7 +6,11 @@ let loading: Promise<Render> | undefined;
 /** marked and DOMPurify, fetched the first time a card is shown (not part of the first load). */
 function loadRenderer(): Promise<Render> {
   loading ??= Promise.all([import('marked'), import('dompurify')]).then(([{ marked }, { default: DOMPurify }]) => {
-    return (markdown: string) => DOMPurify.sanitize(marked.parse(markdown, { async: false, gfm: true }) as string);
+    // A card's headings sit under the page's h1 and the card section's h2: `#` becomes an h3.
+    const walkTokens = (token: { type: string; depth?: number }) => {
+      if (token.type === 'heading' && token.depth) token.depth = Math.min(6, token.depth + 2);
+    };
+    return (markdown: string) => DOMPurify.sanitize(marked.parse(markdown, { async: false, gfm: true, walkTokens }) as string);
   });
   return loading;
 }

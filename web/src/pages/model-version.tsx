@@ -120,11 +120,17 @@ function Run({ run }: { run: TrainingRun }) {
                 <td>
                   <span className="badge model-version-badge">{d.version ?? 'unknown'}</span>
                 </td>
-                <td className="model-fields">
+                <td>
                   {d.fields === null ? (
                     <span className="muted">no schema sent</span>
                   ) : (
-                    d.fields.map((f) => <code key={f.name}>{f.name}</code>)
+                    <div className="model-fields">
+                      {d.fields.map((f) => (
+                        <code key={f.name} title={f.type ?? undefined}>
+                          {f.name}
+                        </code>
+                      ))}
+                    </div>
                   )}
                 </td>
               </tr>
