@@ -169,7 +169,14 @@ describe.skipIf(!chromiumPath)('web UI: models', () => {
     await page.waitForURL(/from=1&to=2/);
     await page.getByRole('heading', { name: 'clf: v1 → v2' }).waitFor();
 
-    expectClean();
+    // A version that does not exist: said once, with the way back.
+    await page.goto('/models/clf/versions/9');
+    const missing = page.getByRole('alert');
+    await missing.waitFor();
+    expect(await missing.textContent()).toMatch(/Could not load clf version 9 \(404/);
+    expect(await page.getByRole('link', { name: 'All versions of clf' }).getAttribute('href')).toBe('/models/clf');
+
+    expectClean([/HTTP 404: GET .*\/versions\/9\//, /status of 404/]);
     await close();
   });
 

@@ -209,41 +209,43 @@ export function ModelStageForm({ name, version, current }: { name: string; versi
 export function ModelDeploymentsTable({ deployments, showModel = false }: { deployments: Schemas['Deployment'][]; showModel?: boolean }) {
   if (deployments.length === 0) return <Empty>Not deployed.</Empty>;
   return (
-    <table>
-      <caption className="visually-hidden">Deployments</caption>
-      <thead>
-        <tr>
-          <th scope="col">Endpoint</th>
-          <th scope="col">Environment</th>
-          {showModel && <th scope="col">Version</th>}
-          <th scope="col">By</th>
-          <th scope="col">When</th>
-          <th scope="col">Now</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deployments.map((d) => (
-          <tr key={d.id}>
-            <td>
-              <Link href={href.deployment(d.environment, d.endpoint)} className="mono">
-                {d.endpoint}
-              </Link>
-            </td>
-            <td>{d.environment}</td>
-            {showModel && (
-              <td>
-                <Link href={href.modelVersion(d.model, d.version)}>v{d.version}</Link>
-              </td>
-            )}
-            <td>{d.actor}</td>
-            <td>
-              <Time iso={d.deployedAt} />
-            </td>
-            <td>{d.current ? <span className="badge badge-endpoint">serving</span> : <span className="muted">replaced</span>}</td>
+    <div className="table-scroll">
+      <table>
+        <caption className="visually-hidden">Deployments</caption>
+        <thead>
+          <tr>
+            <th scope="col">Endpoint</th>
+            <th scope="col">Environment</th>
+            {showModel && <th scope="col">Version</th>}
+            <th scope="col">By</th>
+            <th scope="col">When</th>
+            <th scope="col">Now</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {deployments.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <Link href={href.deployment(d.environment, d.endpoint)} className="mono">
+                  {d.endpoint}
+                </Link>
+              </td>
+              <td>{d.environment}</td>
+              {showModel && (
+                <td>
+                  <Link href={href.modelVersion(d.model, d.version)}>v{d.version}</Link>
+                </td>
+              )}
+              <td>{d.actor}</td>
+              <td>
+                <Time iso={d.deployedAt} />
+              </td>
+              <td>{d.current ? <span className="badge badge-endpoint">serving</span> : <span className="muted">replaced</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

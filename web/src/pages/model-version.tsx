@@ -1,11 +1,11 @@
 import { Link, useParams } from 'wouter';
-import { api } from '../api/client';
+import { api, problemOf } from '../api/client';
 import { ModelApprovals, ModelDeploymentsTable, ModelHistory, ModelStageForm, ModelVerdict } from '../components/model-approval';
 import { ModelCardSection } from '../components/model-card';
 import { AliasBadges, type Schemas, StageBadge, useApproval } from '../components/model-common';
 import { ModelLinksSection } from '../components/model-links';
 import { Page, Section } from '../components/page';
-import { Empty, Loaded } from '../components/state';
+import { Empty, ErrorPanel, Loaded } from '../components/state';
 import { between, Time } from '../components/time';
 import { decodeSegment, href, nodeId } from '../links';
 import './models.css';
@@ -167,6 +167,17 @@ export default function ModelVersionPage() {
   const approval = useApproval(name, version);
   const summary = approval.data?.model ?? lineage.data?.model;
   const number = summary?.version ?? (/^\d+$/.test(version) ? Number(version) : undefined);
+  if (approval.isError && problemOf(approval.error).status === 404) {
+    // No such version: one panel says so, not one a section.
+    return (
+      <Page title={`${name} v${version}`} kicker={<Link href={href.model(name)}>{name}</Link>}>
+        <ErrorPanel error={approval.error} what={`${name} version ${version}`} retry={() => void approval.refetch()} />
+        <p>
+          <Link href={href.model(name)}>All versions of {name}</Link>
+        </p>
+      </Page>
+    );
+  }
   return (
     <Page
       title={`${name} v${number ?? version}`}
