@@ -54,18 +54,6 @@ function useKeyedServer(): () => string {
   };
 }
 
-// TEMPORARY until ui-api lands: /api/v1/me answered in the browser.
-async function stubMe(page: Page) {
-  await page.route('**/api/v1/me', async (route) => {
-    const actor = route.request().headers()['x-pedigree-actor'] || 'anonymous';
-    await route.fulfill({
-      status: 200,
-      contentType: 'application/json',
-      body: JSON.stringify({ name: actor, scopes: ['ingest', 'read', 'write', 'approve', 'admin'], authentication: 'off' }),
-    });
-  });
-}
-
 const section = (page: Page, name: string | RegExp) => page.getByRole('region', { name });
 
 /** The model pages in a real browser: the registry, a model, a version (questions 1 and 4), the diff, and the writes. */
@@ -76,7 +64,6 @@ describe.skipIf(!chromiumPath)('web UI: models', () => {
 
   it('shows the registry, the timeline, where v1 came from and its approval, and the diff 1 → 2', async () => {
     const { page, expectClean, screenshot, close } = await openPage(browser(), server().url);
-    await stubMe(page);
 
     await page.goto('/models');
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'clf', exact: true }) });
@@ -182,7 +169,6 @@ describe.skipIf(!chromiumPath)('web UI: models', () => {
 
   it('writes as dave: a refused promotion, a refused self-approval, an approval, a card, a link decision, then Production', async () => {
     const { page, expectClean, close } = await openPage(browser(), server().url);
-    await stubMe(page);
     const actAs = async (name: string) => {
       await page.getByRole('button', { name: 'Change', exact: true }).click();
       await page.getByLabel('Act as').fill(name);
