@@ -21,5 +21,6 @@ export default function setup() {
   const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'src', 'http')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   console.log('web UI sources changed since the last build: npm run build:web');
-  execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, which would give a development build of React: build what `npm start` serves.
+  execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
