@@ -4,8 +4,8 @@ import { chromiumPath, openPage, useBrowser } from '../support/browser';
 import { httpCalls } from '../support/ui-seed';
 import { useUiServer } from '../support/ui-server';
 
-// TODO(ui-api): /api/v1/me lands with branch ui-api; until then the session panel's call is a 404.
-const UNTIL_UI_API = [/api\/v1\/me/, /status of 404/];
+const BAD_PRODUCER = 'https://example.com/pedigree-ui-bad-producer';
+const CLIENT_PRODUCER = 'https://github.com/OpenLineage/OpenLineage/blob/v1-0-0/client';
 
 const RECENT_PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.25.0/integration/airflow';
 
@@ -43,6 +43,13 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
   beforeAll(async () => {
     const call = httpCalls(server().url);
     await call('POST', '/api/v1/lineage/batch', recentEvents());
+    // One event Pedigree refuses (its run id is no UUID), from a producer of its own.
+    const refused = await fetch(new URL('/api/v1/lineage', server().url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...recentEvents()[0], producer: BAD_PRODUCER, run: { runId: 'not-a-uuid', facets: {} } }),
+    });
+    expect(refused.status).toBe(400);
     // A second environment with a history: v1 then v2 at /predict-canary in staging.
     await call('POST', '/api/v1/deployments', { endpoint: '/predict-canary', model: 'clf', version: '1', environment: 'staging' }, 'dave');
     await call('POST', '/api/v1/deployments', { endpoint: '/predict-canary', model: 'clf', version: '2', environment: 'staging' }, 'erin');
@@ -80,7 +87,7 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
     expect(await row.getByText('Production', { exact: true }).count()).toBe(1);
     expect(await page.getByText('Namespaces').count()).toBe(1);
     await screenshot('home');
-    expectClean(UNTIL_UI_API);
+    expectClean();
 
     // THE ONE-CLICK FLOW: the endpoint, then everything its model came from.
     await row.getByRole('link', { name: '/predict' }).click();
@@ -106,7 +113,7 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
     const history = page.getByRole('region', { name: 'Deployment history' });
     expect(await history.getByRole('row', { name: /carol/ }).textContent()).toContain('serving now');
     await screenshot('deployment');
-    expectClean(UNTIL_UI_API);
+    expectClean();
 
     // Each link of the ancestry leads to its page.
     const pageUrl = page.url();
@@ -118,12 +125,11 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
       await page.goBack();
       await page.waitForURL(pageUrl);
     };
-    const uuid = /^[0-9a-f-]{36}$/;
-    await follow(orders, '/datasets/postgres://warehouse:5432/public.orders', { version: uuid });
-    await follow(users, '/datasets/postgres://warehouse:5432/public.users', { version: uuid });
+    await follow(orders, '/datasets/postgres://warehouse:5432/public.orders', { version: /^2\.1$/ });
+    await follow(users, '/datasets/postgres://warehouse:5432/public.users', { version: /^3\.0$/ });
     await follow(run.getByRole('link', { name: /training run/ }), `/runs/${server().trainingRuns[0]}`);
     await follow(model.getByRole('link', { name: 'clf version 1' }), '/models/clf/versions/1');
-    expectClean(UNTIL_UI_API);
+    expectClean();
     await close();
   });
 
@@ -152,7 +158,52 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
     await page.getByRole('link', { name: 'clf version 2' }).first().waitFor();
     const history = page.getByRole('region', { name: 'Deployment history' });
     expect(await history.getByRole('row').count()).toBe(3);
-    expectClean(UNTIL_UI_API);
+    expectClean();
+    await close();
+  });
+
+  it('producers: the corpus producers with their counts; a report groups warnings and lists rejections', async () => {
+    const { page, expectClean, screenshot, close } = await openPage(browser(), server().url);
+    await page.goto('/producers');
+    const table = page.getByRole('table');
+    await table.getByRole('row', { name: /Spark 1\.23\.0/ }).waitFor();
+    for (const name of [/Airflow provider 1\.14\.0/, /Airflow 1\.25\.0/, /OpenLineage client v1-0-0/, /Python client 0\.0\.1/])
+      expect(await table.getByRole('row', { name }).count()).toBe(1);
+    const client = table.getByRole('row', { name: /OpenLineage client v1-0-0/ });
+    const cells = await client.getByRole('cell').allTextContents();
+    expect(Number(cells[1])).toBeGreaterThan(0); // warnings
+    expect(Number(cells[2])).toBeGreaterThan(0); // rejected
+    await screenshot('producers');
+
+    await page.getByLabel('only those with warnings or rejections').check();
+    await page.waitForURL(/problems=1/);
+    expect(await table.getByRole('row', { name: /pedigree-ui-bad-producer/ }).count()).toBe(1);
+    expectClean();
+
+    // The client's report: warnings grouped by pointer and message, its refused event with its errors.
+    await client.getByRole('link').click();
+    await page.waitForURL((url) => url.pathname === '/producers/report' && url.searchParams.get('producer') === CLIENT_PRODUCER);
+    await page.getByRole('heading', { level: 1, name: 'OpenLineage client v1-0-0' }).waitFor();
+    const warnings = page.getByRole('region', { name: 'Warnings' });
+    const grouped = warnings.getByRole('row', { name: /\/inputs\/0\/inputFacets\/dataQualityMetrics\/columnMetrics/ });
+    await grouped.waitFor();
+    expect(await grouped.textContent()).toContain("must have required property 'columnMetrics'");
+    expect(await grouped.getByRole('cell').nth(2).textContent()).toBe('2'); // two events, one row
+    expect(await warnings.getByRole('row', { name: /\/outputs\/0\/facets\/dataSource\/uri/ }).textContent()).toContain(
+      'must match format "uri"',
+    );
+    const rejections = page.getByRole('region', { name: 'Rejected events' });
+    expect(await rejections.getByRole('list', { name: 'Why it was refused' }).first().textContent()).toContain('/run/runId');
+    await screenshot('producer-report');
+    expectClean();
+
+    // The event refused in this test, under its producer, with its pointer and its text.
+    await page.goto(`/producers/report?producer=${encodeURIComponent(BAD_PRODUCER)}`);
+    const refused = page.getByRole('region', { name: 'Rejected events' });
+    await refused.getByText('/run/runId').waitFor();
+    expect(await refused.getByText('not-a-uuid').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('region', { name: 'Warnings' }).getByText('None of its stored events carried a warning.').count()).toBe(1);
+    expectClean();
     await close();
   });
 });

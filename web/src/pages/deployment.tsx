@@ -332,7 +332,8 @@ function Run({ run, registryRunId }: { run: TrainingRun; registryRunId: string |
 }
 
 function datasetLink(d: DatasetAtVersion) {
-  return href.dataset(d.namespace, d.name, d.versionId ?? d.version ?? undefined);
+  // The producer's version when it sent one (what the dataset page's version picker names), else the id.
+  return href.dataset(d.namespace, d.name, d.version ?? d.versionId ?? undefined);
 }
 
 function Datasets({ lineage }: { lineage: ModelLineage }) {
@@ -346,7 +347,7 @@ function Datasets({ lineage }: { lineage: ModelLineage }) {
         <ul>
           {tagged.map((l) => (
             <li key={l.id}>
-              <Link href={href.dataset(l.dataset!.namespace, l.dataset!.name, l.dataset!.versionId ?? l.dataset!.version)}>
+              <Link href={href.dataset(l.dataset!.namespace, l.dataset!.name, l.dataset!.version)}>
                 {l.dataset!.name} at {l.dataset!.version}
               </Link>{' '}
               <span className="muted">({l.status})</span>
