@@ -43,13 +43,3 @@ export const nodeId = {
   model: (name: string, version: string | number) => `model:${name}:${version}`,
   deployment: (environment: string, endpoint: string) => `deployment:${environment}:${endpoint}`,
 };
-
-/** Decodes a path segment read from the URL (the router hands them over still encoded). */
-export function decodeSegment(value: string | undefined): string {
-  if (value === undefined) return '';
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

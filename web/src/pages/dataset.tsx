@@ -2,12 +2,12 @@ import { Link } from 'wouter';
 import { api } from '../api/client';
 import { type FieldEvent, fieldHistory, type VersionFields } from '../components/data-history';
 import { arr, obj, objects, ref, runSummary, str } from '../components/data-json';
-import { useOffsetParam, usePathSegments, useQueryState } from '../components/data-route';
 import { DatasetLink, FacetList, JobLink, Pager, RunLink, StateBadge, TagList } from '../components/data-ui';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href, nodeId } from '../links';
+import { useOffsetParam, usePathSegments, useQueryState } from '../url-state';
 import './data-pages.css';
 
 const HISTORY_VERSIONS = 100;

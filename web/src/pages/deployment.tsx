@@ -1,12 +1,13 @@
 import type { ReactNode } from 'react';
-import { Link, useParams } from 'wouter';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import type { components } from '../api/schema';
 import { RunStateBadge, ShortId, StageBadge, VerdictBadge } from '../components/home-badges';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { between, Time } from '../components/time';
-import { decodeSegment, href, nodeId } from '../links';
+import { href, nodeId } from '../links';
+import { usePathSegments } from '../url-state';
 import './deployments.css';
 
 type Deployment = components['schemas']['Deployment'];
@@ -21,9 +22,7 @@ type DatasetAtVersion = components['schemas']['DatasetAtVersion'];
  * it read, at the exact versions read. Then the endpoint's deployment history.
  */
 export default function DeploymentPage() {
-  const params = useParams<{ environment: string; endpoint: string }>();
-  const environment = decodeSegment(params.environment);
-  const endpoint = decodeSegment(params.endpoint);
+  const [, environment = '', endpoint = ''] = usePathSegments();
   const deployments = api.useQuery('get', '/api/v1/deployments', { params: { query: { environment, endpoint } } });
   const explore = (
     <Link href={href.lineage(nodeId.deployment(environment, endpoint))} className="button-link">

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import type { components } from '../api/schema';
 import { StageBadge } from '../components/home-badges';
@@ -8,6 +8,7 @@ import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href } from '../links';
+import { useSearchParams } from '../url-state';
 import './deployments.css';
 
 type Deployment = components['schemas']['Deployment'];

@@ -1,4 +1,4 @@
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import { RunStateBadge, ShortId, StageBadge } from '../components/home-badges';
 import { EventsChart } from '../components/home-events-chart';
@@ -6,6 +6,7 @@ import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href } from '../links';
+import { useSearchParams } from '../url-state';
 import './home.css';
 
 const zone = (() => {

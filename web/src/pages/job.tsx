@@ -1,12 +1,12 @@
 import { Link } from 'wouter';
 import { api } from '../api/client';
 import { obj, ref, runSummary, str, strings } from '../components/data-json';
-import { useOffsetParam, usePathSegments } from '../components/data-route';
 import { DatasetLink, FacetList, JobLink, Pager, RunLink, RunsTable, StateBadge, TagList } from '../components/data-ui';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { duration, Time } from '../components/time';
 import { href, nodeId } from '../links';
+import { useOffsetParam, usePathSegments } from '../url-state';
 import './data-pages.css';
 
 const PAGE = 10;

@@ -1,10 +1,11 @@
 import { useId } from 'react';
-import { Link, useLocation, useParams, useSearchParams } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { type Schemas, StageBadge } from '../components/model-common';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
-import { decodeSegment, href, nodeId } from '../links';
+import { href, nodeId } from '../links';
+import { usePathSegments, useSearchParams } from '../url-state';
 import './models.css';
 
 type Diff = Schemas['ModelDiff'];
@@ -285,7 +286,7 @@ function Metrics({ diff }: { diff: Diff }) {
 
 /** Question 3: why might a version behave differently? Two versions side by side, causes ranked. */
 export default function ModelDiffPage() {
-  const name = decodeSegment(useParams<{ name: string }>().name);
+  const name = usePathSegments()[1] ?? '';
   const [params] = useSearchParams();
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';

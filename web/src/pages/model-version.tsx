@@ -1,4 +1,4 @@
-import { Link, useParams } from 'wouter';
+import { Link } from 'wouter';
 import { api, problemOf } from '../api/client';
 import { ModelApprovals, ModelDeploymentsTable, ModelHistory, ModelStageForm, ModelVerdict } from '../components/model-approval';
 import { ModelCardSection } from '../components/model-card';
@@ -7,7 +7,8 @@ import { ModelLinksSection } from '../components/model-links';
 import { Page, Section } from '../components/page';
 import { Empty, ErrorPanel, Loaded } from '../components/state';
 import { between, Time } from '../components/time';
-import { decodeSegment, href, nodeId } from '../links';
+import { href, nodeId } from '../links';
+import { usePathSegments } from '../url-state';
 import './models.css';
 
 type TrainingRun = Schemas['TrainingRun'];
@@ -158,9 +159,7 @@ function Run({ run }: { run: TrainingRun }) {
 
 /** Question 1 (where it came from) and question 4 (is it approved) about one version, with its card and links. */
 export default function ModelVersionPage() {
-  const p = useParams<{ name: string; version: string }>();
-  const name = decodeSegment(p.name);
-  const version = decodeSegment(p.version);
+  const [, name = '', , version = ''] = usePathSegments();
   const lineage = api.useQuery('get', '/api/v1/models/{name}/versions/{version}/lineage', {
     params: { path: { name, version } },
   });

@@ -1,6 +1,6 @@
 import { useQueries } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { Link, useLocation, useParams } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { ModelDeploymentsTable } from '../components/model-approval';
 import { AliasBadges, type Schemas, StageBadge } from '../components/model-common';
@@ -8,7 +8,8 @@ import { ModelTimeline, type StageSpan, stageSpans } from '../components/model-t
 import { Page, Section } from '../components/page';
 import { Empty, ErrorPanel, Loaded, Loading } from '../components/state';
 import { Time } from '../components/time';
-import { decodeSegment, href, nodeId } from '../links';
+import { href, nodeId } from '../links';
+import { usePathSegments } from '../url-state';
 import './models.css';
 
 /** The timeline reads each version's history: the newest this many versions. */
@@ -140,7 +141,7 @@ function VersionsTable({ name, versions }: { name: string; versions: Schemas['Ml
 
 /** A registered model: its versions on a timeline of stages, aliases, deployments, and a diff between any two versions. */
 export default function ModelPage() {
-  const name = decodeSegment(useParams<{ name: string }>().name);
+  const name = usePathSegments()[1] ?? '';
   const model = api.useQuery('get', '/api/2.0/mlflow/registered-models/get', { params: { query: { name } } });
   const versions = api.useQuery('get', '/api/2.0/mlflow/model-versions/search', {
     params: { query: { filter: `name = '${name.replace(/'/g, "''")}'`, order_by: ['version_number DESC'], max_results: 1000 } },

@@ -1,11 +1,12 @@
 import { useId, useState } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import { AliasBadges, type Schemas, StageBadge } from '../components/model-common';
 import { Page } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href } from '../links';
+import { useSearchParams } from '../url-state';
 import './models.css';
 
 const PAGE_SIZE = 25;

@@ -1,11 +1,12 @@
 import { useId } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import { ProducerName, producerLabel, producerName } from '../components/home-producer-name';
 import { Page } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href } from '../links';
+import { useSearchParams } from '../url-state';
 import './producers.css';
 
 /** Every producer seen: how many events it sent, how many carried warnings, how many were refused. */

@@ -1,12 +1,12 @@
 import { Link } from 'wouter';
 import { api } from '../api/client';
 import { arr, isObject, type JsonObject, num, obj, objects, ref, str } from '../components/data-json';
-import { useOffsetParam, usePathSegments } from '../components/data-route';
 import { DatasetLink, FacetList, JobLink, JsonBlock, Pager, RunLink, RunsTable, StateBadge } from '../components/data-ui';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { between, duration, Time } from '../components/time';
 import { href, nodeId } from '../links';
+import { useOffsetParam, usePathSegments } from '../url-state';
 import { ExternalUrl } from './job';
 import './data-pages.css';
 

@@ -2,6 +2,10 @@ import { useCallback } from 'react';
 import { useLocation } from 'wouter';
 import { usePathname, useSearch } from 'wouter/use-browser-location';
 
+/*
+ * The page's state in its URL, read one way by every page.
+ */
+
 /**
  * The URL as the browser holds it, read once. wouter's own `useParams`, `useSearch` and `useSearchParams`
  * hand over a path and query already passed through `decodeURI` (which decodes `%25` but not `%2F` or
@@ -47,4 +51,28 @@ export function useOffsetParam(key: string): [number, (offset: number) => void] 
   const raw = Number(params.get(key) ?? 0);
   const offset = Number.isInteger(raw) && raw > 0 ? raw : 0;
   return [offset, (next: number) => set({ [key]: Math.max(0, next) })];
+}
+
+type SearchInit = URLSearchParams | Record<string, string> | string;
+
+/**
+ * wouter's `useSearchParams`, minus its extra decoding: the query as the browser holds it, and a setter
+ * taking the next parameters (or a function of the current ones) that pushes a history entry, or
+ * replaces the current one with `{ replace: true }`.
+ */
+export function useSearchParams(): [
+  URLSearchParams,
+  (next: SearchInit | ((current: URLSearchParams) => SearchInit), options?: { replace?: boolean }) => void,
+] {
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const set = useCallback(
+    (next: SearchInit | ((current: URLSearchParams) => SearchInit), options: { replace?: boolean } = {}) => {
+      const value = typeof next === 'function' ? next(new URLSearchParams(window.location.search)) : next;
+      const query = new URLSearchParams(value).toString();
+      navigate(`${window.location.pathname}${query ? `?${query}` : ''}`, options);
+    },
+    [navigate],
+  );
+  return [new URLSearchParams(search), set];
 }
