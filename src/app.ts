@@ -12,8 +12,10 @@ import { graphRoutes } from './http/routes/graph';
 import { healthRoutes } from './http/routes/health';
 import { jobRoutes } from './http/routes/jobs';
 import { lineageRoutes } from './http/routes/lineage';
+import { meRoutes } from './http/routes/me';
 import { mlflowRoutes } from './http/routes/mlflow';
 import { modelRoutes } from './http/routes/models';
+import { producerRoutes } from './http/routes/producers';
 
 /**
  * The one app factory. Runtime-neutral: the Node and Workers entry points build `deps` and hand requests
@@ -27,7 +29,17 @@ export function createApp(deps: Deps) {
   });
   app.route('/', healthRoutes);
   app.use('/api/*', authenticate);
-  for (const routes of [lineageRoutes, graphRoutes, catalogRoutes, datasetRoutes, jobRoutes, browseRoutes, modelRoutes])
+  for (const routes of [
+    lineageRoutes,
+    graphRoutes,
+    catalogRoutes,
+    datasetRoutes,
+    jobRoutes,
+    browseRoutes,
+    modelRoutes,
+    producerRoutes,
+    meRoutes,
+  ])
     app.route('/api/v1', routes);
   app.route(MLFLOW_PREFIX, mlflowRoutes);
   // Described from the routes' declarations; public: it describes, it reads no data.

@@ -149,6 +149,48 @@ describe.each(databases)('read API over the shared corpus on $name', (database) 
     expect(ofRun.events.every((e: Json) => e.run.runId === runId)).toBe(true);
   });
 
+  it('lists the runs naming a run as their parent, with their jobs (Pedigree extension)', async () => {
+    // The Airflow DAG run gcs_hook and its task runs.
+    const parent = '01936898-5bd1-70bf-9ca2-4953116e45e1';
+    const { runs, totalCount } = await get(`/api/v1/jobs/runs/${parent}/children`);
+    expect(totalCount).toBe(runs.length);
+    expect(totalCount).toBeGreaterThan(3);
+    for (const child of runs) {
+      expect(child.job.namespace).toBe('airflow');
+      expect(child.job.name).toMatch(/^gcs_hook\./);
+      expect(child.state).toBe('COMPLETED');
+      const facets = await get(`/api/v1/jobs/runs/${child.id}/facets?type=run`);
+      expect(facets.facets.parent.run.runId).toBe(parent);
+    }
+    const starts = runs.map((r: Json) => r.startedAt ?? r.createdAt);
+    expect([...starts].sort()).toEqual(starts);
+    const page = await get(`/api/v1/jobs/runs/${parent}/children?limit=2&offset=1`);
+    expect(page).toEqual({ totalCount, runs: runs.slice(1, 3) });
+    // A run without children has none; an unknown run is a 404.
+    expect(await get(`/api/v1/jobs/runs/${runs[0].id}/children`)).toEqual({ totalCount: 0, runs: [] });
+    expect((await ctx().app.request('/api/v1/jobs/runs/00000000-0000-0000-0000-000000000000/children')).status).toBe(404);
+    expect((await ctx().app.request('/api/v1/jobs/runs/nope/children')).status).toBe(404);
+  });
+
+  it("keeps each listed event's ingest record beside it: id, receipt time, warnings (Pedigree extension)", async () => {
+    const { runId, events } = jobRun('with_warnings', ['in_table'], ['out_table'], '2025-02-03T04:05:06Z');
+    // An input without a name is stored with a warning.
+    const start = { ...events[0]!, inputs: [...events[0]!.inputs, { namespace: 'warehouse' }] };
+    const accepted = (await (await post(ctx().app, start)).json()) as Json;
+    expect(accepted.warnings.length).toBeGreaterThan(0);
+    expect((await post(ctx().app, events[1])).status).toBe(201);
+    const listed = await get(`/api/v1/events/lineage?runId=${runId}&sortDirection=asc`);
+    expect(listed.events.map((e: Json) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    expect(listed.ingest).toHaveLength(2);
+    expect(listed.ingest[0]).toMatchObject({ id: accepted.id, warnings: accepted.warnings });
+    expect(listed.ingest[0].receivedAt).toMatch(/Z$/);
+    expect(listed.ingest[1].warnings).toEqual([]);
+    const desc = await get(`/api/v1/events/lineage?runId=${runId}`);
+    expect(desc.ingest.map((i: Json) => i.id)).toEqual([...listed.ingest.map((i: Json) => i.id)].reverse());
+    expect((await get('/api/v1/events/lineage?limit=3')).ingest).toHaveLength(3);
+    expect((await get('/api/v1/events/lineage?runId=00000000-0000-0000-0000-000000000000')).ingest).toEqual([]);
+  });
+
   it('answers the dashboard: stats as bare arrays of buckets, jobs across namespaces', async () => {
     const day = (await get('/api/v1/stats/lineage-events?period=DAY&timezone=Europe/Paris')) as unknown as Json[];
     expect(day).toHaveLength(24);

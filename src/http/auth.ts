@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Principal, Scope } from '../config';
+import { type Principal, SCOPES, type Scope } from '../config';
 import type { AppEnv } from './context';
 import { Problem } from './problem';
 
@@ -17,13 +17,18 @@ function sameKey(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const ALL: readonly Scope[] = ['ingest', 'read', 'write', 'approve', 'admin'];
+/** Whether the actor may use `scope`: `admin` implies every scope. */
+export const hasScope = (actor: Pick<Actor, 'scopes'>, scope: Scope) => actor.scopes.includes(scope) || actor.scopes.includes('admin');
+
+/** Every scope the actor may use, in SCOPES' order: `admin` lists them all. */
+export const scopesOf = (actor: Pick<Actor, 'scopes'>): Scope[] => SCOPES.filter((s) => hasScope(actor, s));
+
 const MAX_ACTOR = 200;
 
 /** With authentication off, `X-Pedigree-Actor` names the actor recorded in the audit log. */
 function selfNamed(header: string | undefined): Actor {
   const name = header?.trim().slice(0, MAX_ACTOR);
-  return { name: name || 'anonymous', scopes: ALL, authenticated: false };
+  return { name: name || 'anonymous', scopes: SCOPES, authenticated: false };
 }
 
 /**

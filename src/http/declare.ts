@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Scope } from '../config';
 import type { Deviation } from '../core/errors';
 import { escapeSegment } from '../core/json';
+import { hasScope } from './auth';
 import type { AppEnv } from './context';
 import { MLFLOW_PREFIX } from './errors';
 import { jsonBody } from './json-body';
@@ -13,7 +14,11 @@ import { badRequest, Problem } from './problem';
  * its summary. Validation, the scope check and /openapi.json all come from the declaration.
  */
 export type Declared = RouteConfig & {
-  scope: Scope | 'public';
+  /**
+   * The scope the caller's principal needs; `authenticated`: any principal the keys identify, whatever its
+   * scopes (who am I); `public`: no key at all.
+   */
+  scope: Scope | 'authenticated' | 'public';
   /** The handler reads the body itself (streamed ingest): the declared body documents it, nothing more. */
   readsBody?: true;
 };
@@ -34,11 +39,14 @@ export function serve<R extends Declared>(
   handler: (c: Parameters<RouteHandler<R, AppEnv>>[0]) => Response | Promise<Response>,
 ) {
   const { scope, readsBody, ...documented } = route;
-  app.openAPIRegistry.registerPath({ ...documented, ...(scope === 'public' ? {} : { security: [{ bearer: [scope] }] }) });
+  // OpenAPI's way to say "a key, whatever its scopes": the requirement with an empty scope list.
+  const security = scope === 'public' ? {} : { security: [{ bearer: scope === 'authenticated' ? [] : [scope] }] };
+  app.openAPIRegistry.registerPath({ ...documented, ...security });
   const body = readsBody ? undefined : bodySchema(route);
   const { body: _documentedOnly, ...request } = route.request ?? {};
   const middleware: MiddlewareHandler<AppEnv>[] = [];
-  if (scope !== 'public') middleware.push(requireScope(scope));
+  // Authentication itself is the app's, for all of /api (app.ts): here only the scope is checked.
+  if (scope !== 'public' && scope !== 'authenticated') middleware.push(requireScope(scope));
   if (body) middleware.push(validatedBody(body));
   const runtime = { ...documented, request, hide: true, middleware };
   app.openapi(runtime as unknown as R, handler as never);
@@ -55,7 +63,7 @@ const requireScope =
   (scope: Scope): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const actor = c.get('actor');
-    if (!actor.scopes.includes(scope) && !actor.scopes.includes('admin')) {
+    if (!hasScope(actor, scope)) {
       throw new Problem(403, 'Forbidden', `${actor.name} lacks the '${scope}' scope this request needs`);
     }
     await next();

@@ -10,7 +10,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
     type: 'http',
     scheme: 'bearer',
     description:
-      'A key of PEDIGREE_PRINCIPALS or PEDIGREE_API_KEYS; each operation names the scope it needs. With no key configured, no authentication.',
+      'A key of PEDIGREE_PRINCIPALS or PEDIGREE_API_KEYS; each operation names the scope it needs (none: any valid key). With no key configured, no authentication.',
   });
   const document = app.getOpenAPI31Document({
     openapi: '3.1.0',

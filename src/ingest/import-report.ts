@@ -75,8 +75,9 @@ export class ReportBuilder {
   }
 }
 
-function listed(errors: Deviation[]): Deviation[] {
-  if (errors.length <= LISTED_ERRORS) return errors;
-  const more = errors.length - (LISTED_ERRORS - 1);
-  return [...errors.slice(0, LISTED_ERRORS - 1), { pointer: '', message: `and ${more} more deviations` }];
+/** At most `max` errors, the last saying how many more there were. */
+export function listed(errors: Deviation[], max = LISTED_ERRORS): Deviation[] {
+  if (errors.length <= max) return errors;
+  const more = errors.length - (max - 1);
+  return [...errors.slice(0, max - 1), { pointer: '', message: `and ${more} more deviations` }];
 }

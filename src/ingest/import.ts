@@ -3,6 +3,7 @@ import { isRefusedValue } from '../db/errors';
 import { type ImportReport, type ItemOutcome, type Rejected, ReportBuilder } from './import-report';
 import { prepareBytes } from './ingest';
 import type { EventPlan } from './plan';
+import { type RejectedEvent, rejectedEvent } from './rejections';
 import { type BatchFormat, type SplitItem, splitItems } from './split';
 import type { EventWriter } from './writer';
 
@@ -13,6 +14,11 @@ export interface ImportOptions {
   maxEventBytes: number;
   /** Called for each item once it is settled (stored or rejected), in order. */
   onItem?: (item: ItemOutcome) => void;
+  /**
+   * Records the items read and found invalid (not those too large or malformed), a chunk at a time, beside
+   * the chunk's transaction (ingest/rejections.ts). Must not throw: recording never fails an import.
+   */
+  keepRejected?: (rejected: RejectedEvent[]) => Promise<void>;
 }
 
 /**
@@ -51,13 +57,19 @@ const CHUNK_ITEMS = 2000;
 class Chunk {
   readonly items: (Pending | Rejected)[] = [];
   readonly plans: EventPlan[] = [];
+  /** The rejected items as they are recorded (when they are). */
+  readonly kept: RejectedEvent[] = [];
   private bytes = 0;
 
-  add(item: Pending | Rejected): void {
+  add({ item, kept }: PreparedItem): void {
     this.items.push(item);
     if ('plan' in item) {
       this.plans.push(item.plan);
       this.bytes += item.plan.event.raw.length;
+    }
+    if (kept) {
+      this.kept.push(kept);
+      this.bytes += kept.raw.length;
     }
   }
 
@@ -92,7 +104,7 @@ export async function importEvents(
     await committing;
     const full = chunk;
     chunk = new Chunk();
-    committing = commit(writer, full, settle);
+    committing = commit(writer, full, settle, options.keepRejected);
     // Awaited at the next flush; until then a failure must not count as an unhandled rejection.
     committing.catch(() => {});
   };
@@ -121,24 +133,49 @@ export async function importEvents(
 const placeOf = (item: { index: number; line?: number }) =>
   item.line === undefined ? { index: item.index } : { index: item.index, line: item.line };
 
-function prepareItem(item: SplitItem, options: ImportOptions): Pending | Rejected {
+/** An item prepared, and, when it is rejected and rejections are recorded, its record. */
+interface PreparedItem {
+  item: Pending | Rejected;
+  kept?: RejectedEvent;
+}
+
+function prepareItem(item: SplitItem, options: ImportOptions): PreparedItem {
   const at = placeOf(item);
   if ('tooLarge' in item) {
-    return { ...at, outcome: 'tooLarge', errors: [{ pointer: '', message: `event larger than ${options.maxEventBytes} bytes` }] };
+    return { item: { ...at, outcome: 'tooLarge', errors: [{ pointer: '', message: `event larger than ${options.maxEventBytes} bytes` }] } };
   }
-  if ('malformed' in item) return { ...at, outcome: 'invalid', errors: [{ pointer: '', message: item.malformed }] };
+  // A broken array or a truncated body: there is no event text to keep.
+  if ('malformed' in item) return { item: { ...at, outcome: 'invalid', errors: [{ pointer: '', message: item.malformed }] } };
   const prepared = prepareBytes(item.bytes, { strict: options.strict });
-  if (!prepared.ok) return { ...at, outcome: 'invalid', errors: prepared.errors };
-  return { ...at, plan: prepared.plan, warnings: prepared.warnings };
+  if (!prepared.ok) {
+    const rejected: Rejected = { ...at, outcome: 'invalid', errors: prepared.errors };
+    return options.keepRejected ? { item: rejected, kept: rejectedEvent(item.bytes, prepared.errors, prepared.value) } : { item: rejected };
+  }
+  return { item: { ...at, plan: prepared.plan, warnings: prepared.warnings } };
 }
 
 const refused: Deviation = { pointer: '', message: 'the database refused a value of this event (too long, or not valid text)' };
 
+/** Commits a chunk, recording its rejected items beside it (which never fails). */
+async function commit(
+  writer: Pick<EventWriter, 'write'>,
+  chunk: Chunk,
+  settle: (item: ItemOutcome) => void,
+  keepRejected: ImportOptions['keepRejected'],
+): Promise<void> {
+  const recorded = keepRejected && chunk.kept.length ? keepRejected(chunk.kept) : undefined;
+  try {
+    await store(writer, chunk, settle);
+  } finally {
+    await recorded;
+  }
+}
+
 /**
- * Commits a chunk in one transaction and settles its items in order. A value the database refuses fails
+ * Writes a chunk in one transaction and settles its items in order. A value the database refuses fails
  * the whole transaction: the chunk is then written event by event, so that only the culprit is rejected.
  */
-async function commit(writer: Pick<EventWriter, 'write'>, chunk: Chunk, settle: (item: ItemOutcome) => void): Promise<void> {
+async function store(writer: Pick<EventWriter, 'write'>, chunk: Chunk, settle: (item: ItemOutcome) => void): Promise<void> {
   const accepted = ({ plan, ...at }: Pending): ItemOutcome => ({ ...at, outcome: 'accepted', id: plan.event.id! });
   try {
     if (chunk.plans.length) await writer.write(chunk.plans);

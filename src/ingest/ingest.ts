@@ -7,7 +7,10 @@ import { type EventPlan, planEvent } from './plan';
 import { repairUnstorable, storableDeviations } from './repair';
 import { understand } from './understand';
 
-export type Prepared = { ok: true; id: string; plan: EventPlan; warnings: Deviation[] } | { ok: false; errors: Deviation[] };
+export type Prepared =
+  | { ok: true; id: string; plan: EventPlan; warnings: Deviation[] }
+  /** `value`: the JSON it parsed to, when it did (what a rejection records of the event, ingest/rejections.ts). */
+  | { ok: false; errors: Deviation[]; value?: unknown };
 
 export interface PrepareOptions {
   /** Refuse any deviation from the spec instead of storing the event with warnings. */
@@ -24,13 +27,13 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
   const repairs = repairUnstorable(parsed.value, text);
   const u = understand(parsed.value);
-  if (!u.ok) return { ok: false, errors: u.errors };
+  if (!u.ok) return { ok: false, errors: u.errors, value: parsed.value };
   const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind)];
   // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
   const id = idOf('event', trimJson(text));
   const plan = planEvent(u.event, id, text, found);
   const warnings = distinct(found);
-  if (options.strict && warnings.length) return { ok: false, errors: warnings };
+  if (options.strict && warnings.length) return { ok: false, errors: warnings, value: parsed.value };
   plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
   return { ok: true, id, plan, warnings };
 }

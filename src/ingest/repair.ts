@@ -14,6 +14,9 @@ const unstorable = (s: string) => s.includes('\u0000') || !s.isWellFormed();
 
 const repairString = (s: string) => s.toWellFormed().replace(/\u0000/g, '\ufffd');
 
+/** Any text as Postgres can store it (text and jsonb): NUL characters and lone surrogates become U+FFFD. */
+export const storableText = (s: string) => (unstorable(s) ? repairString(s) : s);
+
 /**
  * Warnings as they can be stored (jsonb). A key's own pointer names the key as it was sent, so it resolves
  * in the verbatim event; the stored copy of the warning has U+FFFD there, as the normalized copy does.

@@ -2,9 +2,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { notFound } from '../core/errors';
 import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
-import { LISTING_STATEMENTS, select, selectByIds, textArray } from '../db/sql';
+import { iso, LISTING_STATEMENTS, select, selectByIds, textArray } from '../db/sql';
 import { ids } from '../ids';
-import { jobJson, jobVersionJson, OL_STATES, runJson } from './json';
+import { jobJson, jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
 import { nextCursor, type Page } from './page';
 
@@ -123,4 +123,31 @@ export async function getRunFacets(db: Db, runId: string, type: 'run' | 'job'): 
   );
   if (!row?.found) throw notFound(`Run '${runId}' not found.`);
   return { runId: id, facets: row.facets };
+}
+
+/**
+ * Pedigree extension: the runs whose parent run facet names `runId` (an Airflow DAG run's task runs, a
+ * Spark application's queries), in the order they started, each with its job. The parent needs no events
+ * of its own: a run known only as the parent of others has children and no Run.
+ */
+export async function listChildRuns(db: Db, runId: string, page: Page) {
+  if (!UUID.test(runId)) throw notFound(`Run '${runId}' not found.`);
+  const id = runId.toLowerCase();
+  const row = await ownedPage(db, {
+    exists: sql`select 1 from runs where id = ${id}::uuid union all select 1 from runs where parent_run_id = ${id}::uuid`,
+    total: sql`select count(*) from runs where parent_run_id = ${id}::uuid`,
+    items: sql`select json_agg(json_build_object(
+        'id', c.id,
+        'state', ${runState(sql`c.state`)},
+        'createdAt', ${iso(sql`c.created_at`)},
+        'startedAt', ${iso(sql`c.started_at`)},
+        'endedAt', ${iso(sql`c.ended_at`)},
+        'durationMs', (extract(epoch from c.ended_at - c.started_at) * 1000)::bigint,
+        'job', json_build_object('namespace', c.namespace, 'name', c.job_name))
+        order by coalesce(c.started_at, c.created_at), c.id)
+      from (select * from runs where parent_run_id = ${id}::uuid
+            order by coalesce(started_at, created_at), id limit ${page.limit} offset ${page.offset}) c`,
+  });
+  if (!row.found) throw notFound(`Run '${runId}' not found.`);
+  return { totalCount: row.total, runs: row.items };
 }

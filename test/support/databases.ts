@@ -85,5 +85,5 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
 
 /** Empties every table, between tests that need a clean slate. */
 export async function truncateAll(db: Db): Promise<void> {
-  await db.orm.execute(sql.raw(`truncate lineage_events, ${NORMALIZED_TABLES.join(', ')}`));
+  await db.orm.execute(sql.raw(`truncate lineage_events, rejected_events, ${NORMALIZED_TABLES.join(', ')}`));
 }

@@ -21,6 +21,6 @@ export default function setup() {
   const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'src', 'http')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   console.log('web UI sources changed since the last build: npm run build:web');
-  // vitest sets NODE_ENV=test: the UI must be built as `npm run build` builds it (React's production build).
+  // vitest sets NODE_ENV=test, which would give a development build of React: build what `npm start` serves.
   execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }

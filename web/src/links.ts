@@ -15,7 +15,8 @@ function withQuery(path: string, query: Record<string, string | number | boolean
 
 export const href = {
   home: () => '/',
-  dataset: (namespace: string, name: string) => `/datasets/${seg(namespace)}/${seg(name)}`,
+  /** `version`: a dataset version (its id, or the producer's version), shown by the dataset page. */
+  dataset: (namespace: string, name: string, version?: string) => withQuery(`/datasets/${seg(namespace)}/${seg(name)}`, { version }),
   job: (namespace: string, name: string) => `/jobs/${seg(namespace)}/${seg(name)}`,
   run: (id: string) => `/runs/${seg(id)}`,
   models: () => '/models',
@@ -42,13 +43,3 @@ export const nodeId = {
   model: (name: string, version: string | number) => `model:${name}:${version}`,
   deployment: (environment: string, endpoint: string) => `deployment:${environment}:${endpoint}`,
 };
-
-/** Decodes a path segment read from the URL (the router hands them over still encoded). */
-export function decodeSegment(value: string | undefined): string {
-  if (value === undefined) return '';
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

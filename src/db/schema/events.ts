@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
@@ -27,5 +28,30 @@ export const lineageEvents = pgTable(
     index('lineage_events_run_idx').on(t.runId, t.eventTime),
     index('lineage_events_job_idx').on(t.jobId, t.eventTime),
     index('lineage_events_dataset_idx').on(t.datasetId, t.eventTime),
+    // The conformance report (read/producers.ts): the producers listed, and each one's counts, from the
+    // indexes alone; its warnings grouped from the events that have some, never from all of them.
+    index('lineage_events_producer_idx').on(t.producer, t.eventTime),
+    index('lineage_events_producer_warned_idx').on(t.producer, t.eventTime).where(sql`${t.warnings} is not null`),
   ],
+);
+
+/**
+ * Every event refused with a 400 because it was read and found invalid (not understood, or a deviation
+ * strict mode refuses), for the producers' conformance report: why (`errors`, JSON pointers into the
+ * event) and what was received (`raw`: its first 64 KiB, with NUL characters replaced, see
+ * ingest/rejections.ts). What the event says of itself is read when it can be: `producer` (see
+ * ingest/producer.ts), `event_type`, `run_id`. Nothing is derived from these rows and replay ignores them.
+ */
+export const rejectedEvents = pgTable(
+  'rejected_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    receivedAt: timestamp('received_at', { withTimezone: true, precision: 6, mode: 'string' }).notNull().defaultNow(),
+    producer: text('producer'),
+    eventType: text('event_type'),
+    runId: uuid('run_id'),
+    errors: jsonb('errors').$type<{ pointer: string; message: string }[]>().notNull(),
+    raw: text('raw').notNull(),
+  },
+  (t) => [index('rejected_events_producer_idx').on(t.producer, t.receivedAt)],
 );

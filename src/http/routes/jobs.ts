@@ -1,10 +1,20 @@
 import { z } from '@hono/zod-openapi';
-import { getJob, getJobVersion, getRun, getRunFacets, listJobs, listJobVersions, listRuns, RUN_STATES } from '../../read/jobs';
+import {
+  getJob,
+  getJobVersion,
+  getRun,
+  getRunFacets,
+  listChildRuns,
+  listJobs,
+  listJobVersions,
+  listRuns,
+  RUN_STATES,
+} from '../../read/jobs';
 import { tagJob } from '../../read/tags';
 import { declare, router, serve } from '../declare';
 import { pageFrom } from '../paging';
 import { json, readErrors } from '../schemas/common';
-import { Job, Jobs, JobVersion, JobVersions, Run, RunFacets, Runs } from '../schemas/marquez';
+import { ChildRuns, Job, Jobs, JobVersion, JobVersions, Run, RunFacets, Runs } from '../schemas/marquez';
 import { listOf, paging, requiredOneOf, segment } from '../schemas/params';
 
 /** Jobs, their versions and runs; runs by id. */
@@ -161,4 +171,17 @@ serve(
     responses: { 200: json(RunFacets, '{runId, facets}'), ...readErrors },
   }),
   async (c) => c.json(await getRunFacets(c.get('deps').db, c.req.valid('param').id, c.req.valid('query').type)),
+);
+
+serve(
+  jobRoutes,
+  declare({
+    method: 'get',
+    path: '/jobs/runs/{id}/children',
+    scope: 'read',
+    summary: 'Pedigree extension: the runs whose parent run facet names this run (task runs of a DAG run), in the order they started',
+    request: { params: z.object({ id: runId }), query: z.object(paging()) },
+    responses: { 200: json(ChildRuns, '{totalCount, runs}, each run with its job'), ...readErrors },
+  }),
+  async (c) => c.json(await listChildRuns(c.get('deps').db, c.req.valid('param').id, pageFrom(c.req.valid('query')))),
 );

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { importEvents } from '../../ingest/import';
 import type { ImportReport } from '../../ingest/import-report';
 import { prepareBytes } from '../../ingest/ingest';
+import { keepRejections, rejectedEvent } from '../../ingest/rejections';
 import { batchFormat, bodyChunks, isJsonContentType, readBody } from '../body';
 import { declare, router, serve } from '../declare';
 import { badRequest, Problem } from '../problem';
@@ -15,7 +16,9 @@ const strict = boolean('reject any deviation from the spec instead of storing th
 const isStrict = (configured: boolean, asked: boolean) => configured || asked;
 
 const ingestErrors = {
-  400: problem('the event cannot be accepted: each deviation is listed with its JSON pointer'),
+  400: problem(
+    "the event cannot be accepted: each deviation is listed with its JSON pointer. The event is kept for its producer's report (GET /api/v1/producers/report)",
+  ),
   401: problem('a missing or unknown API key (when keys are configured)'),
   413: problem('the body is larger than PEDIGREE_MAX_EVENT_BYTES'),
   415: problem('the body is not application/json, or its Content-Encoding is unknown'),
@@ -50,13 +53,17 @@ serve(
     responses: { 201: json(IngestResult, 'committed'), ...ingestErrors },
   }),
   async (c) => {
-    const { config, writer } = c.get('deps');
+    const { config, writer, db } = c.get('deps');
     const contentType = c.req.header('content-type');
     if (!isJsonContentType(contentType))
       throw new Problem(415, 'Unsupported Media Type', `expected application/json, got "${contentType}"`);
     const bytes = await readBody(c.req.raw, { maxBytes: config.maxEventBytes });
     const prepared = prepareBytes(bytes, { strict: isStrict(config.strict, c.req.valid('query').strict) });
-    if (!prepared.ok) throw badRequest('the event cannot be accepted', prepared.errors);
+    if (!prepared.ok) {
+      // Kept for the producer's conformance report; the 400 is answered whether or not that worked.
+      await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)]);
+      throw badRequest('the event cannot be accepted', prepared.errors);
+    }
     await writer.write([prepared.plan]);
     return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
   },
@@ -157,7 +164,7 @@ serve(
     },
   }),
   async (c) => {
-    const { config, writer } = c.get('deps');
+    const { config, writer, db } = c.get('deps');
     const contentType = c.req.header('content-type');
     const format = batchFormat(contentType);
     if (!format) throw new Problem(415, 'Unsupported Media Type', `expected JSON or NDJSON, got "${contentType}"`);
@@ -171,6 +178,7 @@ serve(
       format,
       strict: isStrict(config.strict, c.req.valid('query').strict),
       maxEventBytes: config.maxEventBytes,
+      keepRejected: (rejected) => keepRejections(db, rejected),
     });
     return c.json(batchAnswer(report), 200);
   },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { anyObject } from './common';
+import { anyObject, Deviation } from './common';
 
 /**
  * Marquez's answer shapes (MarquezProject/marquez api/openapi.yml), as far as a client relies on them:
@@ -39,6 +39,24 @@ export const Run = z.looseObject({ id: z.string(), state: z.string(), createdAt:
 export const Runs = z.looseObject({ runs: z.array(Run) }).openapi('RunList');
 export const RunFacets = z.looseObject({ runId: z.string(), facets: anyObject }).openapi('RunFacets');
 
+/** Pedigree extension: the runs naming a run as their parent, each with its job. */
+export const ChildRuns = z
+  .object({
+    totalCount: z.number().int(),
+    runs: z.array(
+      z.object({
+        id: z.string(),
+        state: z.enum(['NEW', 'RUNNING', 'COMPLETED', 'FAILED', 'ABORTED']),
+        createdAt: time,
+        startedAt: time.nullable(),
+        endedAt: time.nullable(),
+        durationMs: z.number().int().nullable(),
+        job: Id,
+      }),
+    ),
+  })
+  .openapi('ChildRuns');
+
 export const Job = z
   .looseObject({ id: Id, type: z.string(), name: z.string(), namespace: z.string(), latestRun: z.union([Run, z.null()]).optional() })
   .openapi('Job');
@@ -51,7 +69,24 @@ export const JobVersions = z.looseObject({ versions: z.array(JobVersion) }).open
 
 export const UpstreamRuns = z.looseObject({ runs: z.array(anyObject) }).openapi('UpstreamRunLineage');
 
-export const LineageEvents = z.looseObject({ events: z.array(anyObject), totalCount: z.number().int() }).openapi('LineageEvents');
+export const LineageEvents = z
+  .looseObject({
+    events: z.array(anyObject),
+    totalCount: z.number().int(),
+    ingest: z
+      .array(
+        z.object({
+          id: z.string().openapi({ description: "the event's stored id" }),
+          receivedAt: time,
+          warnings: z.array(Deviation),
+        }),
+      )
+      .openapi({
+        description:
+          'Pedigree extension: for each item of `events`, in the same order, its stored id, when it was received and the warnings it was accepted with',
+      }),
+  })
+  .openapi('LineageEvents');
 
 export const SearchResults = z
   .looseObject({

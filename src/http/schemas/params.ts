@@ -154,7 +154,8 @@ export const depth = (fallback: number | null = DEFAULT_DEPTH) =>
         .default(fallback),
     )
     .openapi({
-      // An integer or `all` (the inner schema's `type: [integer, null]` would make the choice unsatisfiable).
+      // The type said whole: zod's (integer or null) would intersect the alternatives into `null` in the
+      // web UI's generated types (openapi-typescript), leaving no depth it could send.
       type: ['integer', 'string'],
       anyOf: [
         { type: 'integer', minimum: 0, maximum: MAX_DEPTH },

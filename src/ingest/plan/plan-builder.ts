@@ -1,6 +1,7 @@
 import type { Deviation } from '../../core/errors';
 import { isObject } from '../../core/json';
 import { ids } from '../../ids';
+import { indexedProducer, MAX_PRODUCER, producerLeftOut } from '../producer';
 import type { Named, UnderstoodEvent } from '../understand';
 import { sourceRow } from './data-source';
 import { type EventPlan, type Row, type Stamp, stampOf } from './event-plan';
@@ -43,6 +44,7 @@ export class PlanBuilder {
       facets: [],
       versionRuns: [],
     };
+    if (typeof u.event.producer === 'string' && u.event.producer.length > MAX_PRODUCER) this.warn([producerLeftOut]);
   }
 
   warn(warnings: Deviation[]): void {
@@ -120,7 +122,7 @@ function eventRow(u: UnderstoodEvent, eventId: string, raw: string): EventPlan['
     runId: u.runId,
     jobId: u.job ? ids.job(u.job.namespace, u.job.name) : null,
     datasetId: u.dataset ? ids.dataset(u.dataset.namespace, u.dataset.name) : null,
-    producer: typeof e.producer === 'string' ? e.producer : null,
+    producer: indexedProducer(e.producer),
     schemaUrl: typeof e.schemaURL === 'string' ? e.schemaURL : null,
     warnings: null,
     raw,

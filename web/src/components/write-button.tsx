@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes } from 'react';
+import { type ButtonHTMLAttributes, useId } from 'react';
 import { type Scope, useCan } from '../api/me';
 
 /**
@@ -7,7 +7,7 @@ import { type Scope, useCan } from '../api/me';
  */
 export function WriteButton({ scope, children, disabled, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { scope: Scope }) {
   const can = useCan(scope);
-  const id = `why-${scope}-${String(children).replace(/\W+/g, '-')}`;
+  const id = useId();
   return (
     <span className="write-button">
       <button type="button" {...rest} disabled={disabled || !can.allowed} aria-describedby={can.allowed ? undefined : id}>
