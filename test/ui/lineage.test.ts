@@ -18,11 +18,6 @@ const laidOut = (page: Page, timeout = 30_000) =>
     .getByText(/laid out in/)
     .waitFor({ timeout });
 const param = (page: Page, name: string) => new URL(page.url()).searchParams.get(name);
-/**
- * Until /api/v1/me lands (branch ui-api), the session panel's call is a 404: allowed, and only it (an HTTP
- * 404 of anything else is still reported by its URL).
- */
-const ME_PENDING = [/\/api\/v1\/me$/, /^console: Failed to load resource: the server responded with a status of 404/];
 
 /** The lineage explorer, in a real browser against the real server and the seed story. */
 describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
@@ -44,7 +39,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     ] as const)
       await node(page, kind, name).waitFor();
     expect(await page.locator('.react-flow__minimap').count()).toBe(1);
-    expectClean(ME_PENDING);
+    expectClean();
 
     // Centred on the model version: its training job and what it was trained on, and where it serves.
     await page.goto(explorer('model:clf:1'));
@@ -69,7 +64,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
       .toBe(true);
     await page.waitForTimeout(300);
     await screenshot('lineage');
-    expectClean(ME_PENDING);
+    expectClean();
 
     // Centred on the deployment: what /predict serves now, and that version's lineage.
     await page.goto(explorer('deployment:production:/predict'));
@@ -82,7 +77,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     ] as const)
       await node(page, kind, name).waitFor();
     await page.getByRole('group', { name: /^Deployment \/predict, production, serves clf v1 \(centre\)$/ }).waitFor();
-    expectClean(ME_PENDING);
+    expectClean();
 
     // Expand in place: downstream of train_clf, orders' writer is not drawn until orders is expanded.
     await page.goto(explorer('job:ml:train_clf', '&depth=1&direction=downstream'));
@@ -92,7 +87,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     await node(page, 'Job', 'build_tables').waitFor();
     expect(new URL(page.url()).searchParams.getAll('expand')).toEqual([ORDERS]);
     await laidOut(page);
-    expectClean(ME_PENDING);
+    expectClean();
     await close();
   }, 90_000);
 
@@ -140,7 +135,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     // From a job, column lineage says where it starts.
     await page.goto(explorer('job:ml:train_clf', '&columns=1'));
     await page.getByText('Column lineage starts from a dataset').waitFor();
-    expectClean(ME_PENDING);
+    expectClean();
     await close();
   }, 90_000);
 
@@ -177,7 +172,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     await nodes.getByRole('cell', { name: 'train_clf', exact: true }).waitFor();
     await page.getByRole('heading', { name: /^Edges \(\d+\)$/ }).waitFor();
     expect(await page.getByRole('row', { name: /build_tables \(job\) public\.orders \(dataset\)/ }).count()).toBe(1);
-    expectClean(ME_PENDING);
+    expectClean();
     await close();
   }, 90_000);
 
@@ -202,7 +197,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     await expect.poll(() => page.locator('.react-flow__node').count()).toBeLessThan(2041);
     await page.getByRole('button', { name: 'Fit View' }).click();
     await screenshot('lineage-2000');
-    expectClean(ME_PENDING);
+    expectClean();
     await close();
   }, 120_000);
 
@@ -214,7 +209,7 @@ describe.skipIf(!chromiumPath)('web UI: lineage explorer', () => {
     await page.waitForURL(/node=model%3Aclf%3A1/);
     await laidOut(page);
     await node(page, 'Model', 'clf v1').waitFor();
-    expectClean(ME_PENDING);
+    expectClean();
     await close();
   }, 60_000);
 });

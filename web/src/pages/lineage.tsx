@@ -1,6 +1,7 @@
 import { useQueries } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { Link, useLocation, useSearch } from 'wouter';
+import { Link, useLocation } from 'wouter';
+import { useSearch } from 'wouter/use-browser-location';
 import { api } from '../api/client';
 import { Page } from '../components/page';
 import { Empty, ErrorPanel, Loading } from '../components/state';
@@ -27,6 +28,7 @@ const fromLocalInput = (value: string) => {
 };
 
 export default function LineagePage() {
+  // The query as the browser holds it (wouter's own useSearch decodes it once more: see url-state.ts).
   const search = useSearch();
   const [, navigate] = useLocation();
   const state = useMemo(() => readState(search), [search]);
