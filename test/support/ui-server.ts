@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import type { Db } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
 import { EventWriter } from '../../src/ingest/writer';
@@ -15,31 +16,39 @@ export interface UiServer {
   trainingRuns: [string, string];
 }
 
+/** The app with the built web UI over `db`, on a free port. */
+async function listen(db: Db, env: Record<string, string>) {
+  const app = createApp({ db, writer: new EventWriter(db), config: loadConfig(env), ui: nodeUi() });
+  const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => http.once('listening', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
+
 /**
  * The real server for a browser: the app with the built web UI (dist/web/, see test/support/web-build.ts),
- * served over HTTP on a free port, over an embedded database seeded with the shared corpus and the model
- * story through HTTP.
+ * served over HTTP on a free port, over an embedded database seeded through HTTP with the model story and
+ * (unless `corpus: false`) the shared corpus. The seed runs with authentication off (it names its actors);
+ * the browser then meets the app configured by `env` (API keys, principals).
  */
-export function useUiServer(env: Record<string, string> = {}): () => UiServer {
+export function useUiServer(options: { env?: Record<string, string>; corpus?: boolean } = {}): () => UiServer {
   let server: UiServer | undefined;
-  let stop: (() => Promise<void>) | undefined;
+  const stops: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     const opened = await databases[0]!.open();
+    stops.push(opened.drop);
     await migrate(opened.db, await readMigrations());
-    const config = loadConfig(env);
-    const app = createApp({ db: opened.db, writer: new EventWriter(opened.db), config, ui: nodeUi() });
-    const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => http.once('listening', () => resolve()));
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    stop = async () => {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await opened.drop();
-    };
-    const seeded = await seedStory(url);
-    server = { url, ...seeded };
+    const seeding = await listen(opened.db, {});
+    const seeded = await seedStory(seeding.url, { corpus: options.corpus ?? true });
+    await seeding.close();
+    const served = await listen(opened.db, options.env ?? {});
+    stops.unshift(served.close);
+    server = { url: served.url, ...seeded };
   }, 120_000);
   afterAll(async () => {
-    await stop?.();
+    for (const stop of stops) await stop();
   });
   return () => {
     if (!server) throw new Error('server not ready');

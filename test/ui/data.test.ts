@@ -10,7 +10,7 @@ describe('field history across dataset versions', () => {
   it('says when each field was added, changed type and was dropped (and re-added)', () => {
     const v = (label: string, fields: [string, string][] | null) => ({
       label,
-      fields: fields && fields.map(([name, type]) => ({ name, type })),
+      fields: fields ? fields.map(([name, type]) => ({ name, type })) : null,
     });
     const history = fieldHistory([
       v('4', [

@@ -1,65 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { migrate } from '../../src/db/migrate';
-import { readMigrations } from '../../src/db/migrations-fs';
-import { EventWriter } from '../../src/ingest/writer';
-import { nodeUi } from '../../src/ui-node';
+import { describe, expect, it } from 'vitest';
 import { chromiumPath, openPage, useBrowser } from '../support/browser';
-import { databases } from '../support/databases';
-import { seedStory } from '../support/ui-seed';
 import { useUiServer } from '../support/ui-server';
 
 const READ_ONLY_KEY = 'read-only-key-0001';
-
-/**
- * A server with API keys: the model story is written first through the same database with authentication
- * off (the seed names its actors), then the app is served with the keys (a principal `viewer` that may
- * only read).
- */
-function useKeyedServer(): () => string {
-  let url: string | undefined;
-  const stops: (() => Promise<void>)[] = [];
-  const listen = async (env: Record<string, string>, db: Parameters<typeof createApp>[0]['db']) => {
-    const app = createApp({ db, writer: new EventWriter(db), config: loadConfig(env), ui: nodeUi() });
-    const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => http.once('listening', () => resolve()));
-    return {
-      url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((resolve) => http.close(() => resolve())),
-    };
-  };
-  beforeAll(async () => {
-    const opened = await databases[0]!.open();
-    await migrate(opened.db, await readMigrations());
-    const open = await listen({}, opened.db);
-    await seedStory(open.url, { corpus: false });
-    await open.close();
-    const keyed = await listen(
-      { PEDIGREE_PRINCIPALS: JSON.stringify([{ name: 'viewer', key: READ_ONLY_KEY, scopes: ['read'] }]) },
-      opened.db,
-    );
-    url = keyed.url;
-    stops.push(keyed.close, opened.drop);
-  }, 120_000);
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-  });
-  return () => {
-    if (!url) throw new Error('server not ready');
-    return url;
-  };
-}
 
 const section = (page: Page, name: string | RegExp) => page.getByRole('region', { name });
 
 /** The model pages in a real browser: the registry, a model, a version (questions 1 and 4), the diff, and the writes. */
 describe.skipIf(!chromiumPath)('web UI: models', () => {
   const server = useUiServer();
-  const keyed = useKeyedServer();
+  // With API keys: a principal `viewer` that may only read.
+  const keyed = useUiServer({
+    env: { PEDIGREE_PRINCIPALS: JSON.stringify([{ name: 'viewer', key: READ_ONLY_KEY, scopes: ['read'] }]) },
+    corpus: false,
+  });
   const browser = useBrowser();
 
   it('shows the registry, the timeline, where v1 came from and its approval, and the diff 1 → 2', async () => {
@@ -247,7 +202,7 @@ describe.skipIf(!chromiumPath)('web UI: models', () => {
   });
 
   it('with a read-only API key, every write button is disabled and says why', async () => {
-    const { page, expectClean, close } = await openPage(browser(), keyed());
+    const { page, expectClean, close } = await openPage(browser(), keyed().url);
     await page.goto('/models/clf/versions/1');
     await page.getByRole('button', { name: 'Set API key' }).click();
     await page.getByLabel('API key').fill(READ_ONLY_KEY);

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import { href } from '../links';
 import type { RunSummary } from './data-json';
@@ -175,5 +175,21 @@ export function TagList({ tags }: { tags: string[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Facts as a definition list; a fact whose value is missing is left out. `mono` for code-like values. */
+export function Facts({ facts }: { facts: { label: string; value: ReactNode | undefined; mono?: boolean }[] }) {
+  return (
+    <dl className="facts">
+      {facts
+        .filter((f) => f.value !== undefined && f.value !== null && f.value !== '')
+        .map((f) => (
+          <Fragment key={f.label}>
+            <dt>{f.label}</dt>
+            <dd className={f.mono ? 'mono' : undefined}>{f.value}</dd>
+          </Fragment>
+        ))}
+    </dl>
   );
 }

@@ -1,7 +1,7 @@
 import { Link } from 'wouter';
 import { api } from '../api/client';
 import { obj, ref, runSummary, str, strings } from '../components/data-json';
-import { DatasetLink, FacetList, JobLink, Pager, RunLink, RunsTable, StateBadge, TagList } from '../components/data-ui';
+import { DatasetLink, FacetList, Facts, JobLink, Pager, RunLink, RunsTable, StateBadge, TagList } from '../components/data-ui';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { duration, Time } from '../components/time';
@@ -78,38 +78,15 @@ export default function JobPage() {
                 </Section>
                 <Section title="Source code">
                   {str(j.location) || Object.keys(code).length > 0 ? (
-                    <dl className="facts">
-                      {str(code.type) && (
-                        <>
-                          <dt>Type</dt>
-                          <dd>{str(code.type)}</dd>
-                        </>
-                      )}
-                      <dt>Location</dt>
-                      <dd>
-                        <ExternalUrl url={str(j.location) ?? str(code.url)} />
-                      </dd>
-                      {str(code.repoUrl) && (
-                        <>
-                          <dt>Repository</dt>
-                          <dd>
-                            <ExternalUrl url={str(code.repoUrl)} />
-                          </dd>
-                        </>
-                      )}
-                      {str(code.path) && (
-                        <>
-                          <dt>Path</dt>
-                          <dd className="mono">{str(code.path)}</dd>
-                        </>
-                      )}
-                      {str(code.version) && (
-                        <>
-                          <dt>Version</dt>
-                          <dd className="mono">{str(code.version)}</dd>
-                        </>
-                      )}
-                    </dl>
+                    <Facts
+                      facts={[
+                        { label: 'Type', value: str(code.type) },
+                        { label: 'Location', value: <ExternalUrl url={str(j.location) ?? str(code.url)} /> },
+                        { label: 'Repository', value: str(code.repoUrl) && <ExternalUrl url={str(code.repoUrl)} /> },
+                        { label: 'Path', value: str(code.path), mono: true },
+                        { label: 'Version', value: str(code.version), mono: true },
+                      ]}
+                    />
                   ) : (
                     <Empty>No source code location was sent.</Empty>
                   )}

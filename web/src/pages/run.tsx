@@ -1,7 +1,7 @@
 import { Link } from 'wouter';
 import { api } from '../api/client';
 import { arr, isObject, type JsonObject, num, obj, objects, ref, str } from '../components/data-json';
-import { DatasetLink, FacetList, JobLink, JsonBlock, Pager, RunLink, RunsTable, StateBadge } from '../components/data-ui';
+import { DatasetLink, FacetList, Facts, JobLink, JsonBlock, Pager, RunLink, RunsTable, StateBadge } from '../components/data-ui';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
 import { between, duration, Time } from '../components/time';
@@ -164,54 +164,17 @@ function CodeLocation({ facets, runFacets }: { facets: JsonObject; runFacets: Js
   if (Object.keys(code).length === 0 && !commit && Object.keys(source).length === 0)
     return <Empty>No source code location was sent.</Empty>;
   return (
-    <dl className="facts">
-      {str(code.type) && (
-        <>
-          <dt>Type</dt>
-          <dd>{str(code.type)}</dd>
-        </>
-      )}
-      {str(code.url) && (
-        <>
-          <dt>Location</dt>
-          <dd>
-            <ExternalUrl url={str(code.url)} />
-          </dd>
-        </>
-      )}
-      {str(code.repoUrl) && (
-        <>
-          <dt>Repository</dt>
-          <dd>
-            <ExternalUrl url={str(code.repoUrl)} />
-          </dd>
-        </>
-      )}
-      {str(code.path) && (
-        <>
-          <dt>Path</dt>
-          <dd className="mono">{str(code.path)}</dd>
-        </>
-      )}
-      {commit && (
-        <>
-          <dt>Commit</dt>
-          <dd className="mono">{commit}</dd>
-        </>
-      )}
-      {str(code.branch) && (
-        <>
-          <dt>Branch</dt>
-          <dd className="mono">{str(code.branch)}</dd>
-        </>
-      )}
-      {str(source.language) && (
-        <>
-          <dt>Language</dt>
-          <dd>{str(source.language)}</dd>
-        </>
-      )}
-    </dl>
+    <Facts
+      facts={[
+        { label: 'Type', value: str(code.type) },
+        { label: 'Location', value: str(code.url) && <ExternalUrl url={str(code.url)} /> },
+        { label: 'Repository', value: str(code.repoUrl) && <ExternalUrl url={str(code.repoUrl)} /> },
+        { label: 'Path', value: str(code.path), mono: true },
+        { label: 'Commit', value: commit, mono: true },
+        { label: 'Branch', value: str(code.branch), mono: true },
+        { label: 'Language', value: str(source.language) },
+      ]}
+    />
   );
 }
 
