@@ -277,6 +277,28 @@ describe.each(databases)('models on $name', (database) => {
     expect(old.deployments).toEqual([expect.objectContaining({ version: 1, current: false })]);
   });
 
+  it("gives a model's whole history in one read: every version's entries and the model's own, oldest first, paged", async () => {
+    const all = await ok('GET', '/api/v1/models/clf/history');
+    expect(all.model).toBe('clf');
+    expect(all.totalCount).toBe(all.history.length);
+    const seqs = all.history.map((h: Json) => h.seq);
+    expect(seqs).toEqual([...seqs].sort((a: number, b: number) => a - b));
+    // The same entries as each version's own history, in one answer.
+    for (const version of [1, 2]) {
+      const q4 = await ok('GET', `/api/v1/models/clf/versions/${version}/approval`);
+      expect(all.history.filter((h: Json) => h.version === version || h.version === null)).toEqual(q4.history);
+    }
+    const page = await ok('GET', '/api/v1/models/clf/history?limit=2&offset=1');
+    expect(page.history).toEqual(all.history.slice(1, 3));
+    expect(page.totalCount).toBe(all.totalCount);
+    const unknown = await call('GET', '/api/v1/models/no-such-model/history');
+    expect(unknown.status).toBe(404);
+    expect(unknown.type).toMatch(/problem\+json/);
+    expect((await call('GET', '/api/v1/models/clf/history?limit=0')).body.errors).toEqual([
+      expect.objectContaining({ pointer: '/query/limit' }),
+    ]);
+  });
+
   it('refuses Production naming each unmet rule, as problem+json and in MLflow form', async () => {
     const run = randomUUID();
     await events(

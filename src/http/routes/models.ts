@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { UUID } from '../../core/uuid';
+import { modelHistory } from '../../models/audit';
 import { getCard, putCard } from '../../models/cards';
 import { modelsTrainedOn } from '../../models/consumers';
 import { diffVersions } from '../../models/diff';
@@ -20,13 +21,14 @@ import {
   ModelApproval,
   ModelCard,
   ModelDiff,
+  ModelHistory,
   ModelLineage,
   ModelsTrainedOn,
   ModelVersion,
   RunCheck,
   stage,
 } from '../schemas/models';
-import { boolean, depth, segment, text } from '../schemas/params';
+import { boolean, depth, integer, segment, text } from '../schemas/params';
 import { deploymentRoutes } from './deployments';
 
 /**
@@ -104,6 +106,22 @@ serve(
     const diff = await diffVersions(c.get('deps').db, name, versionRef(name, to ?? 'latest'), from ? versionRef(name, from) : undefined);
     return c.json(diff);
   },
+);
+
+serve(
+  modelRoutes,
+  declare({
+    method: 'get',
+    path: '/models/{name}/history',
+    scope: 'read',
+    summary: "The audit history of a model and all its versions, oldest first: every version's stage timeline in one read",
+    request: {
+      params: z.object({ name: segment('registered model name') }),
+      query: z.object({ limit: integer('entries', 1000, 1, 10_000), offset: integer('entries skipped', 0, 0) }),
+    },
+    responses: { 200: json(ModelHistory, 'the history'), ...readErrors },
+  }),
+  async (c) => c.json(await modelHistory(c.get('deps').db, c.req.valid('param').name, c.req.valid('query'))),
 );
 
 serve(

@@ -159,6 +159,14 @@ export const AuditRecord = z
   })
   .openapi('AuditRecord');
 
+export const ModelHistory = z
+  .object({
+    model: z.string(),
+    totalCount: z.number().int().openapi({ description: 'entries in all' }),
+    history: z.array(AuditRecord).openapi({ description: "the page's entries of the model and all its versions, oldest first" }),
+  })
+  .openapi('ModelHistory');
+
 export const Deployment = z
   .object({
     id: z.string(),

@@ -1,4 +1,3 @@
-import { useQueries } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
@@ -12,38 +11,39 @@ import { href, nodeId } from '../links';
 import { usePathSegments } from '../url-state';
 import './models.css';
 
-/** The timeline reads each version's history: the newest this many versions. */
+/** The timeline draws the newest this many versions. */
 const TIMELINE_VERSIONS = 30;
 
 function Timeline({ name, versions }: { name: string; versions: Schemas['MlflowModelVersion'][] }) {
   const shown = versions.slice(0, TIMELINE_VERSIONS);
-  const approvals = useQueries({
-    queries: shown.map((v) =>
-      api.queryOptions('get', '/api/v1/models/{name}/versions/{version}/approval', { params: { path: { name, version: v.version } } }),
-    ),
-  });
-  const failed = approvals.find((a) => a.isError);
-  if (failed)
-    return (
-      <ErrorPanel
-        error={failed.error}
-        what="the stage history"
-        retry={() => {
-          for (const a of approvals) if (a.isError) void a.refetch();
-        }}
-      />
-    );
-  if (approvals.some((a) => a.isPending)) return <Loading what="the stage history" />;
-  const spans: StageSpan[] = approvals.flatMap((a, i) => (a.data ? stageSpans(Number(shown[i]!.version), a.data.history) : []));
+  // One read: the model's whole audit history, every version's stage changes in it.
+  const history = api.useQuery('get', '/api/v1/models/{name}/history', { params: { path: { name }, query: { limit: 10_000 } } });
   return (
-    <>
-      <ModelTimeline name={name} spans={spans} versions={shown.map((v) => Number(v.version))} />
-      {versions.length > shown.length && (
-        <p className="muted">
-          The newest {shown.length} of {versions.length} versions are drawn.
-        </p>
-      )}
-    </>
+    <Loaded query={history} what="the stage history">
+      {(h) => {
+        const spans: StageSpan[] = shown.flatMap((v) =>
+          stageSpans(
+            Number(v.version),
+            h.history.filter((e) => e.version === null || e.version === Number(v.version)),
+          ),
+        );
+        return (
+          <>
+            <ModelTimeline name={name} spans={spans} versions={shown.map((v) => Number(v.version))} />
+            {versions.length > shown.length && (
+              <p className="muted">
+                The newest {shown.length} of {versions.length} versions are drawn.
+              </p>
+            )}
+            {h.totalCount > h.history.length && (
+              <p className="muted">
+                The first {h.history.length} of {h.totalCount} history entries are drawn.
+              </p>
+            )}
+          </>
+        );
+      }}
+    </Loaded>
   );
 }
 
