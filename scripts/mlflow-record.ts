@@ -116,7 +116,7 @@ function runMatches(run: Run, filter: string | undefined): boolean {
   return filter.split(/\s+and\s+/i).every((clause) => {
     const m = clause.trim().match(/^(tags|tag|params|param|attributes|attribute|metrics|metric)\.`?([^`=!<> ]+)`?\s*(=|!=)\s*'(.*)'$/i);
     if (!m) return true;
-    const [, kind, key, op, value] = m;
+    const [, kind = '', key = '', op, value] = m;
     let actual: string | undefined;
     if (/^tag/i.test(kind)) actual = run.data.tags.find((t) => t.key === key)?.value;
     else if (/^param/i.test(kind)) actual = run.data.params.find((t) => t.key === key)?.value;
@@ -282,7 +282,8 @@ function stub(method: string, path: string, query: URLSearchParams, body: Json):
   }
   const lm = p.match(/^\/logged-models\/([^/]+)(\/tags(?:\/(.+))?|\/params)?$/);
   if (lm) {
-    const model = loggedModels.get(decodeURIComponent(lm[1]));
+    const id = decodeURIComponent(lm[1] ?? '');
+    const model = loggedModels.get(id);
     if (!model) return notFound(`Logged model with ID '${lm[1]}' not found.`);
     if (!lm[2] && method === 'GET') return ok({ model });
     if (!lm[2] && method === 'PATCH') {
@@ -294,8 +295,9 @@ function stub(method: string, path: string, query: URLSearchParams, body: Json):
       for (const t of (body.tags as KV[]) ?? []) upsert(model.info.tags, t.key, t.value ?? '');
       return ok({});
     }
-    if (lm[3] && method === 'DELETE') {
-      model.info.tags = model.info.tags.filter((t) => t.key !== decodeURIComponent(lm[3]));
+    const tagKey = lm[3];
+    if (tagKey && method === 'DELETE') {
+      model.info.tags = model.info.tags.filter((t) => t.key !== decodeURIComponent(tagKey));
       return ok({});
     }
     if (lm[2] === '/params' && method === 'POST') {
@@ -331,7 +333,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const upstreamRes = await fetch(upstream + url.pathname + url.search, {
     method,
     headers,
-    body: hasBody ? raw : undefined,
+    body: hasBody ? new Uint8Array(raw) : undefined,
     redirect: 'manual',
   });
   const upstreamText = await upstreamRes.text();
@@ -352,7 +354,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const query: Record<string, string | string[]> = {};
   for (const k of new Set(url.searchParams.keys())) {
     const all = url.searchParams.getAll(k);
-    query[k] = all.length === 1 ? all[0] : all;
+    query[k] = all.length === 1 ? (all[0] ?? '') : all;
   }
   const pick = (k: string) => (req.headers[k] === undefined ? {} : { [k]: String(req.headers[k]) });
   const record = {
