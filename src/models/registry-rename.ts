@@ -46,12 +46,12 @@ export async function renameRegisteredModel(db: Db, actor: string, name: string,
       from (select l.link_id, l.kind, l.run_id::text, l.dataset_namespace as namespace, l.dataset_name as dataset, l.dataset_version
               from model_version_links l where l.model_name = ${newName}
             union all
-            select distinct on (x.detail->>'linkId') (x.detail->>'linkId')::uuid, x.detail->>'kind', x.detail->>'runId',
+            (select distinct on (x.detail->>'linkId') (x.detail->>'linkId')::uuid, x.detail->>'kind', x.detail->>'runId',
               x.detail->'dataset'->>'namespace', x.detail->'dataset'->>'name', x.detail->'dataset'->>'version'
               from audit_log x where x.action in ('link.confirmed', 'link.rejected') and x.detail->>'linkId' in
                 (select o.link_id::text from model_link_decisions o where o.model_name = ${newName}
                  and not exists (select 1 from model_version_links k where k.link_id = o.link_id))
-              order by x.detail->>'linkId', x.seq desc) t
+              order by x.detail->>'linkId', x.seq desc)) t
       where d.model_name = ${newName} and d.link_id = t.link_id`);
     const versions = await query<{ version: number }>(sql`select version from model_versions where model_name = ${newName}`);
     await refreshLinks(
