@@ -23,7 +23,9 @@ const MLFLOW_CODES: Record<number, string> = {
   400: 'INVALID_PARAMETER_VALUE',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
-  404: 'RESOURCE_DOES_NOT_EXIST',
+  // A 404 that names no resource is a path no route serves: MLflow's clients read a bare 404 as
+  // ENDPOINT_NOT_FOUND (mlflow/exceptions.py), and tell it from RESOURCE_DOES_NOT_EXIST, a missing model.
+  404: 'ENDPOINT_NOT_FOUND',
   409: 'INVALID_STATE',
   413: 'INVALID_PARAMETER_VALUE',
   415: 'INVALID_PARAMETER_VALUE',

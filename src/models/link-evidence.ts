@@ -31,7 +31,7 @@ export const segmentOf = (name: SQL) => sql`regexp_replace(${name}, '^.*[./]', '
  * src/ids.ts idOf in SQL, written out: the same as the pedigree_id function (migration 0004), whose call
  * costs more per statement than the hash itself in statements that run on every refresh.
  */
-const idSql = (kind: string, ...parts: SQL[]) => {
+export const idSql = (kind: string, ...parts: SQL[]) => {
   const bytes = sql.join(
     [sql`convert_to(${kind}::text, 'UTF8')`, ...parts.map((p) => sql`convert_to(${p}, 'UTF8')`)],
     sql` || '\\x00'::bytea || `,

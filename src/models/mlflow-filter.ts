@@ -1,135 +1,151 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { invalid } from '../core/errors';
+import { type Comparison, parseFilter, parseOrderBy } from './mlflow-grammar';
 
 /**
- * MLflow's search filter grammar, the subset its clients send: clauses joined by AND, each
- * `<attribute> <op> <value>` with `=`, `!=`, `LIKE`, `ILIKE` or `IN (…)`, values quoted with ' or ",
- * attributes `name`, `run_id`, `source_path`, `version_number` and `tags.<key>` (backquotes allowed).
+ * MLflow's registry searches as its SQL store runs them (mlflow/store/model_registry/sqlalchemy_store.py):
+ * which attributes and comparators each search accepts, what a tag comparison means, and the order.
+ *
+ * - Registered models: `name` and tags, with `=`, `!=`, `LIKE`, `ILIKE`.
+ * - Model versions: `name`, `run_id`, `source_path` (`=`, `!=`, `LIKE`, `ILIKE`; `IN (…)` for `run_id`
+ *   only), `version_number` (`=`, `!=`, `<`, `<=`, `>`, `>=`), tags as above.
+ * - A tag comparison needs the tag: `tags.k != 'v'` does not match a model without tag `k` (MLflow joins
+ *   the tag rows). The one exception is MLflow's prompt tag: unless the filter asks for prompts
+ *   (`= 'true'`, `!= 'false'`), its comparisons are dropped and prompts (tagged `'true'`) are left out, so
+ *   `tags.\`mlflow.prompt.is_prompt\` != 'true'`, which MLflow ≥ 2.21 clients append to every model
+ *   search, matches every model that is not a prompt, tagged or not. Without it, prompts are left out too.
  */
 export type Entity = 'model' | 'version';
 
-interface Clause {
-  attribute: string;
-  op: '=' | '!=' | 'LIKE' | 'ILIKE' | 'IN';
-  values: string[];
-}
-
-const TOKEN = /\s*(?:(`[^`]*`|[A-Za-z_][\w.]*(?:\.`[^`]*`)?)|('(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*")|(!=|=|\(|\)|,))/y;
-
-function tokenize(text: string): string[] {
-  const out: string[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length) {
-    const start = TOKEN.lastIndex;
-    if (/^\s*$/.test(text.slice(start))) break;
-    const m = TOKEN.exec(text);
-    if (!m) throw invalid('/filter', `cannot parse the filter at "${text.slice(start, start + 20)}"`);
-    out.push(m[1] ?? m[2] ?? m[3]!);
-  }
-  return out;
-}
-
-const unquote = (t: string) => {
-  if (!/^['"]/.test(t)) throw invalid('/filter', `expected a quoted value, got ${t}`);
-  return t.slice(1, -1).replace(/''/g, "'").replace(/\\(.)/g, '$1');
+const IS_PROMPT = 'mlflow.prompt.is_prompt';
+const ATTRIBUTES: Record<Entity, readonly string[]> = {
+  model: ['name'],
+  version: ['name', 'version_number', 'run_id', 'source_path'],
 };
+const TEXT_COMPARATORS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
+const NUMERIC_COMPARATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
-function parse(filter: string): Clause[] {
-  const tokens = tokenize(filter);
-  const clauses: Clause[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    const attribute = tokens[i++]!.replace(/`/g, '');
-    const rawOp = tokens[i++]?.toUpperCase();
-    if (rawOp !== '=' && rawOp !== '!=' && rawOp !== 'LIKE' && rawOp !== 'ILIKE' && rawOp !== 'IN') {
-      throw invalid('/filter', `unsupported operator after ${attribute}: ${rawOp ?? 'nothing'}`);
-    }
-    const values: string[] = [];
-    if (rawOp === 'IN') {
-      if (tokens[i++] !== '(') throw invalid('/filter', 'IN needs a parenthesized list');
-      for (;;) {
-        values.push(unquote(tokens[i++] ?? ''));
-        const next = tokens[i++];
-        if (next === ')') break;
-        if (next !== ',') throw invalid('/filter', 'IN list items are separated by commas');
-      }
-    } else values.push(unquote(tokens[i++] ?? ''));
-    clauses.push({ attribute, op: rawOp, values });
-    if (i < tokens.length) {
-      if (tokens[i]!.toUpperCase() !== 'AND') throw invalid('/filter', `clauses are joined by AND, got ${tokens[i]}`);
-      i++;
-    }
-  }
-  return clauses;
-}
+const fail = (message: string) => invalid('/filter', message);
 
 /** The filter as a SQL condition over `m` (registered_models) or `v` (model_versions). */
 export function filterSql(entity: Entity, filter: string | undefined): SQL {
-  if (!filter?.trim()) return sql`true`;
-  return sql.join(
-    parse(filter).map((c) => clauseSql(entity, c)),
-    sql` and `,
-  );
+  const comparisons = parseFilter(filter, ATTRIBUTES[entity]);
+  const prompts = comparisons.find((c) => c.type === 'tag' && c.key === IS_PROMPT);
+  const askingForPrompts =
+    prompts?.value.kind === 'string' &&
+    ((prompts.comparator === '=' && prompts.value.text.toLowerCase() === 'true') ||
+      (prompts.comparator === '!=' && prompts.value.text.toLowerCase() === 'false'));
+  const conditions = comparisons
+    .filter((c) => askingForPrompts || c.type !== 'tag' || c.key !== IS_PROMPT)
+    .map((c) => (c.type === 'tag' ? tagSql(entity, c) : attributeSql(entity, c)));
+  if (!askingForPrompts) conditions.push(notPrompt(entity));
+  return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
 }
 
-function clauseSql(entity: Entity, c: Clause): SQL {
-  let column: SQL;
-  if (c.attribute.startsWith('tags.')) {
-    const key = c.attribute.slice(5);
-    const owner =
-      entity === 'model'
-        ? sql`(select t.value from registered_model_tags t where t.model_name = m.name and t.key = ${key})`
-        : sql`(select t.value from model_version_tags t where t.model_name = v.model_name and t.version = v.version and t.key = ${key})`;
-    column = owner;
-  } else if (c.attribute === 'name') column = entity === 'model' ? sql`m.name` : sql`v.model_name`;
-  else if (entity === 'version' && c.attribute === 'run_id') column = sql`v.run_id`;
-  else if (entity === 'version' && c.attribute === 'source_path') column = sql`v.source`;
-  else if (entity === 'version' && c.attribute === 'version_number') column = sql`v.version::text`;
-  else throw invalid('/filter', `cannot filter ${entity === 'model' ? 'registered models' : 'model versions'} on ${c.attribute}`);
-  switch (c.op) {
+/** Leaves prompts out: a model tagged as one, or (versions) a model any of whose versions is tagged. */
+function notPrompt(entity: Entity): SQL {
+  return entity === 'model'
+    ? sql`not exists (select 1 from registered_model_tags p where p.model_name = m.name and p.key = ${IS_PROMPT} and p.value = 'true')`
+    : sql`not exists (select 1 from model_version_tags p where p.model_name = v.model_name and p.key = ${IS_PROMPT} and p.value = 'true')`;
+}
+
+/** `column <comparator> value` for a text comparison; the comparator is one of a fixed set. */
+function compare(column: SQL, c: Comparison, text: string): SQL {
+  switch (c.comparator) {
     case '=':
-      return sql`${column} = ${c.values[0]}`;
+      return sql`${column} = ${text}`;
     case '!=':
-      return sql`${column} is distinct from ${c.values[0]}`;
+      return sql`${column} <> ${text}`;
     case 'LIKE':
-      return sql`${column} like ${c.values[0]}`;
-    case 'ILIKE':
-      return sql`${column} ilike ${c.values[0]}`;
-    case 'IN':
-      return sql`${column} in (${sql.join(
-        c.values.map((v) => sql`${v}`),
-        sql`, `,
-      )})`;
+      return sql`${column} like ${text}`;
+    default:
+      return sql`${column} ilike ${text}`;
   }
 }
 
+function tagSql(entity: Entity, c: Comparison): SQL {
+  if (!TEXT_COMPARATORS.has(c.comparator)) throw fail(`Invalid comparator for tag: ${c.comparator}`);
+  if (c.value.kind !== 'string') throw fail(`Expected a quoted string value for tag (e.g. 'my-value'). Got value ${valueText(c)}`);
+  const value = compare(sql`t.value`, c, c.value.text);
+  return entity === 'model'
+    ? sql`exists (select 1 from registered_model_tags t where t.model_name = m.name and t.key = ${c.key} and ${value})`
+    : sql`exists (select 1 from model_version_tags t where t.model_name = v.model_name and t.version = v.version
+        and t.key = ${c.key} and ${value})`;
+}
+
+const valueText = (c: Comparison) => (c.value.kind === 'list' ? `(${c.value.items.map((i) => `'${i}'`).join(', ')})` : c.value.text);
+
+function attributeSql(entity: Entity, c: Comparison): SQL {
+  if (c.key === 'version_number') return versionNumberSql(c);
+  if (c.value.kind === 'list' && c.key !== 'run_id')
+    throw fail("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+  if (c.value.kind === 'number')
+    throw fail(`Expected a quoted string value or a list of quoted string values for attributes. Got value ${c.value.text}`);
+  const column =
+    c.key === 'name' ? (entity === 'model' ? sql`m.name` : sql`v.model_name`) : c.key === 'run_id' ? sql`v.run_id` : sql`v.source`;
+  if (c.comparator === 'IN' && c.key === 'run_id' && c.value.kind === 'list')
+    return sql`${column} in (${sql.join(
+      c.value.items.map((i) => sql`${i}`),
+      sql`, `,
+    )})`;
+  if (!TEXT_COMPARATORS.has(c.comparator) || c.value.kind !== 'string') throw fail(`Invalid comparator for attribute: ${c.comparator}`);
+  return compare(column, c, c.value.text);
+}
+
+function versionNumberSql(c: Comparison): SQL {
+  if (!NUMERIC_COMPARATORS.has(c.comparator)) throw fail(`Invalid comparator for attribute version_number: ${c.comparator}`);
+  const text = c.value.kind === 'list' ? '' : c.value.text.trim();
+  if (c.value.kind === 'list') throw fail("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+  if (!/^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/.test(text)) throw fail(`Invalid value for version_number: ${text}, not a number`);
+  // The comparator is one of NUMERIC_COMPARATORS (checked above): raw is safe.
+  return sql`v.version ${sql.raw(c.comparator)} ${text}::numeric`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Order
+
 /** The columns MLflow's order_by may name, as fixed fragments: nothing the client sends reaches the SQL text. */
-const ORDER_COLUMNS: Record<Entity, ReadonlyMap<string, SQL>> = {
+const ORDER_COLUMNS: Record<Entity, ReadonlyMap<string, { field: string; column: SQL }>> = {
+  // MLflow's store orders models by name or by last update (`timestamp` is the same field).
   model: new Map([
-    ['name', sql`m.name`],
-    ['creation_timestamp', sql`m.created_at`],
-    ['last_updated_timestamp', sql`m.updated_at`],
-    ['timestamp', sql`m.updated_at`],
+    ['name', { field: 'name', column: sql`m.name` }],
+    ['timestamp', { field: 'last_updated_time', column: sql`m.updated_at` }],
+    ['last_updated_timestamp', { field: 'last_updated_time', column: sql`m.updated_at` }],
   ]),
   version: new Map([
-    ['name', sql`v.model_name`],
-    ['version_number', sql`v.version`],
-    ['creation_timestamp', sql`v.created_at`],
-    ['last_updated_timestamp', sql`v.updated_at`],
-    ['timestamp', sql`v.created_at`],
+    ['name', { field: 'name', column: sql`v.model_name` }],
+    ['version_number', { field: 'version', column: sql`v.version` }],
+    ['creation_timestamp', { field: 'creation_time', column: sql`v.created_at` }],
+    ['last_updated_timestamp', { field: 'last_updated_time', column: sql`v.updated_at` }],
   ]),
 };
 
-/** The stable tie-breaker after whatever the client asked for. */
-const TIE_BREAKER: Record<Entity, SQL> = { model: sql`m.name asc`, version: sql`v.model_name asc, v.version desc` };
+const VALID_KEYS: Record<Entity, string> = {
+  model: "'{'name', 'timestamp'}'",
+  version: "{'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}",
+};
 
-/** MLflow's `order_by` (e.g. `name ASC`, `last_updated_timestamp DESC`), with a stable tie-breaker. */
+/** MLflow's default order of versions, when the client names none. */
+const VERSION_DEFAULT = ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'];
+
+/**
+ * MLflow's `order_by` (`name ASC`, `last_updated_timestamp DESC`), each field once, then its tie-breakers
+ * for the fields not named: models by name ascending; versions by name ascending and version descending
+ * (and, with no order_by, by last update first).
+ */
 export function orderSql(entity: Entity, orderBy: string[]): SQL {
-  const parts = orderBy.map((o) => {
-    const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(o);
-    const column = m ? ORDER_COLUMNS[entity].get(m[1]!) : undefined;
-    if (!m || !column) throw invalid('/order_by', `cannot order by "${o}"`);
-    return m[2]?.toUpperCase() === 'DESC' ? sql`${column} desc` : sql`${column} asc`;
+  const clauses = entity === 'version' && orderBy.length === 0 ? VERSION_DEFAULT : orderBy;
+  const seen = new Set<string>();
+  const parts = clauses.map((clause) => {
+    const { key, ascending } = parseOrderBy(clause);
+    const order = ORDER_COLUMNS[entity].get(key);
+    if (!order) throw invalid('/order_by', `Invalid order by key '${key}' specified. Valid keys are ${VALID_KEYS[entity]}`);
+    if (seen.has(order.field))
+      throw invalid('/order_by', `\`order_by\` contains duplicate fields: [${orderBy.map((o) => `'${o}'`).join(', ')}]`);
+    seen.add(order.field);
+    return ascending ? sql`${order.column} asc` : sql`${order.column} desc`;
   });
-  return sql.join([...parts, TIE_BREAKER[entity]], sql`, `);
+  if (!seen.has('name')) parts.push(entity === 'model' ? sql`m.name asc` : sql`v.model_name asc`);
+  if (entity === 'version' && !seen.has('version')) parts.push(sql`v.version desc`);
+  return sql.join(parts, sql`, `);
 }

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { alreadyExists, invalid, notFound } from '../core/errors';
+import { alreadyExists, invalid } from '../core/errors';
 import type { Db, Query } from '../db/client';
 import { iso, select, selectByKey, textArray, uuidArray } from '../db/sql';
 import { appendAudit } from './audit';
@@ -89,20 +89,33 @@ export async function getRegisteredModel(db: Db, name: string): Promise<Register
 
 export interface Page {
   maxResults: number;
-  /** Opaque token: the offset, as MLflow's server pages. */
+  /** Opaque to clients; MLflow's own format: base64 of `{"offset": n}`. */
   pageToken?: string;
 }
 
-const offsetOf = (token: string | undefined) => {
+const badToken = (message: string) => invalid('/page_token', message);
+
+/** The offset a page token carries, refused as MLflow's server refuses it. */
+function offsetOf(token: string | undefined): number {
   if (!token) return 0;
-  let n = Number.NaN;
+  let decoded: string;
   try {
-    n = Number(atob(token));
-  } catch {}
-  if (!Number.isSafeInteger(n) || n < 0) throw invalid('/page_token', 'page_token is not one this server issued');
+    decoded = atob(token);
+  } catch {
+    throw badToken('Invalid page token, could not base64-decode');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoded);
+  } catch {
+    throw badToken(`Invalid page token, decoded value=${decoded}`);
+  }
+  const offset = (parsed as { offset?: unknown } | null)?.offset;
+  const n = Number(offset);
+  if (!offset || !Number.isSafeInteger(n) || n < 0) throw badToken(`Invalid page token, parsed value=${decoded}`);
   return n;
-};
-const tokenOf = (offset: number) => btoa(String(offset));
+}
+const tokenOf = (offset: number) => btoa(JSON.stringify({ offset }));
 
 /** One page of a listing (`query` selects a `json` column, ordered), and the token of the next page. */
 async function pageOf<T>(db: Db, query: SQL, page: Page): Promise<{ items: T[]; nextPageToken: string | undefined }> {
@@ -156,6 +169,19 @@ export async function resolveVersion(db: Db, ref: ModelRef): Promise<ModelVersio
   await getRegisteredModel(db, ref.name);
   const label = 'version' in ref ? ref.version : 'alias' in ref ? `@${ref.alias}` : 'stage' in ref ? ref.stage : 'latest';
   throw versionNotFound(ref.name, label);
+}
+
+/**
+ * MLflow's get-by-alias: an unknown model is not found; an unknown alias of a model is an invalid
+ * parameter, as MLflow's server answers it (INVALID_PARAMETER_VALUE, 400), not a missing resource.
+ * `latest` (any case) is the latest version, as in MLflow.
+ */
+export async function versionByAlias(db: Db, name: string, alias: string): Promise<ModelVersion> {
+  if (alias.toLowerCase() === 'latest') return resolveVersion(db, { name, latest: true });
+  const found = await findVersion(db, { name, alias });
+  if (found) return found;
+  await getRegisteredModel(db, name);
+  throw invalid('/alias', `Registered model alias ${alias} not found.`);
 }
 
 export const getModelVersion = (db: Db, name: string, version: string) => resolveVersion(db, versionRef(name, version));
@@ -401,7 +427,8 @@ export async function deleteAlias(db: Db, actor: string, name: string, alias: st
     const [before] = await query<{ version: number }>(
       sql`delete from model_aliases where model_name = ${name} and alias = ${alias} returning version`,
     );
-    if (!before) throw notFound(`Registered model alias ${alias} not found.`);
+    // Deleting an alias that is not there changes nothing: MLflow answers it as done, and so no record.
+    if (!before) return;
     await appendAudit(query, { actor, action: 'alias.deleted', modelName: name, version: Number(before.version), detail: { alias } });
   });
 }

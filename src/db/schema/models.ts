@@ -21,7 +21,8 @@ import { eventTime } from './columns';
  *
  * Whatever belongs to a model or to a version references it with ON DELETE CASCADE, so deleting a model
  * or a version is one statement and the database removes the rest: nothing is left behind whichever way
- * the row goes. Two tables are history and reference nothing: the audit log (below) and deployments.
+ * the row goes. And ON UPDATE CASCADE, so renaming a model is one statement too (registry-rename.ts adds
+ * what no key references). Two tables are history and reference nothing: the audit log (below) and deployments.
  */
 export const registeredModels = pgTable('registered_models', {
   name: text('name').primaryKey(),
@@ -41,9 +42,9 @@ export const registeredModelTags = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.modelName, t.key] }),
-    foreignKey({ name: 'registered_model_tags_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({ name: 'registered_model_tags_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
   ],
 );
 
@@ -82,15 +83,17 @@ export const modelVersions = pgTable(
     index('model_versions_stage_idx').on(t.modelName, t.stage),
     // The versions copied from a version (`models:/` sources) inherit its links: found when it changes.
     index('model_versions_source_model_idx').on(t.sourceModelName, t.sourceModelVersion),
-    foreignKey({ name: 'model_versions_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] }).onDelete('cascade'),
+    foreignKey({ name: 'model_versions_model_fk', columns: [t.modelName], foreignColumns: [registeredModels.name] })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
   ],
 );
 
 /** A foreign key from a table of the version's (columns model_name, version) to its version, cascading. */
 const ofVersion = (name: string, t: { modelName: AnyPgColumn; version: AnyPgColumn }) =>
-  foreignKey({ name, columns: [t.modelName, t.version], foreignColumns: [modelVersions.modelName, modelVersions.version] }).onDelete(
-    'cascade',
-  );
+  foreignKey({ name, columns: [t.modelName, t.version], foreignColumns: [modelVersions.modelName, modelVersions.version] })
+    .onDelete('cascade')
+    .onUpdate('cascade');
 
 export const modelVersionTags = pgTable(
   'model_version_tags',

@@ -113,7 +113,10 @@ serve(
     summary: 'Search model versions',
     request: {
       query: z.object({
-        filter: text("MLflow's filter: `name = 'x'`, `run_id = 'r'`, `source_path`, `tags.k LIKE 'v%'`, joined by AND", 65_536),
+        filter: text(
+          "MLflow's filter: `name`, `run_id` (also `IN ('a', 'b')`), `source_path`, `version_number` (`<`, `>=`, …), `tags.<key>`, joined by AND",
+          65_536,
+        ),
         max_results: maxResults(10_000, 200_000),
         order_by: orderBy,
         page_token: text('the previous page’s `next_page_token`'),

@@ -7,12 +7,13 @@ import {
   deleteRegisteredModel,
   deleteRegisteredModelTag,
   getRegisteredModel,
-  resolveVersion,
   searchRegisteredModels,
   setAlias,
   setRegisteredModelTag,
   updateRegisteredModel,
+  versionByAlias,
 } from '../../models/registry';
+import { renameRegisteredModel } from '../../models/registry-rename';
 import type { Stage } from '../../models/uri';
 import { declare, router, serve } from '../declare';
 import { json } from '../schemas/common';
@@ -77,7 +78,10 @@ serve(
 );
 
 const search = z.object({
-  filter: text("MLflow's filter: `name = 'x'`, `name LIKE 'x%'`, `tags.k = 'v'`, joined by AND", 65_536),
+  filter: text(
+    "MLflow's filter: `name` and `tags.<key>` (or `tag.<key>`, the key backquoted if need be) with `=`, `!=`, `LIKE`, `ILIKE`, joined by AND",
+    65_536,
+  ),
   max_results: maxResults(100, 1000),
   order_by: orderBy,
   page_token: text('the previous page’s `next_page_token`'),
@@ -125,6 +129,25 @@ serve(
   async (c) => {
     const b = c.req.valid('json');
     const model = await updateRegisteredModel(c.get('deps').db, c.get('actor').name, b.name, b.description ?? null);
+    return c.json({ registered_model: mlflowModel(model) });
+  },
+);
+
+serve(
+  mlflowRoutes,
+  declare({
+    method: 'post',
+    path: '/registered-models/rename',
+    scope: 'write',
+    summary: 'Rename a registered model',
+    description:
+      'Its versions, tags, aliases, approvals, cards, links, link decisions and deployments follow; the audit log records it (`model.renamed`, naming both). RESOURCE_ALREADY_EXISTS when the new name is taken.',
+    request: { body: mlflowBody({ name, new_name: required('the new name') }) },
+    responses: { 200: json(RegisteredModelAnswer, 'the model, renamed'), ...mlflowErrors },
+  }),
+  async (c) => {
+    const b = c.req.valid('json');
+    const model = await renameRegisteredModel(c.get('deps').db, c.get('actor').name, b.name, b.new_name);
     return c.json({ registered_model: mlflowModel(model) });
   },
 );
@@ -227,7 +250,7 @@ serve(
   }),
   async (c) => {
     const q = c.req.valid('query');
-    return c.json({ model_version: mlflowVersion(await resolveVersion(c.get('deps').db, { name: q.name, alias: q.alias })) });
+    return c.json({ model_version: mlflowVersion(await versionByAlias(c.get('deps').db, q.name, q.alias)) });
   },
 );
 
