@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api } from '../api/client';
+import { likeText, mlflowLiteral } from '../api/mlflow-filter';
 import { href } from '../links';
 
 interface Hit {
@@ -19,9 +20,6 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-/** `%`, `_` and `\` are LIKE wildcards in MLflow's filter: a search for `a_b` means those characters. */
-const likeLiteral = (q: string) => q.replace(/[\\%_']/g, (c) => (c === "'" ? "\\'" : `\\${c}`));
-
 /**
  * One search over datasets, jobs, models and endpoints. `/` focuses it from anywhere (not while typing in
  * a field); arrows move through the results, Enter opens one, Escape closes them.
@@ -37,11 +35,12 @@ export function Search() {
   const enabled = q.length > 0;
 
   const lineage = api.useQuery('get', '/api/v1/search', { params: { query: { q, limit: 8 } } }, { enabled });
+  const modelFilter = mlflowLiteral(`%${likeText(q)}%`);
   const models = api.useQuery(
     'get',
     '/api/2.0/mlflow/registered-models/search',
-    { params: { query: { filter: `name ILIKE '%${likeLiteral(q)}%'`, max_results: 5 } } },
-    { enabled },
+    { params: { query: { filter: `name ILIKE ${modelFilter}`, max_results: 5 } } },
+    { enabled: enabled && modelFilter !== undefined },
   );
   const deployments = api.useQuery('get', '/api/v1/deployments', {}, { enabled });
 

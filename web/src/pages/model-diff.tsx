@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
+import { mlflowLiteral } from '../api/mlflow-filter';
 import { type Schemas, StageBadge } from '../components/model-common';
 import { Page, Section } from '../components/page';
 import { Empty, Loaded } from '../components/state';
@@ -24,7 +25,7 @@ const KINDS: Record<Diff['causes'][number]['kind'], string> = {
 function Pickers({ name, from, to }: { name: string; from: string; to: string }) {
   const [, navigate] = useLocation();
   const versions = api.useQuery('get', '/api/2.0/mlflow/model-versions/search', {
-    params: { query: { filter: `name = '${name.replace(/'/g, "''")}'`, order_by: ['version_number DESC'], max_results: 1000 } },
+    params: { query: { filter: `name = ${mlflowLiteral(name) ?? "''"}`, order_by: ['version_number DESC'], max_results: 1000 } },
   });
   const ids = { from: useId(), to: useId() };
   const list = versions.data?.model_versions.map((v) => v.version) ?? [];

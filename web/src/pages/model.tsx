@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
+import { mlflowLiteral } from '../api/mlflow-filter';
 import { ModelDeploymentsTable } from '../components/model-approval';
 import { AliasBadges, type Schemas, StageBadge } from '../components/model-common';
 import { ModelTimeline, type StageSpan, stageSpans } from '../components/model-timeline';
@@ -144,7 +145,7 @@ export default function ModelPage() {
   const name = usePathSegments()[1] ?? '';
   const model = api.useQuery('get', '/api/2.0/mlflow/registered-models/get', { params: { query: { name } } });
   const versions = api.useQuery('get', '/api/2.0/mlflow/model-versions/search', {
-    params: { query: { filter: `name = '${name.replace(/'/g, "''")}'`, order_by: ['version_number DESC'], max_results: 1000 } },
+    params: { query: { filter: `name = ${mlflowLiteral(name) ?? "''"}`, order_by: ['version_number DESC'], max_results: 1000 } },
   });
   const deployments = api.useQuery('get', '/api/v1/deployments', { params: { query: { model: name } } });
   const list = versions.data?.model_versions ?? [];

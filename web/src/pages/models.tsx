@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client';
+import { likeText, mlflowLiteral } from '../api/mlflow-filter';
 import { AliasBadges, type Schemas, StageBadge } from '../components/model-common';
 import { Page } from '../components/page';
 import { Empty, Loaded } from '../components/state';
@@ -12,10 +13,11 @@ import './models.css';
 const PAGE_SIZE = 25;
 const STAGE_ORDER = ['Production', 'Staging', 'None', 'Archived'];
 
-/** MLflow's filter for a name fragment: `name LIKE '%x%'` (quotes doubled). */
+/** MLflow's filter for a name fragment: `name LIKE '%x%'`, the wildcards in it taken as characters. */
 function nameFilter(q: string): string | undefined {
   const t = q.trim();
-  return t ? `name LIKE '%${t.replace(/'/g, "''")}%'` : undefined;
+  const literal = t ? mlflowLiteral(`%${likeText(t)}%`) : undefined;
+  return literal ? `name LIKE ${literal}` : undefined;
 }
 
 function ModelRow({ model, deployments }: { model: Schemas['MlflowRegisteredModel']; deployments: Schemas['Deployment'][] }) {
