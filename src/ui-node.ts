@@ -20,8 +20,11 @@ export function nodeUi(dir = join(packageRoot, 'dist', 'web')): MiddlewareHandle
   };
   const files = serveStatic({ root: dir, precompressed: true, onFound: cacheControl });
   const index = serveStatic({ path: join(dir, 'index.html'), precompressed: true, onFound: cacheControl });
+  // Once built, the UI stays built: the file system is asked until then, not on every request.
+  let built = false;
   return async (c, next) => {
-    if (!existsSync(join(dir, 'index.html'))) {
+    built ||= existsSync(join(dir, 'index.html'));
+    if (!built) {
       return c.text('The web UI is not built: run `npm run build:web` (npm ci does). The API is under /api.', 503);
     }
     const found = await files(c, async () => {});

@@ -1,6 +1,7 @@
 import { api } from './client';
 
-export type Scope = 'ingest' | 'read' | 'write' | 'approve' | 'admin';
+export const SCOPES = ['ingest', 'read', 'write', 'approve', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 /** Who Pedigree takes the browser for, and what it may do. */
 export function useMe() {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { useMe } from '../api/me';
+import { SCOPES, useMe } from '../api/me';
 import { readSession, writeSession } from '../api/session';
 
 /**
@@ -54,8 +54,12 @@ export function SessionPanel() {
   const who = me.data ? me.data.name : me.isPending ? '…' : 'not signed in';
   return (
     <div className="session-panel">
-      <span className="muted">{keys ? 'Signed in as' : 'Acting as'}</span> <strong data-testid="principal">{who}</strong>
-      {me.data && <span className="muted"> ({me.data.scopes.join(', ') || 'no scopes'})</span>}{' '}
+      <span className="muted">{keys ? 'Signed in as' : 'Acting as'}</span>{' '}
+      <strong data-testid="principal" title={me.data ? `scopes: ${me.data.scopes.join(', ') || 'none'}` : undefined}>
+        {who}
+      </strong>
+      {/* Only a limited principal's scopes are worth the header's room: they say what it may not do. */}
+      {me.data && me.data.scopes.length < SCOPES.length && <span className="muted"> (may {me.data.scopes.join(', ') || 'nothing'})</span>}{' '}
       <button type="button" className="link-button" onClick={() => setEditing(true)}>
         {keys ? (session.apiKey ? 'Change key' : 'Set API key') : 'Change'}
       </button>
