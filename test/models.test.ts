@@ -7,7 +7,16 @@ import { runModelCommand } from '../src/cli-models';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { marquezErrors } from './support/marquez-openapi';
-import { etlEvents, ORDERS, ORDERS_V21_FIELDS, ORDERS_V22_FIELDS, trainingEvents, USERS } from './support/model-story';
+import {
+  etlEvents,
+  ORDERS,
+  ORDERS_V21_FIELDS,
+  ORDERS_V22_FIELDS,
+  TRAINING_V1,
+  TRAINING_V2,
+  trainingEvents,
+  USERS,
+} from './support/model-story';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely.
 type Json = Record<string, any>;
@@ -59,18 +68,7 @@ describe.each(databases)('models on $name', (database) => {
 
   beforeAll(async () => {
     await events(etlEvents(randomUUID(), '2026-03-01T01:00:00Z', '2.1', ORDERS_V21_FIELDS));
-    await events(
-      trainingEvents({
-        runId: run1,
-        mlflowRunId: 'exp-47b',
-        time: '2026-03-01T06:00:00Z',
-        ordersVersion: '2.1',
-        ordersFields: ORDERS_V21_FIELDS,
-        commit: 'a1b2c3d',
-        learningRate: '0.01',
-        artifact: { namespace: 's3://models', name: '/clf/2.1' },
-      }),
-    );
+    await events(trainingEvents({ runId: run1, ...TRAINING_V1 }));
     await mlflow('POST', 'registered-models/create', {
       name: 'clf',
       description: 'churn classifier',
@@ -91,18 +89,7 @@ describe.each(databases)('models on $name', (database) => {
 
     // Version 2: orders v2.2 dropped `discount`, a new commit, a changed learning rate.
     await events(etlEvents(randomUUID(), '2026-04-01T01:00:00Z', '2.2', ORDERS_V22_FIELDS));
-    await events(
-      trainingEvents({
-        runId: run2,
-        mlflowRunId: 'exp-52c',
-        time: '2026-04-01T06:00:00Z',
-        ordersVersion: '2.2',
-        ordersFields: ORDERS_V22_FIELDS,
-        commit: 'e4f5a6b',
-        learningRate: '0.05',
-        artifact: { namespace: 's3://models', name: '/clf/2.2' },
-      }),
-    );
+    await events(trainingEvents({ runId: run2, ...TRAINING_V2 }));
     await mlflow('POST', 'model-versions/create', { name: 'clf', source: 's3://models/clf/2.2', run_id: 'exp-52c' });
     await promote(2);
     await ok('POST', '/api/v1/deployments', { endpoint: '/predict', model: 'models:/clf/2', environment: 'production' }, 'carol');

@@ -68,6 +68,29 @@ export interface Training {
   omitTags?: string[];
 }
 
+/**
+ * The story's two trainings of `clf` (the run id aside): v1 by exp-47b on orders 2.1, v2 by exp-52c on
+ * orders 2.2 (`discount` dropped) with a new commit and learning rate.
+ */
+export const TRAINING_V1: Omit<Training, 'runId'> = {
+  mlflowRunId: 'exp-47b',
+  time: '2026-03-01T06:00:00Z',
+  ordersVersion: '2.1',
+  ordersFields: ORDERS_V21_FIELDS,
+  commit: 'a1b2c3d',
+  learningRate: '0.01',
+  artifact: { namespace: 's3://models', name: '/clf/2.1' },
+};
+export const TRAINING_V2: Omit<Training, 'runId'> = {
+  mlflowRunId: 'exp-52c',
+  time: '2026-04-01T06:00:00Z',
+  ordersVersion: '2.2',
+  ordersFields: ORDERS_V22_FIELDS,
+  commit: 'e4f5a6b',
+  learningRate: '0.05',
+  artifact: { namespace: 's3://models', name: '/clf/2.2' },
+};
+
 export function trainingEvents(t: Training) {
   const tags: [string, string][] = [
     ['mlflow.run_id', t.mlflowRunId],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { corpusFiles, corpusText } from './events';
-import { etlEvents, ORDERS_V21_FIELDS, ORDERS_V22_FIELDS, trainingEvents } from './model-story';
+import { etlEvents, ORDERS_V21_FIELDS, ORDERS_V22_FIELDS, TRAINING_V1, TRAINING_V2, trainingEvents } from './model-story';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are walked freely.
 type Json = Record<string, any>;
@@ -40,18 +40,7 @@ export async function seedStory(baseUrl: string, { corpus = true } = {}): Promis
   const runs: [string, string] = [randomUUID(), randomUUID()];
 
   await events(etlEvents(randomUUID(), '2026-03-01T01:00:00Z', '2.1', ORDERS_V21_FIELDS));
-  await events(
-    trainingEvents({
-      runId: runs[0],
-      mlflowRunId: 'exp-47b',
-      time: '2026-03-01T06:00:00Z',
-      ordersVersion: '2.1',
-      ordersFields: ORDERS_V21_FIELDS,
-      commit: 'a1b2c3d',
-      learningRate: '0.01',
-      artifact: { namespace: 's3://models', name: '/clf/2.1' },
-    }),
-  );
+  await events(trainingEvents({ runId: runs[0], ...TRAINING_V1 }));
   await mlflow('registered-models/create', { name: 'clf', description: 'churn classifier', tags: [{ key: 'team', value: 'growth' }] });
   await mlflow('model-versions/create', { name: 'clf', source: 's3://models/clf/2.1', run_id: 'exp-47b' });
   await mlflow('model-versions/transition-stage', { name: 'clf', version: '1', stage: 'Staging', archive_existing_versions: false });
@@ -65,18 +54,7 @@ export async function seedStory(baseUrl: string, { corpus = true } = {}): Promis
   await mlflow('registered-models/alias', { name: 'clf', alias: 'champion', version: '1' });
 
   await events(etlEvents(randomUUID(), '2026-04-01T01:00:00Z', '2.2', ORDERS_V22_FIELDS));
-  await events(
-    trainingEvents({
-      runId: runs[1],
-      mlflowRunId: 'exp-52c',
-      time: '2026-04-01T06:00:00Z',
-      ordersVersion: '2.2',
-      ordersFields: ORDERS_V22_FIELDS,
-      commit: 'e4f5a6b',
-      learningRate: '0.05',
-      artifact: { namespace: 's3://models', name: '/clf/2.2' },
-    }),
-  );
+  await events(trainingEvents({ runId: runs[1], ...TRAINING_V2 }));
   await mlflow('model-versions/create', { name: 'clf', source: 's3://models/clf/2.2', run_id: 'exp-52c' });
   await mlflow('model-versions/transition-stage', { name: 'clf', version: '2', stage: 'Staging', archive_existing_versions: false });
   return { trainingRuns: runs };
