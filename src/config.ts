@@ -20,6 +20,19 @@ export interface Config {
   databasePoolSize: number;
   /** Write transactions in flight at once (group commit); unset: 1 for PGlite, 2 for Postgres. */
   writeConcurrency: number | undefined;
+  /** MLflow's tracking API: where its runs go in the lineage graph, and where clients write artifacts. */
+  mlflow: MlflowConfig;
+}
+
+export interface MlflowConfig {
+  /** The OpenLineage namespace of the jobs MLflow experiments become (PEDIGREE_MLFLOW_NAMESPACE). */
+  namespace: string;
+  /**
+   * Pedigree stores no artifacts: an experiment's artifact location is `<artifactRoot>/<experiment_id>`,
+   * which clients write to directly (PEDIGREE_MLFLOW_ARTIFACT_ROOT, e.g. `s3://bucket/mlflow`). The default,
+   * `./mlruns`, is MLflow's own: a directory on the client's machine.
+   */
+  artifactRoot: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -112,6 +125,10 @@ export function loadConfig(env: Env): Config {
     policy: promotionPolicy(env),
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
     writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
+    mlflow: {
+      namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',
+      artifactRoot: (env.PEDIGREE_MLFLOW_ARTIFACT_ROOT?.trim() || './mlruns').replace(/\/+$/, ''),
+    },
   };
 }
 

@@ -6,3 +6,4 @@ export * from './models';
 export * from './namespaces';
 export * from './runs';
 export * from './tags';
+export * from './tracking';
