@@ -10,6 +10,10 @@
  * - index.json      which core versions exist (and their RunEvent/DatasetEvent/JobEvent exports) and, for each
  *                   facet location and facet key, the vendored versions and the export validating each.
  *
+ * spec/pedigree/ holds Pedigree's own facet schemas (its MLflow bridge's facets; $id `urn:pedigree:facets:…`):
+ * compiled the same way, indexed with origin "pedigree" and their $id, which a facet's `_schemaURL` must name
+ * for them to apply (the key of a custom facet does not define it, its schema does).
+ *
  * All schemas are added to one Ajv2020 instance by their $id and `$ref`s are resolved offline among them;
  * no network, no loadSchema. Output is deterministic: files are read in sorted order and everything written
  * is sorted.
@@ -135,14 +139,19 @@ type CoreKind = 'RunEvent' | 'DatasetEvent' | 'JobEvent';
 interface FacetVersion {
   /** The facet schema's version: 1-0-1 of .../spec/facets/1-0-1/X.json, or the core version for a facet defined inside a 1-0-0/1-0-1 core schema. */
   version: string;
-  /** "facet": a facet file (.../spec/facets/<version>/<schema>.json); "core": a definition in .../spec/<version>/OpenLineage.json. */
-  origin: 'facet' | 'core';
+  /**
+   * "facet": a facet file (.../spec/facets/<version>/<schema>.json); "core": a definition in .../spec/<version>/OpenLineage.json;
+   * "pedigree": one of Pedigree's own facet files (spec/pedigree/), which applies only to facets whose `_schemaURL` names `id`.
+   */
+  origin: 'facet' | 'core' | 'pedigree';
   /** The facet file's name without .json, or "OpenLineage" for a core schema. */
   schema: string;
   /** The definition validating the facet value. */
   def: string;
   /** The export of validators.js validating it. */
   fn: string;
+  /** For origin "pedigree": the schema's $id. */
+  id?: string;
 }
 
 const exports = new Map<string, string>(); // export name -> schema ref
@@ -219,6 +228,9 @@ function inAllOf(v: Json | undefined, prop: string): Json | undefined {
   return Array.isArray(parts) ? parts.map((p) => get(p, 'properties', prop)).find((x) => x !== undefined) : undefined;
 }
 
+/** Pedigree's own facet files (spec/pedigree/): `urn:pedigree:facets:<version>:<Name>.json`. */
+const PEDIGREE_FACET = /^urn:pedigree:facets:(\d+-\d+-\d+):(\w+)\.json$/;
+
 for (const [id, { schema }] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
   const coreMatch = /\/spec\/(\d+-\d+-\d+)\/OpenLineage\.json$/.exec(id);
   if (coreMatch) {
@@ -247,14 +259,15 @@ for (const [id, { schema }] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a >
     }
     continue;
   }
-  const facetMatch = /\/spec\/facets\/(\d+-\d+-\d+)\/(\w+)\.json$/.exec(id);
+  const facetMatch = /\/spec\/facets\/(\d+-\d+-\d+)\/(\w+)\.json$/.exec(id) ?? PEDIGREE_FACET.exec(id);
   if (!facetMatch) continue;
   const [, version, file] = facetMatch as unknown as [string, string, string];
+  const own = id.startsWith('urn:pedigree:');
   const defs = isObject(schema.$defs) ? schema.$defs : {};
   const register = (location: Location, key: string, def: string) => {
-    const fn = `facet_${def}_${dashes(version)}`;
+    const fn = `${own ? 'pedigree' : 'facet'}_${def}_${dashes(version)}`;
     addExport(fn, `${id}#/$defs/${def}`);
-    addFacet(location, key, { version, origin: 'facet', schema: file, def, fn });
+    addFacet(location, key, { version, origin: own ? 'pedigree' : 'facet', schema: file, def, fn, ...(own ? { id } : {}) });
   };
   // properties: { <facet key>: {$ref: "#/$defs/<Name>"} }, or an anyOf of such refs (LineageFacet: the
   // "lineage" key is LineageDatasetFacet among dataset facets and LineageJobFacet among job facets).
@@ -282,7 +295,7 @@ function byVersion(a: string, b: string): number {
 for (const keys of Object.values(facets))
   for (const list of Object.values(keys))
     list.sort(
-      (a, b) => Number(a.origin === 'facet') - Number(b.origin === 'facet') || byVersion(a.version, b.version) || (a.def < b.def ? -1 : 1),
+      (a, b) => Number(a.origin !== 'core') - Number(b.origin !== 'core') || byVersion(a.version, b.version) || (a.def < b.def ? -1 : 1),
     );
 
 const sortKeys = <T>(o: Record<string, T>): Record<string, T> =>

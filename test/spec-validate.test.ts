@@ -281,6 +281,55 @@ describe('validateEventSchema: facets by key', () => {
   });
 });
 
+describe("validateEventSchema: Pedigree's own facets (spec/pedigree/)", () => {
+  const METRICS = 'urn:pedigree:facets:1-0-0:MLflowMetricsRunFacet.json#/$defs/MLflowMetricsRunFacet';
+  const RUN = 'urn:pedigree:facets:1-0-0:MLflowRunFacet.json#/$defs/MLflowRunFacet';
+  const DATASET = 'urn:pedigree:facets:1-0-0:MLflowDatasetInputDatasetFacet.json#/$defs/MLflowDatasetInputDatasetFacet';
+  const mlflow = {
+    run_id: '0123456789abcdef0123456789abcdef',
+    experiment_id: '1',
+    status: 'FINISHED',
+    lifecycle_stage: 'active',
+    start_time: 1,
+  };
+
+  it('validated when their _schemaURL names them', () => {
+    const e = runEvent();
+    e.run.facets.mlflow = facet(RUN, mlflow);
+    e.run.facets.mlflow_metrics = facet(METRICS, {
+      metrics: [
+        { key: 'auc', value: 0.91, step: 3, timestamp: 5 },
+        { key: 'loss', value: 'NaN', step: 3, timestamp: 5 },
+      ],
+    });
+    e.inputs.push({
+      namespace: 's3://b',
+      name: 'k',
+      inputFacets: { mlflow_dataset: facet(DATASET, { name: 'users', digest: 'ab', source_type: 's3' }) },
+    });
+    expect(validateEventSchema(e, 'run')).toEqual([]);
+    e.run.facets.mlflow = facet(RUN, { ...mlflow, run_id: 'not-hex', status: 'DONE' });
+    e.run.facets.mlflow_metrics = facet(METRICS, { metrics: [{ key: 'auc', value: 'high', step: 1.5, timestamp: 5 }] });
+    e.inputs[0]!.inputFacets = { mlflow_dataset: facet(DATASET, { name: 'users' }) };
+    expect(pointers(validateEventSchema(e, 'run')).sort()).toEqual([
+      '/inputs/0/inputFacets/mlflow_dataset/digest',
+      '/inputs/0/inputFacets/mlflow_dataset/source_type',
+      '/run/facets/mlflow/run_id',
+      '/run/facets/mlflow/status',
+      '/run/facets/mlflow_metrics/metrics/0/step',
+      '/run/facets/mlflow_metrics/metrics/0/value',
+    ]);
+  });
+
+  it("another producer's facet under the same key is a custom facet: only the core schema applies", () => {
+    const e = runEvent();
+    e.run.facets.mlflow = facet('https://example.com/schemas/MlflowFacet.json', { run_id: 42 });
+    expect(validateEventSchema(e, 'run')).toEqual([]);
+    e.run.facets.mlflow = { run_id: 42 };
+    expect(pointers(validateEventSchema(e, 'run')).sort()).toEqual(['/run/facets/mlflow/_producer', '/run/facets/mlflow/_schemaURL']);
+  });
+});
+
 describe('validateEventSchema: anyOf/oneOf', () => {
   const subset = (inputCondition: unknown) => {
     const event = runEvent();

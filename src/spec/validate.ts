@@ -19,7 +19,10 @@ type CoreKind = 'RunEvent' | 'DatasetEvent' | 'JobEvent';
 /** The shape of generated/index.json (see scripts/build-validators.ts). */
 interface SpecIndex {
   core: { default: string; versions: Record<string, Partial<Record<CoreKind, string>>> };
-  facets: Record<Location, Record<string, { version: string; origin: 'facet' | 'core'; schema: string; def: string; fn: string }[]>>;
+  facets: Record<
+    Location,
+    Record<string, { version: string; origin: 'facet' | 'core' | 'pedigree'; schema: string; def: string; fn: string; id?: string }[]>
+  >;
 }
 
 /** At most this many deviations are returned; the last one then says how many more there were. */
@@ -47,12 +50,17 @@ const coreValidators = new Map<string, Partial<Record<CoreKind, ValidateFunction
 const defaultCore = coreValidators.get(spec.core.default)!;
 
 interface FacetSchemas {
-  /** The newest vendored facet file for this key and location: used unless `_schemaURL` names another. */
-  newest: ValidateFunction;
+  /**
+   * The newest vendored facet file for this key and location: used unless `_schemaURL` names another.
+   * Undefined for a key only Pedigree's own facets use (a custom key: another producer's facet under it is opaque).
+   */
+  newest: ValidateFunction | undefined;
   /** By "<version>/<file name>" of …/spec/facets/<version>/<file name>.json. */
   files: Map<string, ValidateFunction>;
   /** By "<core version>/<definition>" of …/spec/<core version>/OpenLineage.json#/definitions/<definition>. */
   cores: Map<string, ValidateFunction>;
+  /** Pedigree's own facet schemas (spec/pedigree/), by $id: they apply when `_schemaURL` names one. */
+  own: Map<string, ValidateFunction>;
 }
 
 const facetSchemas = {} as Record<Location, Map<string, FacetSchemas>>;
@@ -61,17 +69,20 @@ for (const [location, keys] of Object.entries(spec.facets) as [Location, SpecInd
   for (const [key, versions] of Object.entries(keys)) {
     const files = new Map<string, ValidateFunction>();
     const cores = new Map<string, ValidateFunction>();
+    const own = new Map<string, ValidateFunction>();
     let newest: ValidateFunction | undefined;
     for (const v of versions) {
       const fn = validator(v.fn);
-      if (v.origin === 'core') cores.set(`${v.version}/${v.def}`, fn);
+      if (v.origin === 'pedigree') own.set(v.id!, fn);
+      else if (v.origin === 'core') cores.set(`${v.version}/${v.def}`, fn);
       else {
         files.set(`${v.version}/${v.schema}`, fn);
         newest = fn; // versions are listed oldest first
       }
     }
-    newest ??= validator(versions[versions.length - 1]!.fn);
-    byKey.set(key, { newest, files, cores });
+    const spec = versions.filter((v) => v.origin !== 'pedigree');
+    if (spec.length) newest ??= validator(spec[spec.length - 1]!.fn);
+    byKey.set(key, { newest, files, cores, own });
   }
   facetSchemas[location] = byKey;
 }
@@ -158,17 +169,24 @@ function facetsAt(container: unknown, at: string, location: Location, sink: Sink
     if (!schemas) continue; // a custom facet
     const where = `${at}/${escapeSegment(key)}`;
     const facet = container[key];
+    const validate = isObject(facet) ? pickVersion(schemas, facet._schemaURL) : schemas.newest;
+    if (!validate) continue; // a custom facet under a key one of Pedigree's own facets uses, by another schema
     if (!isObject(facet)) {
       sink.add(where, facet === null ? 'must be object, not null' : 'must be object');
       continue;
     }
-    for (const d of check(pickVersion(schemas, facet._schemaURL), facet, where)) sink.add(d.pointer, d.message);
+    for (const d of check(validate, facet, where)) sink.add(d.pointer, d.message);
   }
 }
 
-/** The version a facet's `_schemaURL` names, if it names this facet and that version is vendored; else the newest. */
-function pickVersion(schemas: FacetSchemas, schemaUrl: unknown): ValidateFunction {
+/**
+ * The version a facet's `_schemaURL` names, if it names this facet and that version is vendored; else the newest.
+ * One of Pedigree's own schemas when the URL names it (its $id, then the fragment).
+ */
+function pickVersion(schemas: FacetSchemas, schemaUrl: unknown): ValidateFunction | undefined {
   if (typeof schemaUrl !== 'string') return schemas.newest;
+  const own = schemas.own.size ? schemas.own.get(schemaUrl.replace(/#.*$/, '')) : undefined;
+  if (own) return own;
   const file = FACET_FILE_URL.exec(schemaUrl);
   if (file) return schemas.files.get(`${file[1]}/${file[2]}`) ?? schemas.newest;
   if (schemas.cores.size) {
@@ -193,7 +211,9 @@ function insideKnownFacet(pointer: string, kind: EventKind): boolean {
     else if (s[3] === (s[1] === 'inputs' ? 'inputFacets' : 'outputFacets'))
       [location, key] = [s[1] === 'inputs' ? 'inputDataset' : 'outputDataset', s[4]];
   }
-  return location !== undefined && key !== undefined && facetSchemas[location].has(unescapeSegment(key));
+  // Only keys the spec defines: under a key of Pedigree's own facets, the core schema's findings stay (the
+  // facet may be another producer's, which the by-key step leaves alone; duplicates are dropped by the sink).
+  return location !== undefined && key !== undefined && facetSchemas[location].get(unescapeSegment(key))?.newest !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
