@@ -1,0 +1,315 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { select } from '../src/db/sql';
+import { prepareEvent } from '../src/ingest/ingest';
+import { replayEvents } from '../src/ingest/replay';
+import { MLFLOW_PRODUCER, olRunId } from '../src/tracking/projection';
+import { databases, useDatabase } from './support/databases';
+import {
+  change,
+  createExperiment,
+  createRun,
+  hexId,
+  logInputs,
+  logMetric,
+  logModel,
+  logParams,
+  setStatus,
+  setTags,
+} from './support/mlflow-rows';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely.
+type Json = Record<string, any>;
+
+const T0 = Date.parse('2026-05-04T09:00:00.000Z');
+const COMMIT = '6e757cb4e65166c60a81760b8e3d5e0a20f031f3';
+const SOURCE_TAGS = {
+  'mlflow.user': 'alice',
+  'mlflow.source.name': 'train.py',
+  'mlflow.source.type': 'LOCAL',
+  'mlflow.source.git.commit': COMMIT,
+  'mlflow.source.git.repoURL': 'git@github.com:acme/churn.git',
+  'mlflow.source.git.branch': 'main',
+};
+const USERS = {
+  name: 'users',
+  digest: '3f2a9c1b',
+  sourceType: 's3',
+  source: { uri: 's3://warehouse/users/v3.0/' },
+  schema: {
+    mlflow_colspec: [
+      { type: 'long', name: 'user_id', required: true },
+      { type: 'string', name: 'country' },
+    ],
+  },
+  profile: { num_rows: 1000 },
+  context: 'training',
+};
+
+/**
+ * MLflow runs as OpenLineage runs: the rows MLflow's tracking API writes, inserted with SQL, each change
+ * projected in its transaction (src/tracking/projection.ts); then read through Pedigree's own API.
+ */
+describe.each(databases)('MLflow runs as OpenLineage runs on $name', (database) => {
+  const ctx = useDatabase(database);
+  let experiment: string;
+
+  async function get(path: string) {
+    const res = await ctx().app.request(path);
+    const body = (await res.json()) as Json;
+    expect(res.status, `${path}: ${JSON.stringify(body).slice(0, 300)}`).toBe(200);
+    return body;
+  }
+  const events = (runUuid: string) =>
+    select<{ event_type: string; event_time: string; raw: string; producer: string }>(
+      ctx().db,
+      sql`select event_type, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as event_time, raw, producer
+        from lineage_events where run_id = ${olRunId(runUuid)}::uuid order by event_time, id`,
+    );
+
+  beforeAll(async () => {
+    experiment = await createExperiment(ctx().db, 'churn');
+  });
+
+  describe('one run, from creation to its end', () => {
+    const run = hexId();
+    const uuid = olRunId(run);
+
+    beforeAll(async () => {
+      await createRun(ctx().db, {
+        runUuid: run,
+        experimentId: experiment,
+        experimentName: 'churn',
+        startTime: T0,
+        tags: SOURCE_TAGS,
+        name: 'bold-fox',
+      });
+    });
+
+    it('created: a START of the job mlflow/<experiment> at the start time, with the mlflow, tags, parameters and metrics facets', async () => {
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r).toMatchObject({ id: uuid, state: 'RUNNING', startedAt: '2026-05-04T09:00:00.000000Z', endedAt: null });
+      expect(r.facets.mlflow).toMatchObject({
+        run_id: run,
+        run_name: 'bold-fox',
+        experiment_id: experiment,
+        experiment_name: 'churn',
+        user_id: 'alice',
+        status: 'RUNNING',
+        lifecycle_stage: 'active',
+        start_time: T0,
+        _producer: MLFLOW_PRODUCER,
+        _schemaURL: 'urn:pedigree:facets:1-0-0:MLflowRunFacet.json#/$defs/MLflowRunFacet',
+      });
+      expect(r.facets.tags.tags).toContainEqual({ key: 'mlflow.source.git.commit', value: COMMIT, source: 'MLFLOW' });
+      expect(r.facets.executionParameters.parameters).toEqual([]);
+      expect(r.facets.mlflow_metrics.metrics).toEqual([]);
+      const job = await get('/api/v1/namespaces/mlflow/jobs/churn');
+      expect(job).toMatchObject({ namespace: 'mlflow', name: 'churn' });
+      const jobFacets = (await get(`/api/v1/jobs/runs/${uuid}/facets?type=job`)).facets;
+      expect(jobFacets.jobType).toMatchObject({ processingType: 'BATCH', integration: 'MLFLOW', jobType: 'EXPERIMENT' });
+      expect(jobFacets.sourceCodeLocation).toMatchObject({
+        type: 'git',
+        url: `https://github.com/acme/churn/tree/${COMMIT}`,
+        repoUrl: 'git@github.com:acme/churn.git',
+        path: 'train.py',
+        version: COMMIT,
+        branch: 'main',
+      });
+      expect((await events(run)).map((e) => [e.event_type, e.event_time])).toEqual([['START', '2026-05-04T09:00:00.000Z']]);
+    });
+
+    it('data: params and logged datasets make an OTHER event with the whole snapshot; inputs at their digest, with schema and row count', async () => {
+      await logParams(ctx().db, run, { lr: '0.01', max_depth: '6' }, T0 + 1_000);
+      await logInputs(ctx().db, run, experiment, [USERS], T0 + 2_000);
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r.facets.executionParameters.parameters).toEqual([
+        { key: 'lr', value: '0.01' },
+        { key: 'max_depth', value: '6' },
+      ]);
+      // No run wrote that version: the input names it (run_io), no dataset version row resolves it.
+      expect(r.inputDatasetVersions.map((i: Json) => i.datasetVersionId)).toEqual([
+        { namespace: 's3://warehouse', name: 'users/v3.0', version: null },
+      ]);
+      const [io] = await select<{ version: string }>(
+        ctx().db,
+        sql`select version from run_io where run_id = ${uuid}::uuid and direction = 'in'`,
+      );
+      expect(io!.version).toBe('3f2a9c1b');
+      const dataset = await get(`/api/v1/namespaces/${encodeURIComponent('s3://warehouse')}/datasets/${encodeURIComponent('users/v3.0')}`);
+      expect(dataset.fields.map((f: Json) => [f.name, f.type])).toEqual([
+        ['user_id', 'long'],
+        ['country', 'string'],
+      ]);
+      const raw = JSON.parse((await events(run)).at(-1)!.raw);
+      expect(raw.eventType).toBe('OTHER');
+      expect(raw.inputs[0].inputFacets).toMatchObject({
+        inputStatistics: { rowCount: 1000 },
+        mlflow_dataset: {
+          name: 'users',
+          digest: '3f2a9c1b',
+          source_type: 's3',
+          source: { uri: 's3://warehouse/users/v3.0/' },
+          context: 'training',
+        },
+      });
+      expect(raw.run.facets.executionParameters.parameters).toHaveLength(2);
+    });
+
+    it('metrics while the run runs: no event (a training loop would flood the store)', async () => {
+      const before = (await events(run)).length;
+      for (let step = 0; step < 5; step++) await logMetric(ctx().db, run, 'loss', 1 / (step + 1), step, T0 + 3_000 + step);
+      await logMetric(ctx().db, run, 'auc', 0.91, 4, T0 + 3_010);
+      expect((await events(run)).length).toBe(before);
+    });
+
+    it('a tag changed makes an OTHER event (with the metrics so far); a change that changes nothing makes none', async () => {
+      const before = (await events(run)).length;
+      await setTags(ctx().db, run, { team: 'growth' }, T0 + 3_500);
+      expect((await events(run)).length).toBe(before + 1);
+      expect(JSON.parse((await events(run)).at(-1)!.raw).run.facets.mlflow_metrics.metrics).toHaveLength(2);
+      await setTags(ctx().db, run, { team: 'growth' }, T0 + 3_600);
+      expect((await events(run)).length).toBe(before + 1);
+    });
+
+    it('FINISHED: COMPLETE at the end time, with the latest metrics', async () => {
+      await setStatus(ctx().db, run, 'FINISHED', T0 + 60_000, T0 + 60_050);
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r).toMatchObject({ state: 'COMPLETED', endedAt: '2026-05-04T09:01:00.000000Z' });
+      expect(r.facets.mlflow).toMatchObject({ status: 'FINISHED', end_time: T0 + 60_000 });
+      expect(r.facets.mlflow_metrics.metrics).toEqual([
+        { key: 'auc', value: 0.91, step: 4, timestamp: T0 + 3_010 },
+        { key: 'loss', value: 0.2, step: 4, timestamp: T0 + 3_004 },
+      ]);
+      expect(r.facets.tags.tags).toContainEqual({ key: 'team', value: 'growth', source: 'MLFLOW' });
+      expect((await events(run)).map((e) => e.event_type)).toEqual(['START', 'OTHER', 'OTHER', 'OTHER', 'COMPLETE']);
+      // The same update again (a client retrying): that very event, stored once.
+      await change(ctx().db, run, 'status', T0 + 61_000);
+      expect((await events(run)).length).toBe(5);
+    });
+
+    it('metrics once it ended: an OTHER event; the state stays COMPLETED', async () => {
+      await logMetric(ctx().db, run, 'test_auc', 0.88, 0, T0 + 89_000);
+      await logMetric(ctx().db, run, 'test_loss', Number.NaN, 0, T0 + 90_000);
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r.state).toBe('COMPLETED');
+      expect(r.facets.mlflow_metrics.metrics.map((m: Json) => [m.key, m.value])).toEqual([
+        ['auc', 0.91],
+        ['loss', 0.2],
+        ['test_auc', 0.88],
+        ['test_loss', 'NaN'],
+      ]);
+      expect((await events(run)).at(-1)!.event_type).toBe('OTHER');
+    });
+
+    it('a change stamped before the latest event (a client clock behind) comes after it, so its snapshot wins', async () => {
+      await setTags(ctx().db, run, { late: 'yes' }, T0 + 80_000);
+      const after = await events(run);
+      expect(after.at(-1)!.event_time).toBe(new Date(T0 + 90_001).toISOString());
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r.facets.tags.tags).toContainEqual({ key: 'late', value: 'yes', source: 'MLFLOW' });
+    });
+
+    it('deleted: an OTHER event, the mlflow facet says so', async () => {
+      await change(ctx().db, run, 'lifecycle', T0 + 100_000, (query) =>
+        query(sql`update mlflow_runs set lifecycle_stage = 'deleted', deleted_time = ${T0 + 100_000} where run_uuid = ${run}`),
+      );
+      const r = await get(`/api/v1/jobs/runs/${uuid}`);
+      expect(r.facets.mlflow.lifecycle_stage).toBe('deleted');
+      expect(r.state).toBe('COMPLETED');
+    });
+
+    it('every event is valid OpenLineage with no warning', async () => {
+      for (const e of await events(run)) {
+        const prepared = prepareEvent(e.raw, { strict: true });
+        expect(prepared.ok ? prepared.warnings : prepared.errors).toEqual([]);
+        expect(e.producer).toBe(MLFLOW_PRODUCER);
+      }
+    });
+  });
+
+  describe('states', () => {
+    it.each([
+      ['SCHEDULED', 'OTHER', 'RUNNING'],
+      ['FAILED', 'FAIL', 'FAILED'],
+      ['KILLED', 'ABORT', 'ABORTED'],
+    ])('%s: %s, the run %s', async (status, eventType, state) => {
+      const run = hexId();
+      await createRun(ctx().db, { runUuid: run, experimentId: experiment, experimentName: 'churn', startTime: T0 });
+      await setStatus(ctx().db, run, status, status === 'SCHEDULED' ? null : T0 + 5_000, T0 + 5_000);
+      expect((await events(run)).map((e) => e.event_type)).toEqual(['START', eventType]);
+      const r = await get(`/api/v1/jobs/runs/${olRunId(run)}`);
+      expect(r.state).toBe(state);
+      expect(r.facets.mlflow.status).toBe(status);
+    });
+
+    it('a nested run: the parent run facet names the MLflow parent', async () => {
+      const parent = hexId();
+      const child = hexId();
+      await createRun(ctx().db, { runUuid: parent, experimentId: experiment, experimentName: 'churn', startTime: T0 });
+      await createRun(ctx().db, {
+        runUuid: child,
+        experimentId: experiment,
+        experimentName: 'churn',
+        startTime: T0 + 10,
+        tags: { 'mlflow.parentRunId': parent },
+      });
+      const r = await get(`/api/v1/jobs/runs/${olRunId(child)}`);
+      expect(r.facets.parent).toMatchObject({ run: { runId: olRunId(parent) }, job: { namespace: 'mlflow', name: 'churn' } });
+      const children = await get(`/api/v1/jobs/runs/${olRunId(parent)}/children`);
+      expect(children.runs.map((c: Json) => c.id)).toEqual([olRunId(child)]);
+    });
+  });
+
+  describe('sources and outputs', () => {
+    it('a Delta table read at its version; a logged model written at its artifact location', async () => {
+      const run = hexId();
+      await createRun(ctx().db, { runUuid: run, experimentId: experiment, experimentName: 'churn', startTime: T0 });
+      await logInputs(
+        ctx().db,
+        run,
+        experiment,
+        [
+          {
+            name: 'orders',
+            digest: 'aa11',
+            sourceType: 'delta_table',
+            source: { delta_table_name: 'main.sales.orders', delta_table_version: 12 },
+          },
+        ],
+        T0 + 1_000,
+      );
+      const modelId = `m-${hexId()}`;
+      await logModel(ctx().db, run, experiment, modelId, `s3://mlflow-artifacts/${experiment}/models/${modelId}/artifacts`, T0 + 2_000);
+      const r = await get(`/api/v1/jobs/runs/${olRunId(run)}`);
+      expect(r.inputDatasetVersions[0].datasetVersionId).toMatchObject({ namespace: 'unity-catalog', name: 'main.sales.orders' });
+      expect(r.inputDatasetVersions[0].facets.mlflow_dataset).toMatchObject({ digest: 'aa11', source_type: 'delta_table' });
+      const [io] = await select<{ version: string }>(
+        ctx().db,
+        sql`select version from run_io where run_id = ${olRunId(run)}::uuid and direction = 'in'`,
+      );
+      expect(io!.version).toBe('12');
+      expect(r.outputDatasetVersions[0].datasetVersionId).toMatchObject({
+        namespace: 's3://mlflow-artifacts',
+        name: `${experiment}/models/${modelId}/artifacts`,
+      });
+      for (const e of await events(run)) expect(prepareEvent(e.raw, { strict: true }).ok).toBe(true);
+    });
+  });
+
+  it('replay rebuilds the same runs from the stored events', async () => {
+    const runs = () =>
+      select<{ id: string; state: string; facets: number; io: number }>(
+        ctx().db,
+        sql`select r.id, r.state, (select count(*)::int from facets f where f.run_id = r.id) as facets,
+          (select count(*)::int from run_io io where io.run_id = r.id) as io
+        from runs r where r.namespace = 'mlflow' order by r.id`,
+      );
+    const before = await runs();
+    const answers = await Promise.all(before.map((r) => get(`/api/v1/jobs/runs/${r.id}`)));
+    expect(before.length).toBeGreaterThanOrEqual(5);
+    await replayEvents(ctx().db, { rebuild: true });
+    expect(await runs()).toEqual(before);
+    expect(await Promise.all(before.map((r) => get(`/api/v1/jobs/runs/${r.id}`)))).toEqual(answers);
+  });
+});
