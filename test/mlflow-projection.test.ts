@@ -297,6 +297,84 @@ describe.each(databases)('MLflow runs as OpenLineage runs on $name', (database) 
     });
   });
 
+  describe('a version registered from an MLflow run', () => {
+    const run = hexId();
+    const modelId = `m-${hexId()}`;
+
+    async function mlflow(path: string, body: Json) {
+      const res = await ctx().app.request(`/api/2.0/mlflow/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'alice' },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json()) as Json;
+      expect(res.status, JSON.stringify(answer)).toBe(200);
+      return answer;
+    }
+
+    beforeAll(async () => {
+      const db = ctx().db;
+      await createRun(db, { runUuid: run, experimentId: experiment, experimentName: 'churn', startTime: T0, tags: SOURCE_TAGS });
+      await logParams(db, run, { lr: '0.05' }, T0 + 1_000);
+      await logInputs(db, run, experiment, [USERS], T0 + 2_000);
+      await logModel(db, run, experiment, modelId, `s3://mlflow-artifacts/${experiment}/models/${modelId}/artifacts`, T0 + 3_000);
+      await setStatus(db, run, 'FINISHED', T0 + 60_000, T0 + 60_000);
+      await mlflow('registered-models/create', { name: 'churn-clf' });
+    });
+
+    it('by run_id (32 hex digits): linked by run_id to its OpenLineage run; question 1 answers its data versions, commit and parameters', async () => {
+      const v = await mlflow('model-versions/create', { name: 'churn-clf', source: `models:/${modelId}`, run_id: run, model_id: modelId });
+      expect(v.model_version).toMatchObject({ version: '1', run_id: run });
+      const lineage = await get('/api/v1/models/churn-clf/versions/1/lineage');
+      expect(lineage.links).toEqual([
+        expect.objectContaining({
+          kind: 'run',
+          method: 'run_id',
+          status: 'confirmed',
+          runId: olRunId(run),
+          evidence: { runId: run, source: `models:/${modelId}`, modelId, modelSourceRunId: run },
+        }),
+      ]);
+      expect(lineage.trainingRuns).toHaveLength(1);
+      const [training] = lineage.trainingRuns;
+      expect(training).toMatchObject({
+        runId: olRunId(run),
+        state: 'COMPLETED',
+        job: { namespace: 'mlflow', name: 'churn' },
+        inputs: [
+          {
+            namespace: 's3://warehouse',
+            name: 'users/v3.0',
+            version: '3f2a9c1b',
+            fields: [
+              { name: 'user_id', type: 'long' },
+              { name: 'country', type: 'string' },
+            ],
+          },
+        ],
+        outputs: [{ namespace: 's3://mlflow-artifacts', name: `${experiment}/models/${modelId}/artifacts` }],
+        code: { gitCommit: COMMIT, repoUrl: 'git@github.com:acme/churn.git', path: 'train.py', branch: 'main' },
+        parameters: { lr: '0.05' },
+      });
+      expect(training.tags['mlflow.source.git.commit']).toBe(COMMIT);
+    });
+
+    it('by model_id alone (models:/m-…, no run_id): linked through the logged model to its source run', async () => {
+      const v = await mlflow('model-versions/create', { name: 'churn-clf', source: `models:/${modelId}`, model_id: modelId });
+      expect(v.model_version.version).toBe('2');
+      const lineage = await get('/api/v1/models/churn-clf/versions/2/lineage');
+      expect(lineage.links).toEqual([
+        expect.objectContaining({
+          method: 'run_id',
+          status: 'confirmed',
+          runId: olRunId(run),
+          evidence: { runId: null, source: `models:/${modelId}`, modelId, modelSourceRunId: run },
+        }),
+      ]);
+      expect(lineage.trainingRuns.map((r: Json) => r.runId)).toEqual([olRunId(run)]);
+    });
+  });
+
   it('replay rebuilds the same runs from the stored events', async () => {
     const runs = () =>
       select<{ id: string; state: string; facets: number; io: number }>(

@@ -7,7 +7,9 @@ import { textArray } from '../db/sql';
  * candidates:
  *
  * | method                | evidence                                                              | confidence |
- * | run_id                | the version's run id (or a `runs:/` source) is a run's id             | 1.0        |
+ * | run_id                | the version's run id (or a `runs:/` source) is a run's id; an MLflow  | 1.0        |
+ * |                       | run id (32 hex digits) names the run of the same digits; a version    |            |
+ * |                       | of an MLflow 3 logged model names the logged model's source run       |            |
  * | registry_run_id       | a run's tags (or mlflow) facet carries the version's run id           | 0.95       |
  * | artifact              | the version's source is a dataset a run wrote (confirmed if one run)  | 0.9        |
  * | dataset_version_tag   | `dataset_version = "orders_v2.1+users_v3.0"` names a dataset version  | 0.5        |
@@ -40,6 +42,35 @@ export const idSql = (kind: string, ...parts: SQL[]) => {
     from (select substring(sha256(${bytes}) from 1 for 16) as d) h)`;
 };
 
+/** An MLflow run id (32 hex digits) as the UUID of its OpenLineage run (src/tracking/projection.ts); else null. */
+const runUuidOfHex = (runId: SQL) => sql`(case when ${runId} ~ '^[0-9a-fA-F]{32}$' then ${runId}::uuid end)`;
+
+/** The MLflow 3 logged model a version (alias `v`) registers: its model_id, else a `models:/m-…` source's. */
+const loggedModelIdOf = (v: SQL) => sql`coalesce(${v}.model_id, lower(substring(${v}.source from '^models:/+(m-[0-9a-fA-F]{32})/*$')))`;
+
+/**
+ * The columns of the CTE `mv` (model_versions rows, alias `v`, joined with loggedModelOf(v) as `lm`) beside
+ * the version's own: a version registered from an MLflow 3 logged model (`model_id`, or a `models:/m-…` source)
+ * without a run id names the logged model's source run. `registry_run_id` is the MLflow run id the version
+ * names, directly or so; `run_uuid` its OpenLineage run (the same digits), also for versions registered before
+ * 32-digit ids were read as run UUIDs.
+ */
+export const mlflowVersionColumns = (v: SQL) => sql`coalesce(${v}.run_uuid, ${runUuidOfHex(sql`${v}.run_id`)},
+    ${runUuidOfHex(sql`lm.source_run_id`)}) as run_uuid,
+  coalesce(${v}.run_id, lm.source_run_id) as registry_run_id, lm.model_id as logged_model_id, lm.source_run_id as logged_model_run_id`;
+
+/** The logged model a version (alias `v`) registers, as `lm` (left joined: most versions have none). */
+export const loggedModelOf = (v: SQL) => sql`left join mlflow_logged_models lm on lm.model_id = ${loggedModelIdOf(v)}`;
+
+/**
+ * The versions registered from a logged model whose source run is among `runIds` (a text[] expression of MLflow
+ * run ids): what a change of those runs' evidence may relink. An index probe per logged model found.
+ */
+export const versionsOfLoggedModelRuns = (runIds: SQL) => sql`
+  select v.model_name, v.version from mlflow_logged_models lm
+  join model_versions v on ${loggedModelIdOf(sql`v`)} = lm.model_id
+  where lm.source_run_id = any(${runIds})`;
+
 /** A tag part's dataset (the token of `orders_v2.1`) names `d`: its whole name, or its last segments. */
 const namedBy = (token: SQL) => sql`(d.name = ${token} or d.name like '%.' || ${token} or d.name like '%/' || ${token})`;
 
@@ -56,9 +87,9 @@ export function evidenceCtes(): SQL {
   const registryIdProbes = sql.join(
     [
       ...REGISTRY_RUN_ID_KEYS.map(
-        (key) => sql`jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', ${key}::text, 'value', mv.run_id)))`,
+        (key) => sql`jsonb_build_object('tags', jsonb_build_array(jsonb_build_object('key', ${key}::text, 'value', mv.registry_run_id)))`,
       ),
-      sql`jsonb_build_object('run_id', mv.run_id)`,
+      sql`jsonb_build_object('run_id', mv.registry_run_id)`,
     ],
     sql`, `,
   );
@@ -68,7 +99,7 @@ export function evidenceCtes(): SQL {
     select distinct mv.model_name, mv.version, f.owner_id as run_id, f.name as facet from mv
     cross join lateral unnest(array[${registryIdProbes}]) as probe(value)
     join facets f on f.value @> probe.value and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
-    where mv.run_id is not null),
+    where mv.registry_run_id is not null),
   artifact as (
     select a.*, count(*) over (partition by a.model_name, a.version) as writers from (
       select distinct on (mv.model_name, mv.version, io.run_id) mv.model_name, mv.version, io.run_id, d.namespace, d.name from mv
@@ -129,11 +160,12 @@ export function evidenceCtes(): SQL {
   own as (
     select e.model_name, e.version, 'run' as kind, 'run_id' as method, 1.0::float8 as confidence, 'confirmed' as status, e.run_id,
       null::text as dataset_namespace, null::text as dataset_name, null::text as dataset_version, null::uuid as dataset_version_id,
-      jsonb_build_object('runId', mv.run_id, 'source', mv.source) as evidence, 0 as rank
+      jsonb_build_object('runId', mv.run_id, 'source', mv.source) || case when mv.logged_model_id is null then '{}'::jsonb
+        else jsonb_build_object('modelId', mv.logged_model_id, 'modelSourceRunId', mv.logged_model_run_id) end as evidence, 0 as rank
     from explicit e join mv using (model_name, version)
     union all
     select r.model_name, r.version, 'run', 'registry_run_id', 0.95, 'confirmed', r.run_id, null, null, null, null,
-      jsonb_build_object('registryRunId', mv.run_id, 'facet', r.facet), 1
+      jsonb_build_object('registryRunId', mv.registry_run_id, 'facet', r.facet), 1
     from registry r join mv using (model_name, version)
     union all
     select a.model_name, a.version, 'run', 'artifact', 0.9, case when a.writers = 1 then 'confirmed' else 'candidate' end, a.run_id,

@@ -1,7 +1,15 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Query } from '../db/client';
 import { textArray, uuidArray } from '../db/sql';
-import { evidenceCtes, MAX_HOPS, registryRunIdsOf, segmentOf } from './link-evidence';
+import {
+  evidenceCtes,
+  loggedModelOf,
+  MAX_HOPS,
+  mlflowVersionColumns,
+  registryRunIdsOf,
+  segmentOf,
+  versionsOfLoggedModelRuns,
+} from './link-evidence';
 
 /**
  * Keeps model_version_links what the evidence says, in the transaction of whatever changes the evidence:
@@ -78,7 +86,8 @@ export async function refreshLinksAfterIngest(query: Query, runIds: readonly str
 }
 
 /**
- * The versions whose links the runs may change: those naming a run (its id or registry run id), whose
+ * The versions whose links the runs may change: those naming a run (its id or registry run id, directly or
+ * through the MLflow logged model they register: its source run is a run's MLflow id, or its registry run id), whose
  * artifact a run wrote, already linked to a run, or whose dataset_version tags name a dataset version a
  * run wrote or read in a way that may change what the tag resolves to. They are locked for this
  * transaction by stripe (a hash of the version, so a transaction holds at most LOCK_STRIPES advisory
@@ -93,6 +102,8 @@ const touchedAndLocked = (runs: SQL) => sql`
       select mv.model_name, mv.version from model_versions mv where mv.run_uuid = any(${runs})
       union
       select mv.model_name, mv.version from model_versions mv where mv.run_id = any(array(${registryRunIdsOf(runs)}))
+      union
+      ${versionsOfLoggedModelRuns(sql`array(${registryRunIdsOf(runs)} union select replace(u::text, '-', '') from unnest(${runs}) u)`)}
       union
       select mv.model_name, mv.version from model_versions mv
       where mv.source_dataset_ids && array(select io.dataset_id from run_io io where io.run_id = any(${runs}) and io.direction = 'out')
@@ -162,8 +173,9 @@ const watchingRead = (runs: SQL) => sql`
 export const refreshStatement = (scope: SQL) => sql`
   with scope as (${scope}),
   mv as materialized (
-    select v.model_name, v.version, v.source, v.run_id, v.run_uuid, v.source_dataset_ids, v.source_model_name, v.source_model_version
-    from model_versions v join scope s on s.model_name = v.model_name and s.version = v.version),
+    select v.model_name, v.version, v.source, v.run_id, v.source_dataset_ids, v.source_model_name, v.source_model_version,
+      ${mlflowVersionColumns(sql`v`)}
+    from model_versions v join scope s on s.model_name = v.model_name and s.version = v.version ${loggedModelOf(sql`v`)}),
   ${evidenceCtes()},
   removed as (
     delete from model_version_links l using mv

@@ -1,9 +1,11 @@
+import { UUID, uuidOfHex } from '../core/uuid';
 import { ids } from '../ids';
 
 /**
  * The URIs MLflow users write, understood for reconciliation:
  * - `runs:/<run_id>/<path>`: the artifact of a run, so an explicit run id;
  * - `models:/<name>/<version | stage | @alias>`: another registered model version;
+ * - `models:/m-<32 hex digits>`: an MLflow 3 logged model, whose source run is its training run;
  * - anything else with a scheme (`s3://bucket/path`, `gs://…`, `file:///…`): an artifact location, which
  *   is the OpenLineage dataset a training run wrote, named per the spec's naming conventions: namespace
  *   `scheme://authority`, name the path.
@@ -11,6 +13,8 @@ import { ids } from '../ids';
 export interface ModelSource {
   runId?: string;
   model?: ModelRef;
+  /** An MLflow 3 logged model's id (`m-<32 hex digits>`). */
+  loggedModelId?: string;
   /** Candidate dataset ids of the artifact: producers write the path with and without its leading slash. */
   datasetIds: string[];
   dataset?: { namespace: string; name: string };
@@ -56,6 +60,11 @@ export function parseModelSource(source: string | null | undefined): ModelSource
     out.runId = runs[1];
     return out;
   }
+  const logged = LOGGED_MODEL_URI.exec(text);
+  if (logged) {
+    out.loggedModelId = logged[1]!.toLowerCase();
+    return out;
+  }
   const model = parseModelsUri(text);
   if (model) {
     out.model = model;
@@ -86,10 +95,19 @@ export function artifactDataset(uri: string): { namespace: string; name: string 
   return undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `models:/m-<32 hex digits>`: MLflow 3 names a logged model so (not a registered model `m-…`: those have a version). */
+const LOGGED_MODEL_URI = /^models:\/+(m-[0-9a-f]{32})\/*$/i;
 
-/** The OpenLineage run id a version names, if it is a UUID: its run_id, else a `runs:/` source's. */
+/**
+ * The OpenLineage run id a version names: its run_id, else a `runs:/` source's, if it is a UUID or an MLflow
+ * run id (32 hex digits), which is the UUID of its OpenLineage run in the same digits (src/tracking/projection.ts).
+ */
 export function runUuidOf(runId: string | null | undefined, source: ModelSource): string | null {
-  for (const candidate of [runId, source.runId]) if (candidate && UUID.test(candidate)) return candidate.toLowerCase();
+  for (const candidate of [runId, source.runId]) {
+    if (!candidate) continue;
+    if (UUID.test(candidate)) return candidate.toLowerCase();
+    const fromHex = uuidOfHex(candidate);
+    if (fromHex) return fromHex;
+  }
   return null;
 }

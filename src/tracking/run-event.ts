@@ -1,3 +1,4 @@
+import { uuidOfHex } from '../core/uuid';
 import { buildRunEvent, type InputDatasetDraft, type OutputDatasetDraft, type RunDraft, type RunEventType } from '../emitter/events';
 import type { RunEvent } from '../emitter/openlineage-types';
 import { type OlDatasetName, olDatasetName, parseSource, uriName } from './dataset-naming';
@@ -16,9 +17,9 @@ export const MLFLOW_JOB_TYPE = { processingType: 'BATCH', integration: 'MLFLOW',
 
 /** An MLflow run id (32 hex digits) as its OpenLineage run id: the same digits, as a UUID. */
 export function olRunId(runUuid: string): string {
-  const hex = runUuid.toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw new TypeError(`an MLflow run id is 32 hexadecimal digits, got "${runUuid}"`);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const id = uuidOfHex(runUuid);
+  if (!id) throw new TypeError(`an MLflow run id is 32 hexadecimal digits, got "${runUuid}"`);
+  return id;
 }
 
 /**
