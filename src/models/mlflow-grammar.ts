@@ -151,7 +151,9 @@ export function parseClauses(filter: string | undefined, options: ClauseOptions)
       i++;
       continue;
     }
-    const comparator = left.t === 'ident' ? comparatorAt(tokens, i + 1) : undefined;
+    let comparator = left.t === 'ident' ? comparatorAt(tokens, i + 1) : undefined;
+    // sqlparse makes a comparison of IN only with a parenthesized list.
+    if (options.ands === 'anywhere' && comparator?.[0].endsWith('IN') && !isOp(tokens[comparator[2]], '(')) comparator = undefined;
     if (!comparator) {
       if (options.ands === 'between') {
         if (left.t !== 'ident') throw fail(rest(i));
