@@ -1,10 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { alreadyExists, invalid } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { iso, select, selectByKey, textArray, uuidArray } from '../db/sql';
+import { iso, selectByKey, textArray, uuidArray } from '../db/sql';
 import { appendAudit } from './audit';
 import { modelNotFound, versionNotFound } from './errors';
 import { lockLinksForRegistry, refreshLinks } from './link-refresh';
+import { pageOf } from './mlflow-page';
 import { type ModelRef, parseModelSource, runUuidOf, type Stage, stageOf, versionRef } from './uri';
 
 /**
@@ -91,38 +92,6 @@ export interface Page {
   maxResults: number;
   /** Opaque to clients; MLflow's own format: base64 of `{"offset": n}`. */
   pageToken?: string;
-}
-
-const badToken = (message: string) => invalid('/page_token', message);
-
-/** The offset a page token carries, refused as MLflow's server refuses it. */
-function offsetOf(token: string | undefined): number {
-  if (!token) return 0;
-  let decoded: string;
-  try {
-    decoded = atob(token);
-  } catch {
-    throw badToken('Invalid page token, could not base64-decode');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoded);
-  } catch {
-    throw badToken(`Invalid page token, decoded value=${decoded}`);
-  }
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  const n = Number(offset);
-  if (!offset || !Number.isSafeInteger(n) || n < 0) throw badToken(`Invalid page token, parsed value=${decoded}`);
-  return n;
-}
-const tokenOf = (offset: number) => btoa(JSON.stringify({ offset }));
-
-/** One page of a listing (`query` selects a `json` column, ordered), and the token of the next page. */
-async function pageOf<T>(db: Db, query: SQL, page: Page): Promise<{ items: T[]; nextPageToken: string | undefined }> {
-  const offset = offsetOf(page.pageToken);
-  const rows = await select<{ json: T }>(db, sql`${query} limit ${page.maxResults + 1} offset ${offset}`);
-  const more = rows.length > page.maxResults;
-  return { items: rows.slice(0, page.maxResults).map((r) => r.json), nextPageToken: more ? tokenOf(offset + page.maxResults) : undefined };
 }
 
 export async function searchRegisteredModels(db: Db, where: SQL, order: SQL, page: Page) {
