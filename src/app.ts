@@ -14,6 +14,10 @@ import { jobRoutes } from './http/routes/jobs';
 import { lineageRoutes } from './http/routes/lineage';
 import { meRoutes } from './http/routes/me';
 import { mlflowRoutes } from './http/routes/mlflow';
+import { ARTIFACT_STORE_PREFIX, mlflowArtifactRoutes, mlflowArtifactStoreRoutes } from './http/routes/mlflow-artifacts';
+import { mlflowExperimentRoutes } from './http/routes/mlflow-experiments';
+import { mlflowLoggedModelRoutes } from './http/routes/mlflow-logged-models';
+import { mlflowRunRoutes } from './http/routes/mlflow-runs';
 import { modelRoutes } from './http/routes/models';
 import { producerRoutes } from './http/routes/producers';
 
@@ -41,7 +45,9 @@ export function createApp(deps: Deps) {
     meRoutes,
   ])
     app.route('/api/v1', routes);
-  app.route(MLFLOW_PREFIX, mlflowRoutes);
+  for (const routes of [mlflowRoutes, mlflowExperimentRoutes, mlflowRunRoutes, mlflowLoggedModelRoutes, mlflowArtifactRoutes])
+    app.route(MLFLOW_PREFIX, routes);
+  app.route(ARTIFACT_STORE_PREFIX, mlflowArtifactStoreRoutes);
   // Described from the routes' declarations; public: it describes, it reads no data.
   const document = openApiDocument(app);
   app.get('/openapi.json', (c) => c.json(document));
@@ -49,7 +55,10 @@ export function createApp(deps: Deps) {
   const ui = deps.ui;
   if (ui) app.get('*', (c, next) => (isApiPath(c.req.path) ? next() : ui(c, next)));
 
-  app.notFound((c) => renderProblem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound(async (c) => {
+    await discardBody(c.req.raw);
+    return renderProblem(c.req.raw, new Problem(404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError(async (error, c) => {
     // Read what the client is still sending, or our answer would be lost to a connection reset.
     await discardBody(c.req.raw);

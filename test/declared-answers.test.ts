@@ -68,6 +68,7 @@ describe('the check of answers against their declarations', () => {
       source: null,
       runId: null,
       runLink: null,
+      modelId: null,
       description: null,
       status: 'READY',
       stage: 'Staging',

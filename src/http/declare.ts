@@ -5,7 +5,7 @@ import type { Deviation } from '../core/errors';
 import { escapeSegment } from '../core/json';
 import { hasScope } from './auth';
 import type { AppEnv } from './context';
-import { MLFLOW_PREFIX } from './errors';
+import { isMlflowPath } from './errors';
 import { jsonBody } from './json-body';
 import { badRequest, Problem } from './problem';
 
@@ -74,7 +74,7 @@ const validatedBody =
   (schema: z.ZodType): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const body = await jsonBody(c);
-    const value = c.req.path.startsWith(`${MLFLOW_PREFIX}/`) ? { ...c.req.query(), ...body } : body;
+    const value = isMlflowPath(c.req.path) ? { ...c.req.query(), ...body } : body;
     const result = schema.safeParse(value);
     if (!result.success) throw invalidRequest(result.error.issues, 'json');
     c.req.addValidatedData('json', result.data as object);

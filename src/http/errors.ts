@@ -7,6 +7,12 @@ import { databaseUnavailable, Problem } from './problem';
 /** Where MLflow's REST API is served: its clients parse `{error_code, message}`, not problem+json. */
 export const MLFLOW_PREFIX = '/api/2.0/mlflow';
 
+/**
+ * Every path an MLflow client calls: its 2.0 API, its artifact store (`mlflow-artifacts`) and its 3.0 API
+ * (traces, scorers: not served, but the client falls back from them only on ENDPOINT_NOT_FOUND).
+ */
+export const isMlflowPath = (path: string) => /^\/api\/[23]\.0\/mlflow(?:-artifacts)?\//.test(path);
+
 /** Each kind of domain error as an HTTP status, a title and MLflow's error code. */
 const DOMAIN: Record<DomainErrorKind, { status: number; title: string; code: string }> = {
   notFound: { status: 404, title: 'Not Found', code: 'RESOURCE_DOES_NOT_EXIST' },
@@ -64,7 +70,7 @@ function interrupted(p: Problem | undefined, e: ImportInterrupted): Problem | un
 
 function placed(pointer: string, c: Context): string {
   const name = /^\/([^/]+)$/.exec(pointer)?.[1];
-  if (name === undefined || c.req.path.startsWith(`${MLFLOW_PREFIX}/`)) return pointer;
+  if (name === undefined || isMlflowPath(c.req.path)) return pointer;
   if (c.req.query(name) !== undefined) return `/query/${name}`;
   if (c.req.param(name) !== undefined) return `/path/${name}`;
   return pointer;
@@ -76,7 +82,7 @@ function placed(pointer: string, c: Context): string {
  */
 export function renderProblem(request: Request, p: Problem): Response {
   const path = new URL(request.url).pathname;
-  if (path.startsWith(`${MLFLOW_PREFIX}/`)) {
+  if (isMlflowPath(path)) {
     const body = {
       error_code: p.code ?? MLFLOW_CODES[p.status] ?? 'INTERNAL_ERROR',
       message: p.detail ?? p.title,

@@ -19,6 +19,8 @@ export interface ModelVersion {
   source: string | null;
   runId: string | null;
   runLink: string | null;
+  /** MLflow 3's logged model the version registers (`m-…`). */
+  modelId: string | null;
   description: string | null;
   status: string;
   stage: Stage;
@@ -52,7 +54,7 @@ const ms = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::bigint`;
 export const versionJson = (v: string) => {
   const a = sql.identifier(v);
   return sql`json_build_object(
-    'name', ${a}.model_name, 'version', ${a}.version, 'source', ${a}.source, 'runId', ${a}.run_id, 'runLink', ${a}.run_link,
+    'name', ${a}.model_name, 'version', ${a}.version, 'source', ${a}.source, 'runId', ${a}.run_id, 'runLink', ${a}.run_link, 'modelId', ${a}.model_id,
     'description', ${a}.description, 'status', ${a}.status, 'stage', ${a}.stage, 'userId', ${a}.user_id,
     'createdAt', ${iso(sql`${a}.created_at`)}, 'updatedAt', ${iso(sql`${a}.updated_at`)},
     'createdMs', ${ms(sql`${a}.created_at`)}, 'updatedMs', ${ms(sql`${a}.updated_at`)},
@@ -276,9 +278,14 @@ export interface NewVersion {
   source?: unknown;
   runId?: unknown;
   runLink?: unknown;
+  /** MLflow 3's logged model; else the one a `models:/m-…` source names. */
+  modelId?: unknown;
   description?: unknown;
   tags?: Tags;
 }
+
+/** A logged model's id in a `models:/<model_id>` source (MLflow 3's register_model sends both). */
+const loggedModelOf = (source: string | null) => (source ? (/^models:\/+(m-[0-9a-f]{32})\/?$/.exec(source.trim())?.[1] ?? null) : null);
 
 const optionalText = (v: unknown, pointer: string, max = 65_536) => {
   if (v === undefined || v === null || v === '') return null;
@@ -293,6 +300,7 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
   const source = optionalText(input.source, '/source');
   // run_id is indexed: bounded like a key.
   const runId = optionalText(input.runId, '/run_id', 256);
+  const modelId = optionalText(input.modelId, '/model_id', 256) ?? loggedModelOf(source);
   const parsed = parseModelSource(source);
   const version = await db.transaction(async (query) => {
     await lockLinksForRegistry(query);
@@ -303,10 +311,10 @@ export async function createModelVersion(db: Db, actor: string, input: NewVersio
     const v = Number(next!.v);
     const sourceModel = parsed.model && 'version' in parsed.model ? parsed.model : undefined;
     await query(sql`insert into model_versions (model_name, version, source, run_id, run_link, description, status, stage, user_id,
-        run_uuid, source_dataset_ids, source_model_name, source_model_version, created_at, updated_at)
+        run_uuid, source_dataset_ids, source_model_name, source_model_version, model_id, created_at, updated_at)
       values (${name}, ${v}, ${source}, ${runId}, ${optionalText(input.runLink, '/run_link')}, ${optionalText(input.description, '/description')},
         'READY', 'None', ${actor}, ${runUuidOf(runId, parsed)}, ${uuidArray(parsed.datasetIds)},
-        ${parsed.model?.name ?? null}, ${sourceModel?.version ?? null}, now(), now())`);
+        ${parsed.model?.name ?? null}, ${sourceModel?.version ?? null}, ${modelId}, now(), now())`);
     await writeVersionTags(query, name, v, input.tags ?? {});
     await refreshLinks(query, [{ name, version: v }]);
     await query(sql`update registered_models set updated_at = now() where name = ${name}`);

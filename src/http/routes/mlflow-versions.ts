@@ -10,6 +10,7 @@ import {
   updateModelVersion,
 } from '../../models/registry';
 import { moveToStage } from '../../models/stage';
+import { loggedModelArtifactUri } from '../../tracking/logged-models';
 import { declare, router, serve } from '../declare';
 import { json, mlflowError } from '../schemas/common';
 import {
@@ -52,6 +53,7 @@ serve(
         source: optional('the artifact URI: `s3://…`, `runs:/<run_id>/…`, `models:/<name>/<version>`'),
         run_id: optional('the run that trained it: an OpenLineage run id, or MLflow’s'),
         run_link: optional('a link to the run'),
+        model_id: optional('MLflow 3’s logged model (`m-…`): linked through the run that logged it'),
         description: optional('description'),
         tags,
       }),
@@ -65,6 +67,7 @@ serve(
       source: b.source,
       runId: b.run_id,
       runLink: b.run_link,
+      modelId: b.model_id,
       description: b.description,
       tags: b.tags,
     });
@@ -95,12 +98,16 @@ serve(
     path: '/model-versions/get-download-uri',
     scope: 'read',
     summary: 'Where the version’s artifact is (what `mlflow.pyfunc.load_model("models:/…")` downloads)',
+    description: 'Its source; for a version of a logged model, the logged model’s artifact location.',
     request: { query: versionQuery },
     responses: { 200: json(z.object({ artifact_uri: z.string() }), 'the artifact URI'), ...mlflowErrors },
   }),
   async (c) => {
-    const v = await resolveVersion(c.get('deps').db, c.req.valid('query'));
-    return c.json({ artifact_uri: v.source ?? '' });
+    const db = c.get('deps').db;
+    const v = await resolveVersion(db, c.req.valid('query'));
+    // A version of MLflow 3's logged model (`models:/m-…`) is downloaded from the logged model's files.
+    const logged = v.modelId ? await loggedModelArtifactUri(db, v.modelId) : null;
+    return c.json({ artifact_uri: logged ?? v.source ?? '' });
   },
 );
 

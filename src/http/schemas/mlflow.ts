@@ -129,6 +129,7 @@ export const MlflowModelVersion = z
     tags: z.array(MlflowTag),
     run_link: z.string(),
     aliases: z.array(z.string()),
+    model_id: z.string().optional().openapi({ description: 'MLflow 3’s logged model it registers' }),
   })
   .openapi('MlflowModelVersion');
 
@@ -180,6 +181,7 @@ export function mlflowVersion(v: ModelVersion): z.infer<typeof MlflowModelVersio
     tags: tagList(v.tags),
     run_link: v.runLink ?? '',
     aliases: v.aliases,
+    ...(v.modelId ? { model_id: v.modelId } : {}),
   };
 }
 

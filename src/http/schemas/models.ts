@@ -35,6 +35,7 @@ export const ModelVersion = z
     source: z.string().nullable(),
     runId: z.string().nullable(),
     runLink: z.string().nullable(),
+    modelId: z.string().nullable().openapi({ description: 'MLflow 3’s logged model (`m-…`) the version registers' }),
     description: z.string().nullable(),
     status: z.string(),
     stage: Stage,
