@@ -8,12 +8,13 @@ import os from 'node:os';
 import { ingestSection } from './ingest';
 import { type BenchContext, formatTable, type Section } from './lib';
 import { lineageSection } from './lineage';
+import { mlflowSection } from './mlflow';
 import { modelsSection } from './models';
 import { uiSection } from './ui-layout';
 
-/** BENCH_SECTIONS=ingest,lineage,models,ui picks sections (default: all). */
-const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models,ui').split(',').map((s) => s.trim());
-const sections: Section[] = [ingestSection, lineageSection, modelsSection, uiSection].filter((s) => wanted.includes(s.name));
+/** BENCH_SECTIONS=ingest,lineage,models,ui,mlflow picks sections (default: all). */
+const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models,ui,mlflow').split(',').map((s) => s.trim());
+const sections: Section[] = [ingestSection, lineageSection, modelsSection, uiSection, mlflowSection].filter((s) => wanted.includes(s.name));
 
 function positiveInteger(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];
