@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { databases, useDatabase } from './support/databases';
+import { DeclaredAnswers } from './support/declared';
 import { type Exchange, IdThread, type Json, readRecording } from './support/mlflow-replay';
 
 /**
@@ -9,7 +10,8 @@ import { type Exchange, IdThread, type Json, readRecording } from './support/mlf
  * (scripts/registry.py), the tracking flow with a logged model and pyfunc's log_model
  * (scripts/tracking.py), and issue 12's seed workflow (scripts/seed.py), in that order on one server, as
  * here. Each answer must match the recorded one: the status, MLflow's error code, and the shape and
- * stable values of the body (ids, times and generated names are threaded, see support/mlflow-replay.ts).
+ * stable values of the body (ids, times and generated names are threaded, see support/mlflow-replay.ts),
+ * and every answer of a declared route must match its OpenAPI declaration.
  * What the client did with each answer is in test/fixtures/mlflow/scripts/output/*.txt.
  */
 const FLOWS = ['registry', 'tracking', 'seed'] as const;
@@ -17,6 +19,10 @@ const FLOWS = ['registry', 'tracking', 'seed'] as const;
 describe.each(databases)("the real MLflow client's recorded calls on $name", (database) => {
   const ctx = useDatabase(database, { PEDIGREE_MLFLOW_ARTIFACT_ROOT: 'file:///tmp/rec-artifacts' });
   const thread = new IdThread();
+  let declared: DeclaredAnswers;
+  beforeAll(async () => {
+    declared = await DeclaredAnswers.of(ctx().app);
+  });
 
   async function replay(x: Exchange): Promise<{ status: number; body: Json }> {
     const { path, query, body } = thread.request(x);
@@ -28,7 +34,12 @@ describe.each(databases)("the real MLflow client's recorded calls on $name", (da
       ...(body === undefined || body === null ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
+    const answer = text ? JSON.parse(text) : undefined;
+    if (declared.operation(x.method, url.pathname)) {
+      const media = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+      expect(declared.deviations(x.method, url.pathname, res.status, media, answer), `${x.method} ${url.pathname} as declared`).toEqual([]);
+    }
+    return { status: res.status, body: answer ?? {} };
   }
 
   for (const flow of FLOWS) {

@@ -29,7 +29,13 @@ export const MlflowExperiment = z
   .openapi('MlflowExperiment');
 
 export const MlflowMetric = z
-  .object({ key: z.string(), value: double, timestamp: epochMs('logged at'), step: z.number().int() })
+  .object({
+    key: z.string(),
+    value: double,
+    timestamp: epochMs('logged at'),
+    step: z.number().int(),
+    run_id: z.string().optional().openapi({ description: 'the run (in a metric’s history)' }),
+  })
   .openapi('MlflowMetric');
 
 export const MlflowRunInfo = z
