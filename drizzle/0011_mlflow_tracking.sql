@@ -137,9 +137,14 @@ CREATE INDEX "mlflow_latest_metrics_key_value_idx" ON "mlflow_latest_metrics" US
 CREATE INDEX "mlflow_logged_models_experiment_idx" ON "mlflow_logged_models" USING btree ("experiment_id","creation_time");--> statement-breakpoint
 CREATE INDEX "mlflow_logged_models_run_idx" ON "mlflow_logged_models" USING btree ("source_run_id");--> statement-breakpoint
 CREATE INDEX "mlflow_metrics_run_key_idx" ON "mlflow_metrics" USING btree ("run_uuid","key","timestamp","step");--> statement-breakpoint
+CREATE INDEX "mlflow_metrics_model_idx" ON "mlflow_metrics" USING btree ("model_id","key") WHERE "mlflow_metrics"."model_id" is not null;--> statement-breakpoint
 CREATE INDEX "mlflow_params_key_value_idx" ON "mlflow_params" USING btree ("key",left("value", 200));--> statement-breakpoint
 CREATE INDEX "mlflow_runs_experiment_idx" ON "mlflow_runs" USING btree ("experiment_id","start_time","run_uuid");--> statement-breakpoint
 CREATE INDEX "mlflow_tags_key_value_idx" ON "mlflow_tags" USING btree ("key",left("value", 200));--> statement-breakpoint
+-- Searches by tag or param value go through left(value, 200) (long values would not fit a btree key): the
+-- planner needs to know the two go together, or it counts the same equality twice and underestimates.
+CREATE STATISTICS "mlflow_tags_key_value_stats" (dependencies, mcv) ON "key", left("value", 200) FROM "mlflow_tags";--> statement-breakpoint
+CREATE STATISTICS "mlflow_params_key_value_stats" (dependencies, mcv) ON "key", left("value", 200) FROM "mlflow_params";--> statement-breakpoint
 -- MLflow's clients log to experiment 0 when none is set: MLflow's stores create it as "Default".
 INSERT INTO "mlflow_experiments" ("experiment_id", "name", "lifecycle_stage", "creation_time", "last_update_time")
 VALUES (0, 'Default', 'active', (extract(epoch from now()) * 1000)::bigint, (extract(epoch from now()) * 1000)::bigint);

@@ -133,7 +133,12 @@ export const mlflowMetrics = pgTable(
     datasetName: text('dataset_name'),
     datasetDigest: text('dataset_digest'),
   },
-  (t) => [index('mlflow_metrics_run_key_idx').on(t.runUuid, t.key, t.timestamp, t.step), ofRun('mlflow_metrics_run_fk', t)],
+  (t) => [
+    index('mlflow_metrics_run_key_idx').on(t.runUuid, t.key, t.timestamp, t.step),
+    // A logged model's metrics (its answer, and logged-models/search over `metrics.`).
+    index('mlflow_metrics_model_idx').on(t.modelId, t.key).where(sql`${t.modelId} is not null`),
+    ofRun('mlflow_metrics_run_fk', t),
+  ],
 );
 
 /** Each run's latest value per metric (largest step, then time, then value: MLflow's rule), for runs/get and search. */
