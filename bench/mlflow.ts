@@ -13,12 +13,15 @@
  * PostgreSQL (with DATABASE_URL): a scratch `bench_<random>` database, dropped afterwards. PGlite: in memory.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
 import { select, textArray } from '../src/db/sql';
+import { EventWriter } from '../src/ingest/writer';
 import { searchRunIds } from '../src/tracking/run-search';
 import { type BenchContext, fixed, type Section, type SectionResult, scratchPostgres, timed, withCleanup } from './lib';
 
@@ -26,7 +29,7 @@ const VERSIONS = 1000;
 const version = (k: number) => `orders_${String(k).padStart(4, '0')}`;
 
 /** The store, one statement per table; `i` numbers the runs, and each value is a function of it. */
-async function load(db: Db, runs: number) {
+export async function load(db: Db, runs: number) {
   const run = sql`md5('run' || i)`;
   const series = sql`generate_series(1, ${runs}::int) i`;
   const statements: SQL[] = [
@@ -140,6 +143,19 @@ async function measure(db: Db, database: string, runs: number, samples: number, 
       failures.push(`tags.dataset_version = '${versions[i]}' found ${found.runUuids.length} runs, not ${perVersion}`);
   });
   add("search: tags.dataset_version = '<v>'", versions.length, byVersion, lookup.p99);
+  // What the client waits for: the route, answering the 100 runs found whole (params, tags, metrics, inputs).
+  const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+  const byRoute = await timed(versions.length, async (i) => {
+    const res = await app.request('/api/2.0/mlflow/runs/search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment_ids: ['1'], filter: `tags.dataset_version = '${versions[i]}'`, max_results: 1000 }),
+    });
+    const body = (await res.json()) as { runs?: unknown[] };
+    if (res.status !== 200 || body.runs?.length !== Math.min(perVersion, 1000))
+      failures.push(`POST runs/search answered ${res.status} with ${body.runs?.length} runs, not ${perVersion}`);
+  });
+  add("route: POST runs/search tags.dataset_version = '<v>' (runs whole)", versions.length, byRoute, lookup.p99);
   const few = Math.max(5, Math.floor(samples / 10));
   const models = ['xgboost', 'lightgbm', 'catboost', 'random_forest', 'logistic'];
   add("search: params.model = '<m>' (1 run in 5)", few, await timed(few, (i) => search(`params.model = '${models[i % 5]}'`)), lookup.p99);

@@ -81,7 +81,7 @@ export async function getRun(db: Db, body: { run_id?: unknown; run_uuid?: unknow
 /** Runs by id, in the order given (a page of a search). */
 export async function runsByIds(db: Db, ids: readonly string[]): Promise<Run[]> {
   if (ids.length === 0) return [];
-  const rows = await select<{ id: string; json: Run }>(
+  const rows = await selectByKey<{ id: string; json: Run }>(
     db,
     sql`select r.run_uuid as id, ${runJson()} as json from mlflow_runs r
       where r.run_uuid = any(${`{${ids.map((i) => `"${i}"`).join(',')}}`}::text[])`,
