@@ -169,8 +169,8 @@ async function runDetails(db: Db, runIds: string[]): Promise<TrainingRun[]> {
   );
   return rows.map((r) => {
     const run = r.json;
-    // A git commit given as a run tag (the seed practice) when the code facet has none.
-    const commit = run.code?.gitCommit ?? run.tags.git_commit ?? null;
+    // A git commit given as a run tag (the seed practice; MLflow's client tags the commit too) when the code facet has none.
+    const commit = run.code?.gitCommit ?? run.tags.git_commit ?? run.tags['mlflow.source.git.commit'] ?? null;
     if (commit) run.code = { gitCommit: commit, url: null, repoUrl: null, path: null, branch: null, ...stripNull(run.code) };
     return run;
   });
