@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { select } from '../src/db/sql';
@@ -5,6 +6,7 @@ import { prepareEvent } from '../src/ingest/ingest';
 import { replayEvents } from '../src/ingest/replay';
 import { MLFLOW_PRODUCER, olRunId } from '../src/tracking/projection';
 import { databases, useDatabase } from './support/databases';
+import { post } from './support/events';
 import {
   change,
   createExperiment,
@@ -372,6 +374,169 @@ describe.each(databases)('MLflow runs as OpenLineage runs on $name', (database) 
         }),
       ]);
       expect(lineage.trainingRuns.map((r: Json) => r.runId)).toEqual([olRunId(run)]);
+    });
+  });
+
+  describe('one training seen by Airflow and by MLflow: one training run', () => {
+    const ORDERS_NS = 'postgres://warehouse:5432';
+
+    /** An Airflow task run reading orders 2.1 and writing the model, tagged with the MLflow run it logged to. */
+    function airflowEvents(runId: string, mlflowRunId: string, time: number) {
+      const facet = (name: string, version: string) => ({
+        _producer: 'https://github.com/apache/airflow/tree/providers-openlineage/2.0.0',
+        _schemaURL: `https://openlineage.io/spec/facets/${version}/${name}.json#/$defs/${name}`,
+      });
+      return ['START', 'COMPLETE'].map((eventType, i) => ({
+        eventType,
+        eventTime: new Date(time + i * 120_000).toISOString(),
+        producer: 'https://github.com/apache/airflow/tree/providers-openlineage/2.0.0',
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        run: {
+          runId,
+          facets: {
+            tags: {
+              ...facet('TagsRunFacet', '1-0-0'),
+              tags: [
+                { key: 'mlflow.run_id', value: mlflowRunId, source: 'USER' },
+                { key: 'triggered_by', value: 'airflow:retrain_churn', source: 'USER' },
+              ],
+            },
+          },
+        },
+        job: { namespace: 'airflow', name: 'retrain_churn.fit' },
+        inputs: [
+          {
+            namespace: ORDERS_NS,
+            name: 'public.orders',
+            facets: { version: { ...facet('DatasetVersionDatasetFacet', '1-0-1'), datasetVersion: '2.1' } },
+          },
+        ],
+        outputs: [{ namespace: 's3://models', name: `churn/${mlflowRunId}` }],
+      }));
+    }
+
+    async function mlflowRun(run: string) {
+      const db = ctx().db;
+      await createRun(db, { runUuid: run, experimentId: experiment, experimentName: 'churn', startTime: T0, tags: SOURCE_TAGS });
+      await logParams(db, run, { lr: '0.1' }, T0 + 1_000);
+      await logInputs(db, run, experiment, [USERS], T0 + 2_000);
+      await setStatus(db, run, 'FINISHED', T0 + 60_000, T0 + 60_000);
+    }
+
+    async function register(run: string) {
+      const res = await ctx().app.request('/api/2.0/mlflow/model-versions/create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'alice' },
+        body: JSON.stringify({ name: 'churn-af', source: `runs:/${run}/model`, run_id: run }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Json).model_version.version as string;
+    }
+
+    beforeAll(async () => {
+      const res = await ctx().app.request('/api/2.0/mlflow/registered-models/create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'alice' },
+        body: JSON.stringify({ name: 'churn-af' }),
+      });
+      expect(res.status).toBe(200);
+    });
+
+    async function postAll(list: unknown[]) {
+      for (const e of list) expect((await post(ctx().app, e)).status).toBe(201);
+    }
+
+    /** Question 1, the links, question 2 and the graph of a version: one training run, the MLflow one, with the Airflow run's data merged in. */
+    async function expectOneTraining(version: string, run: string, airflowRun: string) {
+      const lineage = await get(`/api/v1/models/churn-af/versions/${version}/lineage`);
+      expect(lineage.trainingRuns).toHaveLength(1);
+      expect(lineage.trainingRuns[0]).toMatchObject({
+        runId: olRunId(run),
+        job: { namespace: 'mlflow', name: 'churn' },
+        parameters: { lr: '0.1' },
+        code: { gitCommit: COMMIT },
+        sameTraining: [{ runId: airflowRun, job: { namespace: 'airflow', name: 'retrain_churn.fit' } }],
+      });
+      expect(lineage.trainingRuns[0].tags).toMatchObject({ triggered_by: 'airflow:retrain_churn', 'mlflow.source.git.commit': COMMIT });
+      expect(lineage.trainingRuns[0].inputs.map((d: Json) => [d.namespace, d.name, d.version])).toEqual([
+        [ORDERS_NS, 'public.orders', '2.1'],
+        ['s3://warehouse', 'users/v3.0', '3f2a9c1b'],
+      ]);
+      expect(lineage.trainingRuns[0].outputs.map((d: Json) => [d.namespace, d.name])).toEqual([['s3://models', `churn/${run}`]]);
+      const runLinks = lineage.links.filter((l: Json) => l.kind === 'run');
+      expect(runLinks).toEqual([
+        expect.objectContaining({
+          method: 'run_id',
+          status: 'confirmed',
+          runId: olRunId(run),
+          evidence: expect.objectContaining({
+            sameRuns: [airflowRun],
+            sameTraining: [{ runId: airflowRun, registryRunId: run, facet: 'tags' }],
+          }),
+        }),
+      ]);
+      expect(lineage.upstream.graph.map((n: Json) => n.id)).toContain('job:airflow:retrain_churn.fit');
+
+      // Question 2: found through the Airflow run's read, named by the one training run.
+      const q2 = await get(`/api/v1/namespaces/${encodeURIComponent(ORDERS_NS)}/datasets/public.orders/models?version=2.1`);
+      const mine = q2.models.filter((m: Json) => m.model === 'churn-af' && String(m.version) === version);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ trainingRunId: olRunId(run), direct: true });
+      expect(mine[0].path.at(-1)).toMatchObject({ kind: 'job', namespace: 'airflow', name: 'retrain_churn.fit', runId: airflowRun });
+
+      // The graph: the version drawn from both jobs, trained by one run.
+      const graph = await get(`/api/v1/lineage?nodeId=model:churn-af:${version}&withModels=true`);
+      const node = graph.graph.find((n: Json) => n.id === `model:churn-af:${version}`);
+      expect(node.data.trainingRunIds).toEqual([olRunId(run)]);
+      expect(node.inEdges.map((e: Json) => e.origin).sort()).toEqual(['job:airflow:retrain_churn.fit', 'job:mlflow:churn']);
+    }
+
+    it('the Airflow run arrives before the MLflow run is created', async () => {
+      const run = hexId();
+      const airflowRun = randomUUID();
+      await postAll(airflowEvents(airflowRun, run, T0 - 60_000));
+      await mlflowRun(run);
+      const version = await register(run);
+      await expectOneTraining(version, run, airflowRun);
+    });
+
+    it('the Airflow run arrives after the version was registered', async () => {
+      const run = hexId();
+      const airflowRun = randomUUID();
+      await mlflowRun(run);
+      const version = await register(run);
+      const before = await get(`/api/v1/models/churn-af/versions/${version}/lineage`);
+      expect(before.trainingRuns.map((r: Json) => [r.runId, r.sameTraining])).toEqual([[olRunId(run), []]]);
+      await postAll(airflowEvents(airflowRun, run, T0 + 120_000));
+      await expectOneTraining(version, run, airflowRun);
+    });
+
+    it('the diff compares one training run with one', async () => {
+      const diff = await get('/api/v1/models/churn-af/diff?from=1&to=2');
+      expect(diff.from.trainingRunIds).toHaveLength(1);
+      expect(diff.to.trainingRunIds).toHaveLength(1);
+      expect(diff.inputs.map((i: Json) => [i.name, i.change])).toEqual([
+        ['public.orders', 'unchanged'],
+        ['users/v3.0', 'unchanged'],
+      ]);
+      expect(diff.parameters).toEqual([]);
+    });
+
+    it('a rejected MLflow link: the Airflow run is a training run of its own again', async () => {
+      const lineage = await get('/api/v1/models/churn-af/versions/1/lineage');
+      const mlflowLink = lineage.links.find((l: Json) => l.method === 'run_id');
+      const res = await ctx().app.request(`/api/v1/models/churn-af/versions/1/links/${mlflowLink.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'bob' },
+        body: JSON.stringify({ status: 'rejected' }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const after = await get('/api/v1/models/churn-af/versions/1/lineage');
+      expect(after.trainingRuns.map((r: Json) => r.job.namespace)).toEqual(['airflow']);
+      expect(after.links.filter((l: Json) => l.kind === 'run').map((l: Json) => [l.method, l.status])).toEqual([
+        ['run_id', 'rejected'],
+        ['registry_run_id', 'confirmed'],
+      ]);
     });
   });
 

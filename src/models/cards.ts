@@ -3,9 +3,9 @@ import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
 import { iso, selectByKey } from '../db/sql';
 import { appendAudit } from './audit';
-import { trainingRuns, versionLinks } from './links';
+import { versionLinks } from './links';
 import type { ModelVersion } from './registry';
-import { type TrainingRun, trainingRunDetails } from './training';
+import { linkedTrainingRuns, type TrainingRun } from './training';
 
 /** Structured fields of a model card; anything else the caller sends is kept too. */
 export interface CardFields {
@@ -38,7 +38,7 @@ export async function cardRow(db: Db, v: Pick<ModelVersion, 'name' | 'version'>)
 }
 
 export async function getCard(db: Db, v: ModelVersion): Promise<ModelCard> {
-  const [row, runs] = await Promise.all([cardRow(db, v), versionLinks(db, v).then((l) => trainingRunDetails(db, trainingRuns(l)))]);
+  const [row, runs] = await Promise.all([cardRow(db, v), versionLinks(db, v).then((l) => linkedTrainingRuns(db, l))]);
   const trainingData = runs.map((r) => ({ runId: r.runId, job: r.job, inputs: r.inputs }));
   return {
     name: v.name,

@@ -5,6 +5,7 @@ import { ids } from '../ids';
 import { inputVersionId } from '../read/json';
 import { missing } from '../read/owned';
 import { currentDeploymentsJson, type Deployment } from './deployments';
+import { sameRunsOf } from './link-evidence';
 import { confirmedRunLink, linksWithDecisions } from './links';
 import { type ModelVersion, versionJson } from './registry';
 
@@ -22,6 +23,10 @@ export interface ModelConsumer {
   inProduction: boolean;
   /** Served somewhere now. */
   deployed: boolean;
+  /**
+   * The training run, as question 1 names it. The path's last job is the run that read the data: another run
+   * when an integration reported the same training under its own run (an Airflow task, for an MLflow run).
+   */
   trainingRunId: string;
   /** How the data got there: the dataset (at the version read), then each job and what it wrote, to the training job. */
   path: { kind: 'dataset' | 'job'; namespace: string; name: string; version?: string | null; runId?: string }[];
@@ -60,8 +65,10 @@ export async function modelsTrainedOn(
   const { runs: reached, truncated } = await reachRuns(db, datasetId, version, options.transitive ? options.depth : 0);
   const byRun = new Map(reached.map((r) => [r.run_id, r]));
   const models = (await trainedBy(db, [...byRun.keys()])).map(({ version, runs, deployments }) => {
-    const run = runs.map((id) => byRun.get(id)!).sort((a, b) => a.depth - b.depth)[0]!;
-    return consumer(version, deployments, run, byRun);
+    const [best] = runs
+      .map((r) => ({ reached: byRun.get(r.run)!, training: r.training }))
+      .sort((a, b) => a.reached.depth - b.reached.depth);
+    return consumer(version, deployments, best!.reached, byRun, best!.training);
   });
   const live = (m: ModelConsumer) => Number(m.inProduction) + Number(m.deployed);
   models.sort((a, b) => live(b) - live(a) || (a.model < b.model ? -1 : a.model > b.model ? 1 : b.version - a.version));
@@ -173,22 +180,30 @@ async function reachRuns(
 }
 
 /**
- * The versions trained by some of the runs (a confirmed training run among them), each with those runs and
- * what it serves now: one statement over the stored links, whatever the number of versions.
+ * The versions trained by some of the runs (a confirmed training run among them, or a run that was the same
+ * training as one: link-evidence.ts), each with those runs (`run`) and the training run each stands for
+ * (`training`), and what it serves now: one statement over the stored links, whatever the number of versions.
  */
 async function trainedBy(db: Db, runIds: string[]) {
   if (runIds.length === 0) return [];
-  return select<{ version: ModelVersion; runs: string[]; deployments: Deployment[] }>(
+  const runs = uuidArray(runIds);
+  return select<{ version: ModelVersion; runs: { run: string; training: string }[]; deployments: Deployment[] }>(
     db,
     sql`select ${versionJson('v')} as version, c.runs, ${currentDeploymentsJson('v')} as deployments
-    from (select l.model_name, l.version, json_agg(l.run_id order by l.run_id) as runs from ${linksWithDecisions}
-      where l.run_id = any(${uuidArray(runIds)}) and ${confirmedRunLink} group by l.model_name, l.version) c
+    from (select x.model_name, x.version, json_agg(json_build_object('run', x.run, 'training', x.training) order by x.run) as runs from (
+        select l.model_name, l.version, l.run_id as run, l.run_id as training from ${linksWithDecisions}
+        where l.run_id = any(${runs}) and ${confirmedRunLink}
+        union
+        select l.model_name, l.version, s.run, l.run_id from ${linksWithDecisions}
+        cross join lateral ${sameRunsOf(sql`l`)} as s(run)
+        where l.evidence ? 'sameRuns' and ${confirmedRunLink} and s.run = any(${runs})) x
+      group by x.model_name, x.version) c
     join model_versions v on v.model_name = c.model_name and v.version = c.version
     order by v.model_name, v.version`,
   );
 }
 
-function consumer(v: ModelVersion, deployments: Deployment[], run: Reached, byRun: Map<string, Reached>): ModelConsumer {
+function consumer(v: ModelVersion, deployments: Deployment[], run: Reached, byRun: Map<string, Reached>, training: string): ModelConsumer {
   const path: ModelConsumer['path'] = [];
   // Walk back from the training run to the run that read the dataset asked about.
   const chain: Reached[] = [];
@@ -205,7 +220,7 @@ function consumer(v: ModelVersion, deployments: Deployment[], run: Reached, byRu
     deployments,
     inProduction: v.stage === 'Production',
     deployed: deployments.length > 0,
-    trainingRunId: run.run_id,
+    trainingRunId: training,
     path,
     direct: run.depth === 0,
   };

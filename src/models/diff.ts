@@ -3,9 +3,9 @@ import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
 import { selectByKey, uuidArray } from '../db/sql';
 import { cardRow } from './cards';
-import { trainingRuns, versionLinks } from './links';
+import { versionLinks } from './links';
 import { type ModelVersion, resolveVersion } from './registry';
-import { type DatasetAtVersion, type TrainingRun, trainingRunDetails } from './training';
+import { type DatasetAtVersion, linkedTrainingRuns, type TrainingRun } from './training';
 import type { ModelRef } from './uri';
 
 type Field = { name: string; type: string | null };
@@ -79,8 +79,17 @@ export async function diffVersions(db: Db, name: string, toRef: ModelRef, fromRe
   };
 }
 
-/** Tags that differ on every run by construction: not a cause. */
-const IGNORED_TAGS = new Set(['mlflow.run_id', 'mlflow_run_id', 'registry_run_id', 'dataset_version', 'git_commit']);
+/** Tags that differ on every run by construction: not a cause (MLflow names each run, records its models and parent). */
+const IGNORED_TAGS = new Set([
+  'mlflow.run_id',
+  'mlflow_run_id',
+  'registry_run_id',
+  'dataset_version',
+  'git_commit',
+  'mlflow.runName',
+  'mlflow.log-model.history',
+  'mlflow.parentRunId',
+]);
 
 /** The latest version before `to` that ever reached Production (from the audit log: stages can move on). */
 async function lastProduction(db: Db, to: ModelVersion): Promise<ModelVersion> {
@@ -95,14 +104,16 @@ async function lastProduction(db: Db, to: ModelVersion): Promise<ModelVersion> {
 }
 
 async function lineageOf(db: Db, v: ModelVersion) {
-  const [runs, card] = await Promise.all([versionLinks(db, v).then((l) => trainingRunDetails(db, trainingRuns(l))), cardRow(db, v)]);
-  const metrics: Record<string, number | string> = { ...(card?.fields.metrics ?? {}) };
+  const [runs, card] = await Promise.all([versionLinks(db, v).then((l) => linkedTrainingRuns(db, l)), cardRow(db, v)]);
+  // What the training runs logged (MLflow's latest values), under what the card and the version's tags say.
+  const metrics: Record<string, number | string> = { ...merged(runs, 'metrics'), ...(card?.fields.metrics ?? {}) };
   for (const [k, value] of Object.entries(v.tags))
     if (k.startsWith('metric.') || k.startsWith('metrics.')) metrics[k.replace(/^metrics?\./, '')] = value;
   return { runs, metrics };
 }
 
-const merged = (runs: TrainingRun[], key: 'parameters' | 'tags') => Object.assign({}, ...runs.map((r) => r[key])) as Record<string, string>;
+const merged = <K extends 'parameters' | 'tags' | 'metrics'>(runs: TrainingRun[], key: K) =>
+  Object.assign({}, ...runs.map((r) => r[key])) as TrainingRun[K];
 
 function compareMaps(a: Record<string, string>, b: Record<string, string>) {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]

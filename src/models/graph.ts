@@ -8,6 +8,7 @@ import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineag
 import { nodeId, parseRunNodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
 import { currentDeploymentsJson, type Deployment, deploymentAt } from './deployments';
+import { sameRunsOf } from './link-evidence';
 import { confirmedRunLink, linksWithDecisions } from './links';
 import { MODELS_NAMESPACE, modelAsDataset, modelBehindDataset } from './model-datasets';
 import { type ModelVersion, resolveVersion, versionJson } from './registry';
@@ -35,23 +36,34 @@ export function parseModelNodeId(raw: string): { name: string; version: string }
   return m ? { name: m[1]!, version: m[2]! } : undefined;
 }
 
-/** A version to draw: its confirmed training runs with their jobs, and what it serves now. */
+/**
+ * A version to draw: its confirmed training runs with their jobs, and what it serves now. A run with `sameAs`
+ * was the same training as that one (link-evidence.ts): its job draws an edge to the version too, but it is
+ * not another training run.
+ */
 export interface ModelCandidate {
   version: ModelVersion;
-  runs: { runId: string; namespace: string; job: string }[];
+  runs: { runId: string; namespace: string; job: string; sameAs?: string | null }[];
   deployments: Deployment[];
 }
 
 /** Runs (alias `r`) started by `asOf`, when a graph is asked as it was then. */
 const startedBy = (asOf: string | undefined) => (asOf === undefined ? sql`true` : sql`r.created_at <= ${asOf}::timestamptz`);
 
-/** The confirmed training runs of a version (alias `v`), each with its job (json, oldest run id first); by `asOf` if given. */
-const trainingRunsOf = (
-  v: SQL,
-  asOf?: string,
-) => sql`(select json_agg(json_build_object('runId', l.run_id, 'namespace', r.namespace, 'job', r.job_name)
-    order by l.run_id) from ${linksWithDecisions} join runs r on r.id = l.run_id
-    where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink} and ${startedBy(asOf)})`;
+/**
+ * The confirmed training runs of a version (alias `v`), each with its job, and the runs that were the same
+ * training as one (`sameAs`) (json, by run id); by `asOf` if given.
+ */
+const trainingRunsOf = (v: SQL, asOf?: string) => sql`(
+    select json_agg(json_build_object('runId', x.run_id, 'namespace', r.namespace, 'job', r.job_name, 'sameAs', x.same_as)
+      order by x.run_id)
+    from (
+      select l.run_id, null::uuid as same_as from ${linksWithDecisions}
+      where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink}
+      union all
+      select s.run, l.run_id from ${linksWithDecisions} cross join lateral ${sameRunsOf(sql`l`)} as s(run)
+      where l.model_name = ${v}.model_name and l.version = ${v}.version and ${confirmedRunLink}) x
+    join runs r on r.id = x.run_id where ${startedBy(asOf)})`;
 
 /**
  * For lineageGraph's statement: the model versions trained by a run of the graph's jobs (newest first, at
@@ -65,9 +77,14 @@ export const modelCandidates = (asOf?: string) => sql`case when exists (select 1
       'deployments', ${currentDeploymentsJson('v', asOf)}) order by v.created_at desc)
     from (
       select v.* from (
-        select distinct l.model_name, l.version from ${linksWithDecisions}
+        select l.model_name, l.version from ${linksWithDecisions}
         where l.run_id = any(array(select r.id from runs r where r.job_id = any(array(select job_id from walk_jobs)) and ${startedBy(asOf)}))
-          and ${confirmedRunLink}) c
+          and ${confirmedRunLink}
+        union
+        -- Versions whose training was also reported by a run of these jobs (an Airflow task for an MLflow run).
+        select l.model_name, l.version from ${linksWithDecisions} cross join lateral ${sameRunsOf(sql`l`)} as s(run)
+        join runs r on r.id = s.run
+        where l.evidence ? 'sameRuns' and ${confirmedRunLink} and r.job_id = any(array(select job_id from walk_jobs)) and ${startedBy(asOf)}) c
       join model_versions v on v.model_name = c.model_name and v.version = c.version
       order by v.created_at desc limit ${MAX_MODEL_NODES}) v) end`;
 
@@ -82,7 +99,7 @@ export function withModelNodes(graph: GraphNode[], candidates: ModelCandidate[] 
   if (!candidates?.length) return graph;
   const nodes = new Map(graph.map((n) => [n.id, n]));
   for (const { version: v, runs, deployments } of candidates) {
-    const runIds = runs.map((r) => r.runId);
+    const runIds = runs.filter((r) => !r.sameAs).map((r) => r.runId);
     const sources = [...new Set(runs.map((r) => nodeId.job(r.namespace, r.job)))].filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
     const node = form === 'native' ? modelNode(v, runIds) : modelDatasetNode(v, runIds);
@@ -184,7 +201,7 @@ async function modelGraph(db: Db, v: ModelVersion, form: ModelForm, options: Gra
   }
   const newest = [...candidates.values()].sort((a, b) => compare(b.version.createdAt, a.version.createdAt)).slice(0, MAX_MODEL_NODES);
   const graph = withModelNodes([...nodes.values()], newest, form);
-  const runIds = runs.map((r) => r.runId);
+  const runIds = runs.filter((r) => !r.sameAs).map((r) => r.runId);
   const node = form === 'native' ? modelNode(v, runIds) : modelDatasetNode(v, runIds);
   if (!graph.some((n) => n.id === node.id)) graph.push(node);
   return { graph: graph.sort((a, b) => compare(a.id, b.id)) };

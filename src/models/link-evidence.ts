@@ -185,15 +185,60 @@ export function evidenceCtes(): SQL {
     where l.hops < ${MAX_HOPS} and coalesce(d.status, l.status) <> 'rejected'),
   -- One link per target (a run found by id and by artifact is one link), the strongest method kept. Its id
   -- is linkId's (src/models/links.ts) in SQL.
-  computed as (
+  strongest as (
     select distinct on (c.link_id) c.* from (
       select c.*, case when c.kind = 'run'
           then ${idSql('model_link', sql`c.model_name`, sql`c.version::text`, sql`'run:' || c.run_id::text`)}
           else ${idSql('model_link', sql`c.model_name`, sql`c.version::text`, sql`'dataset_version:' || c.dataset_namespace`, sql`c.dataset_name`, sql`c.dataset_version`)}
         end as link_id
       from (select *, 0 as hops from own union all select * from inherited) c) c
-    order by c.link_id, c.confidence desc, c.rank, c.evidence::text)`;
+    order by c.link_id, c.confidence desc, c.rank, c.evidence::text),
+  ${sameTrainingCtes()}`;
 }
+
+/**
+ * One training, seen twice, is one training run. An MLflow run is an OpenLineage run of the same id
+ * (src/tracking/projection.ts); the Airflow task or Spark job that ran the training may report it too, with the
+ * MLflow run id on its tags facet (REGISTRY_RUN_ID_KEYS). A version registered from the MLflow run then finds
+ * both: its run id names the first (`run_id`), the tag the second (`registry_run_id`). Both are the same
+ * training, not two: the version keeps one link, to the run its run id names, and that link's evidence
+ * records the others (`sameTraining`: each run with its evidence; `sameRuns`: their ids, what question 2 and
+ * the graphs look for). The answers then read the one run with what the others saw and it lacks merged in
+ * (src/models/training.ts: the Airflow task's datasets, the MLflow run's parameters and metrics).
+ *
+ * One link rather than two links marked alike: every answer counting training runs (question 1, the policy's
+ * tags, the diff, the model nodes of graphs) then counts one without knowing of the case. The other run's link
+ * is gone, not hidden: a human who rejects the run-id link gets the other run back as a training run of its
+ * own (it is not merged into a rejected link), and a rejected registry link is never merged (the decision stays
+ * visible on its own link). Only links of the version itself are merged; inherited ones (`models:/` sources)
+ * carry their source's merge in their evidence.
+ */
+function sameTrainingCtes(): SQL {
+  return sql`canonical as (
+    select s.model_name, s.version, s.run_id from strongest s
+    left join model_link_decisions d on d.link_id = s.link_id
+    where s.method = 'run_id' and s.hops = 0 and coalesce(d.status, s.status) <> 'rejected'),
+  same_training as (
+    select s.link_id, s.model_name, s.version, s.run_id, s.evidence, c.run_id as training from strongest s
+    join canonical c on c.model_name = s.model_name and c.version = s.version and c.run_id <> s.run_id
+    left join model_link_decisions d on d.link_id = s.link_id
+    where s.method = 'registry_run_id' and s.hops = 0 and coalesce(d.status, s.status) <> 'rejected'),
+  computed as (
+    select s.model_name, s.version, s.kind, s.method, s.confidence, s.status, s.run_id, s.dataset_namespace, s.dataset_name,
+      s.dataset_version, s.dataset_version_id, s.rank, s.hops, s.link_id,
+      s.evidence || coalesce((
+        select jsonb_build_object('sameTraining', jsonb_agg(jsonb_build_object('runId', t.run_id) || t.evidence order by t.run_id),
+          'sameRuns', jsonb_agg(t.run_id order by t.run_id))
+        from same_training t where t.model_name = s.model_name and t.version = s.version and t.training = s.run_id
+          and s.method = 'run_id' and s.hops = 0
+        having count(*) > 0), '{}'::jsonb) as evidence
+    from strongest s
+    where s.link_id not in (select t.link_id from same_training t))`;
+}
+
+/** The runs a link's evidence says are the same training as its run (link alias `l`), as a set of uuid rows. */
+export const sameRunsOf = (link: SQL) => sql`(select x::uuid from jsonb_array_elements_text(
+  case when jsonb_typeof(${link}.evidence->'sameRuns') = 'array' then ${link}.evidence->'sameRuns' else '[]' end) x)`;
 
 /** The registry (MLflow) run ids that runs (a uuid[] expression) carry on their tags or mlflow facets. */
 export const registryRunIdsOf = (runs: SQL) => sql`

@@ -73,6 +73,21 @@ export function linkIdOf(v: Pick<ModelVersion, 'name' | 'version'>, l: Pick<Link
 /** The confirmed training runs of a version (links of kind run, confirmed by evidence or by a human). */
 export const trainingRuns = (links: Link[]) => links.filter((l) => l.kind === 'run' && l.status === 'confirmed').map((l) => l.runId!);
 
+/**
+ * For each confirmed training run, the runs its link's evidence says are the same training (`sameRuns`: an
+ * Airflow or Spark run that carried the MLflow run id of the MLflow run the version names; link-evidence.ts).
+ */
+export function sameTrainingOf(links: Link[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const l of links) {
+    const same = l.evidence.sameRuns;
+    if (l.kind !== 'run' || l.status !== 'confirmed' || !Array.isArray(same)) continue;
+    const ids = same.filter((id): id is string => typeof id === 'string');
+    if (ids.length) out.set(l.runId!, [...(out.get(l.runId!) ?? []), ...ids]);
+  }
+  return out;
+}
+
 /** Records a human's decision on one of the version's current links. */
 export async function decideLink(
   db: Db,

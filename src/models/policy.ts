@@ -5,9 +5,9 @@ import type { Db } from '../db/client';
 import { iso, selectByKey } from '../db/sql';
 import { appendAudit } from './audit';
 import { cardRow } from './cards';
-import { trainingRuns, versionLinks } from './links';
+import { versionLinks } from './links';
 import type { ModelVersion } from './registry';
-import { trainingRunDetails } from './training';
+import { linkedTrainingRuns } from './training';
 
 export interface RuleResult {
   rule: 'required_tags' | 'approvals' | 'model_card';
@@ -47,7 +47,7 @@ export async function evaluatePolicy(
   approvalsFound: Promise<Approval[]> = approvalsOf(db, v),
 ): Promise<PolicyResult> {
   const [runs, allApprovals, card] = await Promise.all([
-    versionLinks(db, v).then((links) => trainingRunDetails(db, trainingRuns(links))),
+    versionLinks(db, v).then((links) => linkedTrainingRuns(db, links)),
     approvalsFound,
     cardRow(db, v),
   ]);

@@ -4,10 +4,10 @@ import { ids } from '../ids';
 import { type GraphNode, lineageGraph } from '../read/lineage';
 import { type AuditRecord, versionHistory } from './audit';
 import { type Deployment, listDeployments } from './deployments';
-import { type Link, trainingRuns, versionLinks } from './links';
+import { type Link, versionLinks } from './links';
 import { type Approval, approvalsOf, evaluatePolicy, type PolicyResult } from './policy';
 import { type ModelVersion, resolveVersion } from './registry';
-import { type TrainingRun, trainingRunDetails } from './training';
+import { linkedTrainingRuns, type TrainingRun } from './training';
 import type { ModelRef } from './uri';
 
 /** The version as the four questions describe it. */
@@ -37,9 +37,11 @@ export interface ModelLineage {
 export async function modelLineage(db: Db, ref: ModelRef, depth: number | null): Promise<ModelLineage> {
   const v = await resolveVersion(db, ref);
   const links = await versionLinks(db, v);
-  const runs = await trainingRunDetails(db, trainingRuns(links));
+  const runs = await linkedTrainingRuns(db, links);
   const nodes = new Map<string, GraphNode>();
-  const jobs = [...new Map(runs.map((r) => [`${r.job.namespace}\u0000${r.job.name}`, r.job])).values()];
+  // Upstream of every job that ran the training, those of the runs that were the same training too.
+  const trainingJobs = runs.flatMap((r) => [r.job, ...r.sameTraining.map((s) => s.job)]);
+  const jobs = [...new Map(trainingJobs.map((j) => [`${j.namespace}\u0000${j.name}`, j])).values()];
   const graphs = await Promise.all(
     jobs.map((job) =>
       lineageGraph(

@@ -2,11 +2,14 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { iso, selectByKey, uuidArray } from '../db/sql';
 import { inputVersionId, runState } from '../read/json';
+import { type Link, sameTrainingOf, trainingRuns } from './links';
 
 /**
  * What a training run tells about the model it produced: the exact dataset versions it read (with the
  * schema each had), what it wrote, its code (the source-code-location job facet the run sent, and a
- * `git_commit` tag), its parameters (execution-parameters facet) and tags (tags facet), its environment.
+ * `git_commit` tag), its parameters (execution-parameters facet) and tags (tags facet), the latest metrics
+ * an MLflow run logged (its `mlflow_metrics` facet), its environment; and the other runs that were the same
+ * training (see sameTrainingCtes in link-evidence.ts), whose data it shows too.
  */
 export interface TrainingRun {
   runId: string;
@@ -19,7 +22,10 @@ export interface TrainingRun {
   code: { gitCommit: string | null; url: string | null; repoUrl: string | null; path: string | null; branch: string | null } | null;
   parameters: Record<string, string>;
   tags: Record<string, string>;
+  metrics: Record<string, number | string>;
   environment: { processingEngine: unknown; environmentVariables: Record<string, string> } | null;
+  /** Runs of other integrations that were this training (an Airflow task carrying this MLflow run's id). */
+  sameTraining: { runId: string; job: { namespace: string; name: string } }[];
 }
 
 export interface DatasetAtVersion {
@@ -41,6 +47,12 @@ const pairs = (value: SQL, field: string) => sql`coalesce((
   select json_object_agg(e->>'key', e->>'value' order by e->>'key')
   from jsonb_array_elements(case when jsonb_typeof(${value}->${field}) = 'array' then ${value}->${field} else '[]' end) e
   where e ? 'key'), '{}'::json)`;
+
+/** The latest value of each metric of an `mlflow_metrics` facet (src/tracking/projection.ts), by key. */
+const metricsOf = (value: SQL) => sql`coalesce((
+  select json_object_agg(e->>'key', e->'value' order by e->>'key')
+  from jsonb_array_elements(case when jsonb_typeof(${value}->'metrics') = 'array' then ${value}->'metrics' else '[]' end) e
+  where jsonb_typeof(e) = 'object' and e ? 'key' and e ? 'value'), '{}'::json)`;
 
 const fieldsOf = (schema: SQL) => sql`(
   select json_agg(json_build_object('name', f->>'name', 'type', f->>'type') order by ord)
@@ -65,7 +77,70 @@ function ioJson(direction: 'in' | 'out'): SQL {
     where io.run_id = r.id and io.direction = ${direction}), '[]'::json)`;
 }
 
-export async function trainingRunDetails(db: Db, runIds: string[]): Promise<TrainingRun[]> {
+/** The confirmed training runs of a version's links, each with the runs that were the same training merged in. */
+export const linkedTrainingRuns = (db: Db, links: Link[]) => trainingRunDetails(db, trainingRuns(links), sameTrainingOf(links));
+
+/**
+ * The runs `runIds`, oldest first; with `sameTraining`, each with what the runs that were the same training
+ * saw and it lacks (mergeSameTraining).
+ */
+export async function trainingRunDetails(
+  db: Db,
+  runIds: string[],
+  sameTraining: ReadonlyMap<string, readonly string[]> = new Map(),
+): Promise<TrainingRun[]> {
+  const wanted = new Set(runIds);
+  const others = [...new Set(runIds.flatMap((id) => sameTraining.get(id) ?? []))].filter((id) => !wanted.has(id));
+  const all = await runDetails(db, [...runIds, ...others]);
+  const byId = new Map(all.map((r) => [r.runId, r]));
+  return all
+    .filter((r) => wanted.has(r.runId))
+    .map((r) =>
+      mergeSameTraining(
+        r,
+        (sameTraining.get(r.runId) ?? []).flatMap((id) => byId.get(id) ?? []),
+      ),
+    );
+}
+
+/**
+ * One training seen by several integrations, as one run: the run the version names, with the datasets the
+ * others read or wrote that it does not name (the Airflow task read the tables; the MLflow run logged none or
+ * others), their parameters, tags and metrics under its own (its own win), and their code and environment
+ * when it has none. Its state, times and job are its own.
+ */
+function mergeSameTraining(run: TrainingRun, others: TrainingRun[]): TrainingRun {
+  if (others.length === 0) return run;
+  const union = (own: DatasetAtVersion[], more: DatasetAtVersion[]) => {
+    const key = (d: DatasetAtVersion) => `${d.namespace}\u0000${d.name}`;
+    const seen = new Set(own.map(key));
+    const added = more.filter((d) => !seen.has(key(d)) && seen.add(key(d)));
+    return [...own, ...added].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  };
+  const under = <K extends 'parameters' | 'tags' | 'metrics'>(k: K) =>
+    Object.assign({}, ...others.map((o) => o[k]), run[k]) as TrainingRun[K];
+  const hasEnvironment = (r: TrainingRun) =>
+    r.environment !== null && (r.environment.processingEngine !== null || Object.keys(r.environment.environmentVariables).length > 0);
+  return {
+    ...run,
+    inputs: union(
+      run.inputs,
+      others.flatMap((o) => o.inputs),
+    ),
+    outputs: union(
+      run.outputs,
+      others.flatMap((o) => o.outputs),
+    ),
+    code: run.code ?? others.find((o) => o.code)?.code ?? null,
+    parameters: under('parameters'),
+    tags: under('tags'),
+    metrics: under('metrics'),
+    environment: hasEnvironment(run) ? run.environment : (others.find(hasEnvironment)?.environment ?? run.environment),
+    sameTraining: others.map((o) => ({ runId: o.runId, job: { namespace: o.job.namespace, name: o.job.name } })),
+  };
+}
+
+async function runDetails(db: Db, runIds: string[]): Promise<TrainingRun[]> {
   if (runIds.length === 0) return [];
   const code = sql`(select f.value from facets f where f.run_id = r.id and f.owner_kind = 'run_job' and f.name = 'sourceCodeLocation')`;
   const tags = runFacet(sql`r.id`, 'tags');
@@ -85,6 +160,8 @@ export async function trainingRunDetails(db: Db, runIds: string[]): Promise<Trai
           'repoUrl', c->>'repoUrl', 'path', c->>'path', 'branch', c->>'branch') from (select ${code} as c) code where c is not null),
       'parameters', ${pairs(parameters, 'parameters')},
       'tags', ${pairs(tags, 'tags')},
+      'metrics', ${metricsOf(runFacet(sql`r.id`, 'mlflow_metrics'))},
+      'sameTraining', '[]'::json,
       'environment', json_build_object('processingEngine', ${runFacet(sql`r.id`, 'processing_engine')},
         'environmentVariables', coalesce((select json_object_agg(e->>'name', e->>'value' order by e->>'name')
           from jsonb_array_elements(case when jsonb_typeof(${env}->'environmentVariables') = 'array' then ${env}->'environmentVariables' else '[]' end) e), '{}'::json))
@@ -92,8 +169,8 @@ export async function trainingRunDetails(db: Db, runIds: string[]): Promise<Trai
   );
   return rows.map((r) => {
     const run = r.json;
-    // A git commit given as a run tag (the seed practice) when the code facet has none.
-    const commit = run.code?.gitCommit ?? run.tags.git_commit ?? null;
+    // A git commit given as a run tag (the seed practice; MLflow's client tags the commit too) when the code facet has none.
+    const commit = run.code?.gitCommit ?? run.tags.git_commit ?? run.tags['mlflow.source.git.commit'] ?? null;
     if (commit) run.code = { gitCommit: commit, url: null, repoUrl: null, path: null, branch: null, ...stripNull(run.code) };
     return run;
   });

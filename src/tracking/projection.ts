@@ -5,7 +5,7 @@ import type { RunEventType } from '../emitter/events';
 import { type Prepared, prepareEvent } from '../ingest/ingest';
 import { storePlans } from '../ingest/store';
 import { mlflowRunEvent } from './run-event';
-import { eventStored, lastEventText, type MlflowStatus, type RunSnapshot, readRunSnapshot } from './run-snapshot';
+import { eventStored, lastEventText, lockRun, type MlflowStatus, type RunSnapshot, readRunSnapshot } from './run-snapshot';
 
 export { MLFLOW_PRODUCER, olRunId } from './run-event';
 
@@ -51,6 +51,7 @@ export async function projectRun(
   cause: ProjectionCause,
   atMs: number,
 ): Promise<void> {
+  await lockRun(query, runUuid);
   const run = await readRunSnapshot(query, runUuid);
   if (!run) throw notFound(`Run '${runUuid}' not found.`);
   const planned = eventFor(run, cause, atMs);

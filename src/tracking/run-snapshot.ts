@@ -60,6 +60,18 @@ export interface RunSnapshot {
 const pairs = (table: string) => sql`coalesce((select json_agg(json_build_object('key', x.key, 'value', x.value) order by x.key)
   from ${sql.identifier(table)} x where x.run_uuid = r.run_uuid), '[]'::json)`;
 
+/**
+ * Projections of one run, one at a time. Clients log concurrently (MLflow's asynchronous logging): two changes
+ * committing together would each read the run without the other's change, and the later event would drop the
+ * earlier change until the next one. Taken before the run is read, so that a projection that waited reads what
+ * the one before it committed (each statement of a READ COMMITTED transaction sees what was committed before
+ * it began). NO KEY UPDATE: it does not conflict with the key-share locks that writing a run's params, tags or
+ * metrics takes on the run's row (their foreign keys), so two such writers do not deadlock on it.
+ */
+export async function lockRun(query: Query, runUuid: string): Promise<void> {
+  await query(sql`select 1 from mlflow_runs where run_uuid = ${runUuid} for no key update`);
+}
+
 /** The run as it is now in this transaction: one statement; undefined when there is no such run. */
 export async function readRunSnapshot(query: Query, runUuid: string): Promise<RunSnapshot | undefined> {
   const [row] = await query<{ json: RunSnapshot }>(sql`select json_build_object(

@@ -101,7 +101,14 @@ export const TrainingRun = z
     code: orNull(Code),
     parameters: pairs.openapi({ description: 'the execution-parameters facet' }),
     tags: pairs.openapi({ description: 'the tags facet' }),
+    metrics: z
+      .record(z.string(), z.union([z.number(), z.string()]))
+      .openapi({ description: "an MLflow run's latest value of each metric (its mlflow_metrics facet); NaN and infinities as strings" }),
     environment: z.object({ processingEngine: z.unknown(), environmentVariables: z.record(z.string(), z.string().nullable()) }).nullable(),
+    sameTraining: z.array(z.object({ runId: z.string(), job: Job })).openapi({
+      description:
+        "runs of other integrations that were this training (an Airflow task or Spark job carrying this MLflow run's id): their inputs, outputs, parameters and tags are merged into this run's",
+    }),
   })
   .openapi('TrainingRun');
 
