@@ -320,6 +320,12 @@ describe.each(databases)("MLflow's tracking API on $name", (database) => {
       source_run_id: runId,
       artifact_uri: `s3://bucket/mlflow/${experiment_id}/models/${id}/artifacts`,
     });
+    // Its files are an output of the run that logged it, in the run's lineage.
+    const uuid = runId.replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5');
+    const lineage = await (await ctx().app.request(`/api/v1/jobs/runs/${uuid}`)).json();
+    expect(lineage.outputDatasetVersions.map((o: Json) => o.datasetVersionId.name)).toEqual([
+      `mlflow/${experiment_id}/models/${id}/artifacts`,
+    ]);
     await ok('POST', `logged-models/${id}/params`, { model_id: id, params: [{ key: 'beta', value: '1' }] });
     await ok('PATCH', `logged-models/${id}/tags`, { tags: [{ key: 'stage', value: 'trained' }] });
     const ready = (await ok('PATCH', `logged-models/${id}`, { model_id: id, status: 'LOGGED_MODEL_READY' })).model;

@@ -4,6 +4,8 @@ import { invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
 import { select, selectByKey } from '../db/sql';
 import { artifactLocationSql, lockExperiment, nowMs } from './experiments';
+import { projectRun } from './projection';
+import { lockRun } from './runs';
 import { checkExperimentId, checkKey, checkTags, checkText, LIMITS, missingValue } from './validate';
 
 /**
@@ -123,10 +125,7 @@ export async function createLoggedModel(db: Db, config: MlflowConfig, input: New
     const e = await lockExperiment(query, experimentId);
     if (e.stage !== 'active')
       throw invalid('/experiment_id', `The experiment ${experimentId} must be in the 'active' state. Current state is ${e.stage}.`);
-    if (sourceRunId) {
-      const run = await query(sql`select 1 from mlflow_runs where run_uuid = ${sourceRunId}`);
-      if (run.length === 0) throw notFound(`Run with id=${sourceRunId} not found`);
-    }
+    if (sourceRunId) await lockRun(query, sourceRunId);
     const now = nowMs();
     await query(sql`insert into mlflow_logged_models (model_id, experiment_id, name, artifact_location, creation_time, last_updated_time,
         status, lifecycle_stage, model_type, source_run_id)
@@ -135,6 +134,8 @@ export async function createLoggedModel(db: Db, config: MlflowConfig, input: New
       from mlflow_experiments e where e.experiment_id = ${experimentId}`);
     await writeParams(query, id, params);
     await writeTags(query, id, tags);
+    // The run that logged it now has an output: the model's files (projection.ts).
+    if (sourceRunId) await projectRun(query, config, sourceRunId, 'data', now);
   });
   return getLoggedModel(db, id);
 }
