@@ -234,6 +234,30 @@ describe.each(databases)("MLflow's tracking API on $name", (database) => {
     expect(renamed.data.tags).toContainEqual({ key: 'mlflow.runName', value: 'second' });
   });
 
+  it("records MLflow 2's log-model in the run's mlflow.log-model.history tag", async () => {
+    const id = (await ok('POST', 'runs/create', {})).run.info.run_id;
+    const model = (path: string) => ({
+      artifact_path: path,
+      flavors: { python_function: {} },
+      utc_time_created: '2026-12-01 10:00:00.000000',
+      run_id: id,
+    });
+    await ok('POST', 'runs/log-model', { run_id: id, model_json: JSON.stringify(model('model')) });
+    await ok('POST', 'runs/log-model', { run_id: id, model_json: JSON.stringify(model('other')) });
+    const tags = (await ok('GET', 'runs/get', { run_id: id })).run.data.tags;
+    const history = JSON.parse(tags.find((t: Json) => t.key === 'mlflow.log-model.history').value);
+    expect(history.map((m: Json) => m.artifact_path)).toEqual(['model', 'other']);
+    await refused(
+      'POST',
+      'runs/log-model',
+      { run_id: id, model_json: '{"flavors": {}}' },
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /missing mandatory fields/,
+    );
+    await refused('POST', 'runs/log-model', { run_id: id, model_json: 'not json' }, 400, 'INVALID_PARAMETER_VALUE', /not a valid JSON/);
+  });
+
   it("refuses what MLflow refuses, with MLflow's codes", async () => {
     const id = (await ok('POST', 'runs/create', {})).run.info.run_id;
     await refused('GET', 'runs/get', { run_id: 'f'.repeat(32) }, 404, 'RESOURCE_DOES_NOT_EXIST', /Run with id=f{32} not found/);

@@ -294,3 +294,43 @@ export async function metricHistory(db: Db, q: MetricHistoryQuery) {
   );
   return { metrics: page.items, ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
 }
+
+const LOGGED_MODELS_TAG = 'mlflow.log-model.history';
+
+/**
+ * MLflow 2's log-model: a model's metadata (its MLmodel file as JSON), appended to the run's
+ * `mlflow.log-model.history` tag as MLflow's stores keep it. MLflow 2 clients call it after every
+ * `log_model`; MLflow 3 clients create logged models instead.
+ */
+export async function logModel(db: Db, config: MlflowConfig, body: RunRef & { model_json?: unknown }) {
+  const id = checkRunId(body);
+  if (body.model_json === undefined || body.model_json === null || body.model_json === '') throw missingValue('model_json');
+  if (typeof body.model_json !== 'string')
+    throw invalid('/model_json', "Invalid value for parameter 'model_json' supplied: must be a string.");
+  let model: unknown;
+  try {
+    model = JSON.parse(body.model_json);
+  } catch {
+    throw invalid('/model_json', `Malformed model info. \n ${body.model_json} \n is not a valid JSON.`);
+  }
+  const missing = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter(
+    (k) => !(model && typeof model === 'object' && k in model),
+  );
+  if (missing.length) throw invalid('/model_json', `Model json is missing mandatory fields: {${missing.map((k) => `'${k}'`).join(', ')}}`);
+  await changeRun(db, config, id, async (query) => {
+    const [previous] = await query<{ value: string }>(
+      sql`select value from mlflow_tags where run_uuid = ${id} and key = ${LOGGED_MODELS_TAG}`,
+    );
+    let history: unknown[] = [];
+    try {
+      const parsed = previous ? JSON.parse(previous.value) : [];
+      history = Array.isArray(parsed) ? parsed : [];
+    } catch {
+      // A history tag someone overwrote with text: MLflow would fail here; the new entry starts it again.
+    }
+    const value = JSON.stringify([...history, model]);
+    checkTags([{ key: LOGGED_MODELS_TAG, value }], 'model_json');
+    await writeRunTags(query, id, [{ key: LOGGED_MODELS_TAG, value }]);
+    return { result: undefined, cause: 'data' };
+  });
+}

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { deleteTag, logBatch, logInputs, logMetric, logOutputs, logParam, metricHistory, setTag } from '../../tracking/run-data';
+import { deleteTag, logBatch, logInputs, logMetric, logModel, logOutputs, logParam, metricHistory, setTag } from '../../tracking/run-data';
 import { searchRunIds } from '../../tracking/run-search';
 import { createRun, getRun, runsByIds, setRunStage, updateRun } from '../../tracking/runs';
 import { SEARCH_DEFAULT_RESULTS } from '../../tracking/search-sql';
@@ -147,6 +147,12 @@ const logging: [string, string, Record<string, string>, Logger][] = [
     logInputs,
   ],
   ['/runs/outputs', 'Log the logged models a run produced', { run_id: runId.run_id, models: '`[{model_id, step}]`' }, logOutputs],
+  [
+    '/runs/log-model',
+    'Record a logged model’s metadata (MLflow 2 clients)',
+    { run_id: runId.run_id, model_json: 'the MLmodel file as JSON: appended to the run’s `mlflow.log-model.history` tag' },
+    logModel,
+  ],
 ];
 
 for (const [path, summary, members, log] of logging) {
