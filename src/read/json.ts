@@ -56,14 +56,19 @@ export const inputVersionId = (io: string, run: string) => {
 
 const datasetVersionRef = (version: SQL) => sql`json_build_object('namespace', d.namespace, 'name', d.name, 'version', ${version})`;
 
-/** Marquez's Run (also the `latestRun` of jobs and the `createdByRun` of dataset versions). */
+/**
+ * Marquez's Run (also the `latestRun` of jobs and the `createdByRun` of dataset versions). Each dataset it read
+ * or wrote also says, as `datasetVersion`, the version its producer named (a dataset-version facet), which
+ * `datasetVersionId.version` cannot when no stored version is that one (nothing here wrote it).
+ */
 export function runJson(alias: string): SQL {
   const r = raw(alias);
   const io = (direction: 'in' | 'out') => {
     const version = direction === 'in' ? inputVersionId('io', alias) : sql`io.dataset_version_id`;
     const facetOwner = sql`io.id`;
     return sql`coalesce((
-      select json_agg(json_build_object('datasetVersionId', ${datasetVersionRef(version)}, 'facets', ${facetsOf(facetOwner)})
+      select json_agg(json_build_object('datasetVersionId', ${datasetVersionRef(version)}, 'facets', ${facetsOf(facetOwner)},
+          'datasetVersion', io.version)
         order by d.namespace, d.name)
       from run_io io join datasets d on d.id = io.dataset_id
       where io.run_id = ${r}.id and io.direction = ${direction}), '[]'::json)`;

@@ -152,7 +152,31 @@ function Run({ run }: { run: TrainingRun }) {
           <h3>Run tags</h3>
           <Pairs pairs={run.tags} caption="Run tags" names={['Tag', 'Value']} />
         </div>
+        {Object.keys(run.metrics ?? {}).length > 0 && (
+          <div>
+            <h3>Metrics</h3>
+            <Pairs
+              pairs={Object.fromEntries(Object.entries(run.metrics).map(([k, v]) => [k, String(v)]))}
+              caption="Metrics (latest values)"
+              names={['Metric', 'Latest value']}
+            />
+          </div>
+        )}
       </div>
+      {run.sameTraining?.length > 0 && (
+        <p className="muted">
+          The same training, also reported by{' '}
+          {run.sameTraining.map((o, i) => (
+            <span key={o.runId}>
+              {i > 0 && ', '}
+              <Link href={href.run(o.runId)}>
+                a run of {o.job.namespace}/{o.job.name}
+              </Link>
+            </span>
+          ))}
+          : shown here as one run.
+        </p>
+      )}
     </div>
   );
 }

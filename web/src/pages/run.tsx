@@ -195,6 +195,14 @@ function Parameters({ facets }: { facets: JsonObject }) {
     { title: 'Execution parameters', rows: pairs(obj(facets.executionParameters).parameters) },
     { title: 'MLflow parameters', rows: pairs(obj(facets.mlflow).params ?? obj(facets.mlflow_run).params ?? obj(facets.mlflowRun).params) },
     { title: 'Tags', rows: pairs(obj(facets.tags).tags) },
+    // Pedigree's MLflow bridge: each metric's latest value, at its step.
+    {
+      title: 'Metrics',
+      rows: objects(obj(facets.mlflow_metrics).metrics).flatMap((m): [string, string][] => {
+        const key = str(m.key);
+        return key === undefined ? [] : [[key, `${String(m.value)}${m.step ? ` (step ${String(m.step)})` : ''}`]];
+      }),
+    },
   ].filter((g) => g.rows.length > 0);
   if (groups.length === 0) return <Empty>No parameters were sent.</Empty>;
   return (
@@ -229,12 +237,13 @@ function Parameters({ facets }: { facets: JsonObject }) {
 
 /** The dataset versions of a run, each linking to its dataset at that version. */
 function DatasetVersions({ list, what }: { list: unknown; what: string }) {
-  const items = objects(list)
-    .map((io) => obj(io.datasetVersionId))
-    .flatMap((v) => {
-      const d = ref(v);
-      return d ? [{ ...d, version: str(v.version) }] : [];
-    });
+  const items = objects(list).flatMap((io) => {
+    const v = obj(io.datasetVersionId);
+    const d = ref(v);
+    // The version the producer named (dataset-version facet), shown when no stored version is that one.
+    const named = str(io.datasetVersion);
+    return d ? [{ ...d, version: str(v.version), named }] : [];
+  });
   if (items.length === 0) return <Empty>It {what} no dataset.</Empty>;
   return (
     <table>
@@ -256,7 +265,7 @@ function DatasetVersions({ list, what }: { list: unknown; what: string }) {
 }
 
 /** One dataset at a version: the version id is resolved to the producer's version (`2.1`) when it sent one. */
-function VersionRow({ namespace, name, version }: { namespace: string; name: string; version: string | undefined }) {
+function VersionRow({ namespace, name, version, named }: { namespace: string; name: string; version: string | undefined; named?: string }) {
   const found = api.useQuery(
     'get',
     '/api/v1/namespaces/{namespace}/datasets/{dataset}/versions/{version}',
@@ -277,6 +286,10 @@ function VersionRow({ namespace, name, version }: { namespace: string; name: str
               {found.isPending || label === version ? version.slice(0, 8) : label}
             </span>
           </DatasetLink>
+        ) : named ? (
+          <span className="mono" title="the version its producer named; no run stored here wrote it">
+            {named}
+          </span>
         ) : (
           <span className="muted">unknown</span>
         )}
