@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { MlflowConfig } from '../config';
 import { invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { select, selectByKey } from '../db/sql';
+import { selectByKey } from '../db/sql';
 import { artifactLocationSql, lockExperiment, nowMs } from './experiments';
 import { type ProjectionCause, projectRun } from './projection';
 import { randomRunName } from './run-names';

@@ -52,11 +52,7 @@ function KindPaths({ kind }: { kind: Kind }) {
         </>
       );
     case 'model':
-      return (
-        <>
-          <path d="M8 1.5 14 4.8v6.4L8 14.5 2 11.2V4.8zM2 4.8 8 8l6-3.2M8 8v6.5" />
-        </>
-      );
+      return <path d="M8 1.5 14 4.8v6.4L8 14.5 2 11.2V4.8zM2 4.8 8 8l6-3.2M8 8v6.5" />;
     case 'deployment':
       return (
         <>
@@ -67,11 +63,7 @@ function KindPaths({ kind }: { kind: Kind }) {
         </>
       );
     case 'run':
-      return (
-        <>
-          <path d="M2 8h3l2-5 2 10 2-5h3" />
-        </>
-      );
+      return <path d="M2 8h3l2-5 2 10 2-5h3" />;
     case 'field':
       return (
         <>

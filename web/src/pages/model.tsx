@@ -6,7 +6,7 @@ import { ModelDeploymentsTable } from '../components/model-approval';
 import { AliasBadges, type Schemas, StageBadge } from '../components/model-common';
 import { ModelTimeline, type StageSpan, stageSpans } from '../components/model-timeline';
 import { Page, Section } from '../components/page';
-import { Empty, ErrorPanel, Loaded, Loading } from '../components/state';
+import { Empty, Loaded } from '../components/state';
 import { Time } from '../components/time';
 import { href, nodeId } from '../links';
 import { usePathSegments } from '../url-state';
