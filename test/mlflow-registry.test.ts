@@ -278,7 +278,13 @@ describe.each(databases)('renaming a registered model on $name', (database) => {
     }
     const history = (await ok('GET', '/api/v1/models/churn-clf/history')).history as Json[];
     expect(history.at(-1)).toMatchObject({ action: 'model.renamed', actor: 'alice', detail: { from: 'clf', to: 'churn-clf' } });
-    // The name is free again.
+    // Its history starts where it started, under its first name.
+    expect(history[0]).toMatchObject({ action: 'model.registered', modelName: 'clf' });
+    expect(history.filter((h) => h.action === 'version.stage_changed' || h.action === 'version.registered').length).toBeGreaterThan(0);
+    // The name is free again, and the new model's history is its own.
     await ok('POST', m('registered-models/create'), { name: 'clf' });
+    const fresh = (await ok('GET', '/api/v1/models/clf/history')).history as Json[];
+    expect(fresh.map((h) => h.action)).toEqual(['model.registered']);
+    expect((await ok('GET', '/api/v1/models/churn-clf/history')).history).toHaveLength(history.length);
   });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
 import { iso, selectByKey } from '../db/sql';
 import { modelNotFound } from './errors';
@@ -37,21 +37,39 @@ export async function versionHistory(db: Db, name: string, version: number): Pro
 }
 
 /**
- * Every audit entry of a model (its versions' and its own), oldest first, paged: the stage timeline of all
- * its versions in one read. An unknown model with no history is not found; a deleted model keeps its
- * history (the audit log outlives what it records).
+ * The names a model had, each with the span of audit entries that are its under that name: its name now
+ * (from its registration under it), then, through each `model.renamed` entry, the name it had before (up to
+ * the rename, from its registration under that name). So a renamed model's history starts where it
+ * started, and a name taken again by another model does not bring the first one's entries.
+ */
+const namesOf = (name: string) => sql`names(name, lo, hi) as (
+    select ${name}::text, ${registeredUnder(sql`${name}::text`, sql`9223372036854775807`)}, 9223372036854775807::bigint
+    union all
+    select r.detail->>'from', ${registeredUnder(sql`r.detail->>'from'`, sql`r.seq`)}, r.seq
+    from names n join audit_log r on r.action = 'model.renamed' and r.model_name = n.name and r.seq between n.lo and n.hi)`;
+
+/** The latest registration of a model under `name` up to `hi` (0 when none is recorded). */
+const registeredUnder = (name: SQL, hi: SQL) =>
+  sql`coalesce((select max(x.seq) from audit_log x where x.model_name = ${name} and x.action = 'model.registered' and x.seq <= ${hi}), 0)`;
+
+/**
+ * Every audit entry of a model (its versions' and its own), under every name it had, oldest first, paged:
+ * the stage timeline of all its versions in one read. An unknown model with no history is not found; a
+ * deleted model keeps its history (the audit log outlives what it records).
  */
 export async function modelHistory(db: Db, name: string, page: { limit: number; offset: number }) {
+  const entries = sql`audit_log a join names n on a.model_name = n.name and a.seq between n.lo and n.hi`;
   const [count] = await selectByKey<{ total: number }>(
     db,
-    sql`select count(*)::int as total from audit_log a where a.model_name = ${name}`,
+    sql`with recursive ${namesOf(name)} select count(*)::int as total from ${entries}`,
   );
   const totalCount = count?.total ?? 0;
   if (totalCount === 0) throw modelNotFound(name);
   const history = await selectByKey<AuditRecord>(
     db,
-    sql`select a.seq::int as seq, ${iso(sql`a.at`)} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
-      from audit_log a where a.model_name = ${name} order by a.seq limit ${page.limit} offset ${page.offset}`,
+    sql`with recursive ${namesOf(name)}
+      select a.seq::int as seq, ${iso(sql`a.at`)} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
+      from ${entries} order by a.seq limit ${page.limit} offset ${page.offset}`,
   );
   return { model: name, totalCount, history };
 }
