@@ -3,6 +3,7 @@ import { discardBody } from './http/body';
 import type { Deps } from './http/context';
 import { router } from './http/declare';
 import { MLFLOW_PREFIX, problemOf, renderProblem } from './http/errors';
+import { measure, metricsAccess } from './http/metrics';
 import { openApiDocument } from './http/openapi';
 import { Problem } from './http/problem';
 import { browseRoutes } from './http/routes/browse';
@@ -13,6 +14,7 @@ import { healthRoutes } from './http/routes/health';
 import { jobRoutes } from './http/routes/jobs';
 import { lineageRoutes } from './http/routes/lineage';
 import { meRoutes } from './http/routes/me';
+import { metricsRoutes } from './http/routes/metrics';
 import { mlflowRoutes } from './http/routes/mlflow';
 import { ARTIFACT_STORE_PREFIX, mlflowArtifactRoutes, mlflowArtifactStoreRoutes } from './http/routes/mlflow-artifacts';
 import { mlflowExperimentRoutes } from './http/routes/mlflow-experiments';
@@ -20,18 +22,31 @@ import { mlflowLoggedModelRoutes } from './http/routes/mlflow-logged-models';
 import { mlflowRunRoutes } from './http/routes/mlflow-runs';
 import { modelRoutes } from './http/routes/models';
 import { producerRoutes } from './http/routes/producers';
+import { Metrics } from './metrics';
+
+/**
+ * What an app is built from. The entry points (service.ts, worker.ts) create the metrics and give the same
+ * to the writer; an app built without (tests, benchmarks, scripts) gets its own, which its writer does not
+ * report to.
+ */
+export type AppDeps = Omit<Deps, 'metrics'> & { metrics?: Metrics };
 
 /**
  * The one app factory. Runtime-neutral: the Node and Workers entry points build `deps` and hand requests
  * to the app; nothing here knows which runtime it is on.
  */
-export function createApp(deps: Deps) {
+export function createApp(appDeps: AppDeps) {
+  const deps: Deps = { ...appDeps, metrics: appDeps.metrics ?? new Metrics({ maxProducers: appDeps.config?.metrics.maxProducers }) };
   const app = router();
+  // First: it measures everything after it, and sees every answer, errors included.
+  app.use(measure(deps.metrics));
   app.use(async (c, next) => {
     c.set('deps', deps);
     await next();
   });
   app.route('/', healthRoutes);
+  app.use('/metrics', metricsAccess);
+  app.route('/', metricsRoutes);
   app.use('/api/*', authenticate);
   for (const routes of [
     lineageRoutes,
@@ -72,4 +87,5 @@ export function createApp(deps: Deps) {
 
 export type App = ReturnType<typeof createApp>;
 
-const isApiPath = (path: string) => path.startsWith('/api/') || path === '/api' || path === '/openapi.json' || path === '/healthcheck';
+const isApiPath = (path: string) =>
+  path.startsWith('/api/') || path === '/api' || path === '/openapi.json' || path === '/healthcheck' || path === '/metrics';

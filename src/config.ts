@@ -22,6 +22,18 @@ export interface Config {
   writeConcurrency: number | undefined;
   /** MLflow's tracking API: where its runs go in the lineage graph, and where clients write artifacts. */
   mlflow: MlflowConfig;
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /**
+   * GET /metrics without a key (PEDIGREE_METRICS_PUBLIC), for a scraper that holds none. Off by default
+   * when keys are configured: the metrics name the producers and their volumes, so they need a key with
+   * the `read` scope, the one that reads the producers' report already.
+   */
+  public: boolean;
+  /** Producers labelled by name (PEDIGREE_METRICS_MAX_PRODUCERS); the others are counted as `other`. */
+  maxProducers: number;
 }
 
 export interface MlflowConfig {
@@ -128,6 +140,10 @@ export function loadConfig(env: Env): Config {
     mlflow: {
       namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',
       artifactRoot: (env.PEDIGREE_MLFLOW_ARTIFACT_ROOT?.trim() || './mlruns').replace(/\/+$/, ''),
+    },
+    metrics: {
+      public: boolean(env, 'PEDIGREE_METRICS_PUBLIC', false),
+      maxProducers: integer(env, 'PEDIGREE_METRICS_MAX_PRODUCERS', 100),
     },
   };
 }

@@ -12,6 +12,7 @@ import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { EventWriter } from './ingest/writer';
+import { Metrics } from './metrics';
 import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
@@ -28,9 +29,12 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 
 /** Database migrated, writer started, app built: everything a Node process serves. */
 export async function startService(config: Config) {
-  const db = await openDatabase(config);
-  await migrate(db, await readMigrations());
-  const writer = new EventWriter(db, { concurrency: config.writeConcurrency });
-  const app = createApp({ db, writer, config, ui: nodeUi() });
-  return { app, db, writer };
+  // One registry for the process, its process metrics included (Node only).
+  const metrics = new Metrics({ maxProducers: config.metrics.maxProducers }).withProcessMetrics();
+  const opened = await openDatabase(config);
+  await migrate(opened, await readMigrations());
+  const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
+  const writer = new EventWriter(db, { concurrency: config.writeConcurrency, metrics });
+  const app = createApp({ db, writer, config, metrics, ui: nodeUi() });
+  return { app, db, writer, metrics };
 }

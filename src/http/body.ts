@@ -1,6 +1,6 @@
 import { concatBytes } from '../bytes';
 import type { BatchFormat } from '../ingest/split';
-import { Problem } from './problem';
+import { Refusal } from './problem';
 
 export interface BodyLimits {
   /** Most bytes accepted after decompression. */
@@ -22,14 +22,16 @@ export interface BodyLimits {
 }
 
 const tooLarge = (limits: BodyLimits) =>
-  new Problem(
+  new Refusal(
+    'too_large',
     413,
     'Content Too Large',
     `the request body exceeds ${limits.maxBytes} bytes (${limits.setting ?? 'PEDIGREE_MAX_EVENT_BYTES'})`,
   );
 
 const inflatesTooMuch = (ratio: number) =>
-  new Problem(
+  new Refusal(
+    'inflation',
     413,
     'Content Too Large',
     `the request body inflates to more than ${ratio} times its compressed size (PEDIGREE_MAX_INFLATION_RATIO); send it uncompressed or in smaller batches`,
@@ -65,7 +67,12 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', 'deflate'].includes(encoding)) {
     await drain(request.body, limits.drainBytes);
-    throw new Problem(415, 'Unsupported Media Type', `unsupported Content-Encoding "${encoding}" (gzip and deflate are)`);
+    throw new Refusal(
+      'unsupported_media',
+      415,
+      'Unsupported Media Type',
+      `unsupported Content-Encoding "${encoding}" (gzip and deflate are)`,
+    );
   }
   if (!request.body) return;
   const source = request.body.getReader();
@@ -123,7 +130,7 @@ export async function* bodyChunks(request: Request, limits: BodyLimits): AsyncGe
         refused = true;
         await feeding;
         if (sourceError) throw sourceError;
-        throw new Problem(400, 'Bad Request', `the request body is not valid ${encoding} data`);
+        throw new Refusal('decompression', 400, 'Bad Request', `the request body is not valid ${encoding} data`);
       }
       if (chunk.done) break;
       total += chunk.value.byteLength;

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { EventWriter } from '../ingest/writer';
+import type { Metrics } from '../metrics';
 import type { Actor } from './auth';
 
 /** What every request can reach, set once per app (never module globals). */
@@ -9,6 +10,8 @@ export interface Deps {
   db: Db;
   writer: EventWriter;
   config: Config;
+  /** This app's metrics (GET /metrics): the writer given to the app reports to the same. */
+  metrics: Metrics;
   /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
   ui?: MiddlewareHandler<AppEnv>;
 }

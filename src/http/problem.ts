@@ -1,4 +1,5 @@
 import type { Deviation } from '../core/errors';
+import type { RejectionReason } from '../metrics';
 
 /**
  * The one error type of the HTTP layer (authentication, bodies, unknown routes), rendered by
@@ -15,6 +16,23 @@ export class Problem extends Error {
     readonly code?: string,
   ) {
     super(detail ?? title);
+  }
+}
+
+/**
+ * An ingest body or event refused, with the reason it is counted under (pedigree_events_rejected_total)
+ * and, when the event was read, its producer. Counted once, where the request ends (http/metrics.ts).
+ */
+export class Refusal extends Problem {
+  constructor(
+    readonly reason: RejectionReason,
+    status: number,
+    title: string,
+    detail?: string,
+    errors?: Deviation[],
+    readonly producer?: string | null,
+  ) {
+    super(status, title, detail, errors);
   }
 }
 

@@ -1,8 +1,10 @@
 import type { Deviation } from '../core/errors';
 import { isRefusedValue } from '../db/errors';
+import type { RejectionReason } from '../metrics';
 import { type ImportReport, type ItemOutcome, type Rejected, ReportBuilder } from './import-report';
 import { prepareBytes } from './ingest';
 import type { EventPlan } from './plan';
+import { producerOf } from './producer';
 import { type RejectedEvent, rejectedEvent } from './rejections';
 import { type BatchFormat, type SplitItem, splitItems } from './split';
 import type { EventWriter } from './writer';
@@ -19,6 +21,8 @@ export interface ImportOptions {
    * the chunk's transaction (ingest/rejections.ts). Must not throw: recording never fails an import.
    */
   keepRejected?: (rejected: RejectedEvent[]) => Promise<void>;
+  /** Told of each item refused, as it is (the metrics' count of rejected events, src/metrics.ts). */
+  refused?: (reason: RejectionReason, producer: string | null) => void;
 }
 
 /**
@@ -104,7 +108,7 @@ export async function importEvents(
     await committing;
     const full = chunk;
     chunk = new Chunk();
-    committing = commit(writer, full, settle, options.keepRejected);
+    committing = commit(writer, full, settle, options);
     // Awaited at the next flush; until then a failure must not count as an unhandled rejection.
     committing.catch(() => {});
   };
@@ -142,12 +146,17 @@ interface PreparedItem {
 function prepareItem(item: SplitItem, options: ImportOptions): PreparedItem {
   const at = placeOf(item);
   if ('tooLarge' in item) {
+    options.refused?.('too_large', null);
     return { item: { ...at, outcome: 'tooLarge', errors: [{ pointer: '', message: `event larger than ${options.maxEventBytes} bytes` }] } };
   }
   // A broken array or a truncated body: there is no event text to keep.
-  if ('malformed' in item) return { item: { ...at, outcome: 'invalid', errors: [{ pointer: '', message: item.malformed }] } };
+  if ('malformed' in item) {
+    options.refused?.('not_json', null);
+    return { item: { ...at, outcome: 'invalid', errors: [{ pointer: '', message: item.malformed }] } };
+  }
   const prepared = prepareBytes(item.bytes, { strict: options.strict });
   if (!prepared.ok) {
+    options.refused?.(prepared.reason, producerOf(prepared.value));
     const rejected: Rejected = { ...at, outcome: 'invalid', errors: prepared.errors };
     return options.keepRejected ? { item: rejected, kept: rejectedEvent(item.bytes, prepared.errors, prepared.value) } : { item: rejected };
   }
@@ -161,11 +170,11 @@ async function commit(
   writer: Pick<EventWriter, 'write'>,
   chunk: Chunk,
   settle: (item: ItemOutcome) => void,
-  keepRejected: ImportOptions['keepRejected'],
+  { keepRejected, refused }: Pick<ImportOptions, 'keepRejected' | 'refused'>,
 ): Promise<void> {
   const recorded = keepRejected && chunk.kept.length ? keepRejected(chunk.kept) : undefined;
   try {
-    await store(writer, chunk, settle);
+    await store(writer, chunk, settle, refused);
   } finally {
     await recorded;
   }
@@ -175,7 +184,12 @@ async function commit(
  * Writes a chunk in one transaction and settles its items in order. A value the database refuses fails
  * the whole transaction: the chunk is then written event by event, so that only the culprit is rejected.
  */
-async function store(writer: Pick<EventWriter, 'write'>, chunk: Chunk, settle: (item: ItemOutcome) => void): Promise<void> {
+async function store(
+  writer: Pick<EventWriter, 'write'>,
+  chunk: Chunk,
+  settle: (item: ItemOutcome) => void,
+  refusedItem: ImportOptions['refused'],
+): Promise<void> {
   const accepted = ({ plan, ...at }: Pending): ItemOutcome => ({ ...at, outcome: 'accepted', id: plan.event.id! });
   try {
     if (chunk.plans.length) await writer.write(chunk.plans);
@@ -189,6 +203,7 @@ async function store(writer: Pick<EventWriter, 'write'>, chunk: Chunk, settle: (
           settle(accepted(item));
         } catch (alone) {
           if (!isRefusedValue(alone)) throw alone;
+          refusedItem?.('invalid', item.plan.event.producer ?? null);
           settle({ ...placeOf(item), outcome: 'invalid', errors: [refused] });
         }
       }

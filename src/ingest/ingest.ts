@@ -9,8 +9,14 @@ import { understand } from './understand';
 
 export type Prepared =
   | { ok: true; id: string; plan: EventPlan; warnings: Deviation[] }
-  /** `value`: the JSON it parsed to, when it did (what a rejection records of the event, ingest/rejections.ts). */
-  | { ok: false; errors: Deviation[]; value?: unknown };
+  /**
+   * `value`: the JSON it parsed to, when it did (what a rejection records of the event, ingest/rejections.ts).
+   * `reason`: what the refusal is counted as (src/metrics.ts).
+   */
+  | { ok: false; reason: Refused; errors: Deviation[]; value?: unknown };
+
+/** Why an event was refused before touching the database: not UTF-8, not JSON, not understood, or strict mode. */
+export type Refused = 'not_utf8' | 'not_json' | 'invalid' | 'strict';
 
 export interface PrepareOptions {
   /** Refuse any deviation from the spec instead of storing the event with warnings. */
@@ -24,16 +30,16 @@ export interface PrepareOptions {
  */
 export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const parsed = parseJson(text);
-  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  if (!parsed.ok) return { ok: false, reason: 'not_json', errors: [parsed.error] };
   const repairs = repairUnstorable(parsed.value, text);
   const u = understand(parsed.value);
-  if (!u.ok) return { ok: false, errors: u.errors, value: parsed.value };
+  if (!u.ok) return { ok: false, reason: 'invalid', errors: u.errors, value: parsed.value };
   const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind)];
   // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
   const id = idOf('event', trimJson(text));
   const plan = planEvent(u.event, id, text, found);
   const warnings = distinct(found);
-  if (options.strict && warnings.length) return { ok: false, errors: warnings, value: parsed.value };
+  if (options.strict && warnings.length) return { ok: false, reason: 'strict', errors: warnings, value: parsed.value };
   plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
   return { ok: true, id, plan, warnings };
 }
@@ -41,7 +47,7 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
 /** An event as the bytes received: UTF-8 is required, then as prepareEvent. */
 export function prepareBytes(bytes: Uint8Array, options: PrepareOptions): Prepared {
   const text = decodeUtf8(bytes);
-  if (text === undefined) return { ok: false, errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
+  if (text === undefined) return { ok: false, reason: 'not_utf8', errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
   return prepareEvent(text, options);
 }
 

@@ -10,6 +10,10 @@ export const MAX_PRODUCER = 512;
 export const indexedProducer = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' && value.length <= MAX_PRODUCER ? value : null;
 
+/** The producer of what a body parsed to, as indexed (null when it is not an object naming one). */
+export const producerOf = (parsed: unknown): string | null =>
+  typeof parsed === 'object' && parsed !== null ? indexedProducer((parsed as { producer?: unknown }).producer) : null;
+
 export const producerLeftOut = {
   pointer: '/producer',
   message: `producer is longer than ${MAX_PRODUCER} characters: kept in the verbatim event only`,

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import { isDatabaseUnavailable, sqlState } from '../db/errors';
+import type { Metrics } from '../metrics';
 import type { EventPlan } from './plan';
 import { storePlans } from './store';
 
@@ -10,11 +11,15 @@ export interface WriterOptions {
   maxBatchBytes?: number;
   /** Transactions in flight at once (1 for PGlite, which has one connection anyway). */
   concurrency?: number;
+  /** Told of each commit: events by producer, batch size and time, normalization lag. */
+  metrics?: Pick<Metrics, 'committed'>;
 }
 
 interface Pending {
   plans: EventPlan[];
   bytes: number;
+  /** When it was queued (ms since the epoch): its receipt, for the normalization lag. */
+  queuedAt: number;
   resolve: (fresh: Set<string>) => void;
   reject: (error: unknown) => void;
 }
@@ -42,7 +47,7 @@ export class EventWriter {
 
   constructor(
     private readonly db: Db,
-    options: WriterOptions = {},
+    private readonly options: WriterOptions = {},
   ) {
     this.maxEvents = options.maxBatchEvents ?? 256;
     this.maxBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
@@ -53,7 +58,7 @@ export class EventWriter {
   write(plans: EventPlan[]): Promise<Set<string>> {
     return new Promise((resolve, reject) => {
       const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
-      this.queue.push({ plans, bytes, resolve, reject });
+      this.queue.push({ plans, bytes, queuedAt: Date.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -99,7 +104,11 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      const fresh = await this.transact(batch.flatMap((p) => p.plans));
+      // The queue is in arrival order: the first request of a batch is its oldest.
+      const fresh = await this.transact(
+        batch.flatMap((p) => p.plans),
+        batch[0]!.queuedAt,
+      );
       for (const p of batch) p.resolve(fresh);
     } catch (error) {
       // Retrying one request at a time isolates a bad one; when the database is unreachable it would only
@@ -110,7 +119,7 @@ export class EventWriter {
       }
       for (const p of batch) {
         try {
-          p.resolve(await this.transact(p.plans));
+          p.resolve(await this.transact(p.plans, p.queuedAt));
         } catch (e) {
           p.reject(e);
         }
@@ -118,10 +127,13 @@ export class EventWriter {
     }
   }
 
-  private async transact(plans: EventPlan[]): Promise<Set<string>> {
+  private async transact(plans: EventPlan[], queuedAt: number): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((query) => storePlans(query, plans));
+        const started = performance.now();
+        const fresh = await this.db.transaction((query) => storePlans(query, plans));
+        this.options.metrics?.committed(plans, (performance.now() - started) / 1000, queuedAt);
+        return fresh;
       } catch (error) {
         const code = sqlState(error);
         if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;

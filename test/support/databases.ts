@@ -10,6 +10,7 @@ import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
 import { EventWriter } from '../../src/ingest/writer';
+import { Metrics } from '../../src/metrics';
 
 const url = process.env.TEST_DATABASE_URL;
 if (process.env.CI && !url) {
@@ -57,6 +58,7 @@ export interface TestContext {
   app: App;
   writer: EventWriter;
   config: Config;
+  metrics: Metrics;
 }
 
 /**
@@ -71,8 +73,10 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
     drop = opened.drop;
     await migrate(opened.db, await readMigrations());
     const config = loadConfig(env);
-    const writer = new EventWriter(opened.db);
-    ctx = { db: opened.db, writer, config, app: createApp({ db: opened.db, writer, config }) };
+    // As the entry points do: the writer reports to the app's metrics.
+    const metrics = new Metrics({ maxProducers: config.metrics.maxProducers });
+    const writer = new EventWriter(opened.db, { metrics });
+    ctx = { db: opened.db, writer, config, metrics, app: createApp({ db: opened.db, writer, config, metrics }) };
   }, 60_000);
   afterAll(async () => {
     await drop?.();

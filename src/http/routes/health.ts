@@ -12,9 +12,23 @@ serve(
     method: 'get',
     path: '/healthcheck',
     scope: 'public',
-    summary: 'Liveness and database check',
+    summary: 'Liveness and database check, and how far normalization is behind',
     responses: {
-      200: json(z.object({ status: z.literal('ok') }), 'the database answers'),
+      200: json(
+        z.object({
+          status: z.literal('ok'),
+          normalization: z
+            .object({
+              lagSeconds: z.number().openapi({
+                description:
+                  'from receipt to normalization: of the last batch normalized, or of the oldest event waiting when that is more',
+              }),
+              backlog: z.number().int().openapi({ description: 'events accepted and not yet normalized' }),
+            })
+            .openapi({ description: "this instance's view (also exported at GET /metrics)" }),
+        }),
+        'the database answers',
+      ),
       503: problem('the database cannot be reached (Retry-After is set)'),
     },
   }),
@@ -24,6 +38,6 @@ serve(
     } catch {
       throw databaseUnavailable();
     }
-    return c.json({ status: 'ok' as const });
+    return c.json({ status: 'ok' as const, normalization: c.get('deps').metrics.normalization.current() });
   },
 );

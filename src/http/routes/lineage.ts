@@ -2,10 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { importEvents } from '../../ingest/import';
 import type { ImportReport } from '../../ingest/import-report';
 import { prepareBytes } from '../../ingest/ingest';
+import { producerOf } from '../../ingest/producer';
 import { keepRejections, rejectedEvent } from '../../ingest/rejections';
 import { batchFormat, bodyChunks, isJsonContentType, readBody } from '../body';
 import { declare, router, serve } from '../declare';
-import { badRequest, Problem } from '../problem';
+import { Problem, Refusal } from '../problem';
 import { Deviation, json, problem } from '../schemas/common';
 import { boolean } from '../schemas/params';
 
@@ -62,7 +63,7 @@ serve(
     if (!prepared.ok) {
       // Kept for the producer's conformance report; the 400 is answered whether or not that worked.
       await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)]);
-      throw badRequest('the event cannot be accepted', prepared.errors);
+      throw new Refusal(prepared.reason, 400, 'Bad Request', 'the event cannot be accepted', prepared.errors, producerOf(prepared.value));
     }
     await writer.write([prepared.plan]);
     return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
@@ -164,7 +165,7 @@ serve(
     },
   }),
   async (c) => {
-    const { config, writer, db } = c.get('deps');
+    const { config, writer, db, metrics } = c.get('deps');
     const contentType = c.req.header('content-type');
     const format = batchFormat(contentType);
     if (!format) throw new Problem(415, 'Unsupported Media Type', `expected JSON or NDJSON, got "${contentType}"`);
@@ -179,6 +180,7 @@ serve(
       strict: isStrict(config.strict, c.req.valid('query').strict),
       maxEventBytes: config.maxEventBytes,
       keepRejected: (rejected) => keepRejections(db, rejected),
+      refused: (reason, producer) => metrics.refused(reason, producer),
     });
     return c.json(batchAnswer(report), 200);
   },
