@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mlflowRequest } from './support/api-calls';
 import { databases, useDatabase } from './support/databases';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely.
@@ -12,18 +13,7 @@ type Json = Record<string, any>;
 describe.each(databases)("MLflow's tracking API on $name", (database) => {
   const ctx = useDatabase(database, { PEDIGREE_MLFLOW_ARTIFACT_ROOT: 's3://bucket/mlflow/' });
 
-  async function call(method: string, path: string, args?: Json) {
-    const url = new URL(`http://x/api/2.0/mlflow/${path}`);
-    if (method === 'GET' && args)
-      for (const [k, v] of Object.entries(args)) for (const x of [v].flat()) url.searchParams.append(k, String(x));
-    const res = await ctx().app.request(url.pathname + url.search, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'alice' },
-      ...(method !== 'GET' && args ? { body: JSON.stringify(args) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
-  }
+  const call = (method: string, path: string, args?: Json) => mlflowRequest(ctx().app, method, path, args);
   const ok = async (method: string, path: string, args?: Json) => {
     const r = await call(method, path, args);
     expect(r.status, `${method} ${path}: ${JSON.stringify(r.body).slice(0, 400)}`).toBe(200);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { mlflowRequest } from './support/api-calls';
 import { databases, useDatabase } from './support/databases';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely.
@@ -16,17 +17,7 @@ const PRINCIPALS = [
 describe.each(databases)('MLflow registry API on $name', (database) => {
   const ctx = useDatabase(database);
 
-  async function mlflow(method: string, path: string, args?: Json) {
-    const url = new URL(`http://x/api/2.0/mlflow/${path}`);
-    if (method === 'GET' && args)
-      for (const [k, v] of Object.entries(args)) for (const x of [v].flat()) url.searchParams.append(k, String(x));
-    const res = await ctx().app.request(url.pathname + url.search, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': 'alice' },
-      ...(method !== 'GET' && args ? { body: JSON.stringify(args) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
+  const mlflow = (method: string, path: string, args?: Json) => mlflowRequest(ctx().app, method, path, args);
 
   it('answers in MLflow shapes: registered models, versions, tags, aliases, latest versions, search', async () => {
     const created = await mlflow('POST', 'registered-models/create', {

@@ -51,3 +51,14 @@ export async function selectByIds<T extends { id: string }>(
   );
   return ids.flatMap((id) => found.get(id) ?? []);
 }
+
+/**
+ * The `json` of the rows `query` selects (`id` and `json`) for text `ids`, in the order of `ids` (a page of
+ * a search, whose order the search decided); ids with no row are left out. One prepared statement.
+ */
+export async function jsonInOrder<T>(db: Db, ids: readonly string[], query: (ids: SQL) => SQL): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const rows = await selectByKey<{ id: string; json: T }>(db, query(textArray(ids)));
+  const byId = new Map(rows.map((r) => [String(r.id), r.json]));
+  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { MlflowConfig } from '../config';
 import { alreadyExists, invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { select, selectByKey } from '../db/sql';
+import { jsonInOrder, selectByKey } from '../db/sql';
 import { checkExperimentId, checkKey, checkTags, checkText, LIMITS, missingValue } from './validate';
 
 /** An experiment as MLflow's protocol carries it. */
@@ -170,13 +170,10 @@ export async function deleteExperimentTag(db: Db, id: unknown, key: unknown) {
 }
 
 /** Experiments by id, in the order given (a page of a search). */
-export async function experimentsByIds(db: Db, config: MlflowConfig, ids: string[]): Promise<Experiment[]> {
-  if (ids.length === 0) return [];
-  const rows = await select<{ json: Experiment }>(
+export const experimentsByIds = (db: Db, config: MlflowConfig, ids: string[]) =>
+  jsonInOrder<Experiment>(
     db,
-    sql`select ${experimentJson(config)} as json from mlflow_experiments e
-      where e.experiment_id = any(${`{${ids.join(',')}}`}::bigint[])`,
+    ids,
+    (list) => sql`select e.experiment_id::text as id, ${experimentJson(config)} as json
+    from mlflow_experiments e where e.experiment_id = any(${list}::bigint[])`,
   );
-  const byId = new Map(rows.map((r) => [r.json.experiment_id, r.json]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { MlflowConfig } from '../config';
 import { invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { select, selectByKey } from '../db/sql';
+import { jsonInOrder, selectByKey } from '../db/sql';
 import { artifactLocationSql, lockExperiment, nowMs } from './experiments';
 import { projectRun } from './projection';
 import { lockRun } from './runs';
@@ -72,16 +72,13 @@ export async function getLoggedModel(db: Db, modelId: unknown): Promise<LoggedMo
   return row.json;
 }
 
-export async function loggedModelsByIds(db: Db, ids: readonly string[]): Promise<LoggedModel[]> {
-  if (ids.length === 0) return [];
-  const rows = await select<{ id: string; json: LoggedModel }>(
+export const loggedModelsByIds = (db: Db, ids: readonly string[]) =>
+  jsonInOrder<LoggedModel>(
     db,
-    sql`select m.model_id as id, ${loggedModelJson()} as json from mlflow_logged_models m
-      where m.model_id = any(${`{${ids.map((i) => `"${i.replace(/["\\]/g, '')}"`).join(',')}}`}::text[])`,
+    ids,
+    (list) => sql`select m.model_id as id, ${loggedModelJson()} as json from mlflow_logged_models m
+    where m.model_id = any(${list})`,
   );
-  const byId = new Map(rows.map((r) => [r.id, r.json]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
 
 function checkParams(list: unknown, path: string): KeyValue[] {
   return checkTags(list, path, LIMITS.paramValue);

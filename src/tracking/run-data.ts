@@ -5,6 +5,7 @@ import type { Db, Query } from '../db/client';
 import { select } from '../db/sql';
 import { pageOf } from '../models/mlflow-page';
 import type { ProjectionCause } from './projection';
+import type { LoggedInput } from './run-snapshot';
 import { changeRun, type LockedRun, runNotFound, writeRunTags } from './runs';
 import { checkBatchLimit, checkKey, checkLong, checkMetricValue, checkRunId, checkTags, checkText, LIMITS, missingValue } from './validate';
 
@@ -190,15 +191,8 @@ export async function logBatch(db: Db, config: MlflowConfig, body: RunRef & { me
   });
 }
 
-interface DatasetInput {
-  tags: { key: string; value: string }[];
-  name: string;
-  digest: string;
-  sourceType: string;
-  source: string;
-  schema: string | null;
-  profile: string | null;
-}
+/** A dataset input as logged: the shape the projection reads back (run-snapshot.ts). */
+type DatasetInput = LoggedInput;
 
 function checkDatasetInput(x: unknown, i: number): DatasetInput {
   const path = `datasets[${i}]`;

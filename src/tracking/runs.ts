@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { MlflowConfig } from '../config';
 import { invalid, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { selectByKey } from '../db/sql';
+import { jsonInOrder, selectByKey } from '../db/sql';
 import { artifactLocationSql, lockExperiment, nowMs } from './experiments';
 import { type ProjectionCause, projectRun } from './projection';
 import { randomRunName } from './run-names';
@@ -79,16 +79,12 @@ export async function getRun(db: Db, body: { run_id?: unknown; run_uuid?: unknow
 }
 
 /** Runs by id, in the order given (a page of a search). */
-export async function runsByIds(db: Db, ids: readonly string[]): Promise<Run[]> {
-  if (ids.length === 0) return [];
-  const rows = await selectByKey<{ id: string; json: Run }>(
+export const runsByIds = (db: Db, ids: readonly string[]) =>
+  jsonInOrder<Run>(
     db,
-    sql`select r.run_uuid as id, ${runJson()} as json from mlflow_runs r
-      where r.run_uuid = any(${`{${ids.map((i) => `"${i}"`).join(',')}}`}::text[])`,
+    ids,
+    (list) => sql`select r.run_uuid as id, ${runJson()} as json from mlflow_runs r where r.run_uuid = any(${list})`,
   );
-  const byId = new Map(rows.map((r) => [r.id, r.json]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
 
 export interface LockedRun {
   id: string;

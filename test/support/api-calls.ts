@@ -22,3 +22,20 @@ export function apiCalls(app: () => App) {
   const mlflow = (method: string, path: string, body?: unknown) => call(method, `/api/2.0/mlflow/${path}`, body);
   return { call, mlflow };
 }
+
+/**
+ * A call to MLflow's API as its clients make it (GET parameters in the query string, lists repeated, other
+ * methods a JSON body), whatever the answer: its status and JSON.
+ */
+export async function mlflowRequest(app: App, method: string, path: string, args?: Json, actor = 'alice') {
+  const url = new URL(`http://x/api/2.0/mlflow/${path}`);
+  if (method === 'GET' && args)
+    for (const [k, v] of Object.entries(args)) for (const x of [v].flat()) url.searchParams.append(k, String(x));
+  const res = await app.request(url.pathname + url.search, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor },
+    ...(method !== 'GET' && args ? { body: JSON.stringify(args) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
+}

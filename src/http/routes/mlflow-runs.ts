@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { MlflowConfig } from '../../config';
+import type { Db } from '../../db/client';
 import { deleteTag, logBatch, logInputs, logMetric, logModel, logOutputs, logParam, metricHistory, setTag } from '../../tracking/run-data';
 import { searchRunIds } from '../../tracking/run-search';
 import { createRun, getRun, runsByIds, setRunStage, updateRun } from '../../tracking/runs';
@@ -89,30 +91,9 @@ serve(
   },
 );
 
-for (const [path, stage, summary] of [
-  ['/runs/delete', 'deleted', 'Delete a run (restorably)'],
-  ['/runs/restore', 'active', 'Restore a deleted run'],
-] as const) {
-  serve(
-    mlflowRunRoutes,
-    declare({
-      method: 'post',
-      path,
-      scope: 'write',
-      summary,
-      request: { body: loose(runId) },
-      responses: { 200: json(Done, 'done'), ...mlflowErrors },
-    }),
-    async (c) => {
-      const deps = c.get('deps');
-      await setRunStage(deps.db, deps.config.mlflow, c.req.valid('json'), stage);
-      return c.json({});
-    },
-  );
-}
-
-type Logger = typeof logMetric;
-const logging: [string, string, Record<string, string>, Logger][] = [
+/** The changes of a run that answer nothing: one route each, the same way. */
+type Change = (db: Db, config: MlflowConfig, body: Record<string, unknown>) => Promise<void>;
+const changes: [string, string, Record<string, string>, Change][] = [
   [
     '/runs/log-metric',
     'Log a metric value',
@@ -127,6 +108,8 @@ const logging: [string, string, Record<string, string>, Logger][] = [
     logMetric,
   ],
   ['/runs/log-parameter', 'Log a parameter (once per key)', { ...runId, key: 'the parameter', value: 'its value (text)' }, logParam],
+  ['/runs/delete', 'Delete a run (restorably)', runId, (db, config, body) => setRunStage(db, config, body, 'deleted')],
+  ['/runs/restore', 'Restore a deleted run', runId, (db, config, body) => setRunStage(db, config, body, 'active')],
   ['/runs/set-tag', 'Set a tag on a run', { ...runId, key: 'the tag', value: 'its value' }, setTag],
   ['/runs/delete-tag', 'Delete a tag of a run', { run_id: runId.run_id, key: 'the tag' }, deleteTag],
   [
@@ -155,7 +138,7 @@ const logging: [string, string, Record<string, string>, Logger][] = [
   ],
 ];
 
-for (const [path, summary, members, log] of logging) {
+for (const [path, summary, members, change] of changes) {
   serve(
     mlflowRunRoutes,
     declare({
@@ -164,11 +147,11 @@ for (const [path, summary, members, log] of logging) {
       scope: 'write',
       summary,
       request: { body: loose(members) },
-      responses: { 200: json(Done, 'logged'), ...mlflowErrors },
+      responses: { 200: json(Done, 'done'), ...mlflowErrors },
     }),
     async (c) => {
       const deps = c.get('deps');
-      await log(deps.db, deps.config.mlflow, c.req.valid('json'));
+      await change(deps.db, deps.config.mlflow, c.req.valid('json'));
       return c.json({});
     },
   );
