@@ -19,6 +19,7 @@ import { mlflowExperimentRoutes } from './http/routes/mlflow-experiments';
 import { mlflowLoggedModelRoutes } from './http/routes/mlflow-logged-models';
 import { mlflowRunRoutes } from './http/routes/mlflow-runs';
 import { modelRoutes } from './http/routes/models';
+import { normalizationRoutes } from './http/routes/normalization';
 import { producerRoutes } from './http/routes/producers';
 
 /**
@@ -35,6 +36,7 @@ export function createApp(deps: Deps) {
   app.use('/api/*', authenticate);
   for (const routes of [
     lineageRoutes,
+    normalizationRoutes,
     graphRoutes,
     catalogRoutes,
     datasetRoutes,

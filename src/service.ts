@@ -11,7 +11,7 @@ import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
-import { EventWriter } from './ingest/writer';
+import { ingestPipeline } from './ingest/pipeline';
 import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
@@ -26,11 +26,20 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   return openPglite(config.dataDir);
 }
 
-/** Database migrated, writer started, app built: everything a Node process serves. */
+/**
+ * Database migrated, normalizer started (it first takes up what was queued before a restart), app built:
+ * everything a Node process serves. `stop` ends normalization (the batch in flight commits or rolls back;
+ * what is queued stays queued) and closes the database.
+ */
 export async function startService(config: Config) {
   const db = await openDatabase(config);
   await migrate(db, await readMigrations());
-  const writer = new EventWriter(db, { concurrency: config.writeConcurrency });
-  const app = createApp({ db, writer, config, ui: nodeUi() });
-  return { app, db, writer };
+  const { writer, normalizer } = ingestPipeline(db, config);
+  normalizer.start();
+  const app = createApp({ db, writer, normalizer, config, ui: nodeUi() });
+  const stop = async () => {
+    await normalizer.stop();
+    await db.close();
+  };
+  return { app, db, writer, normalizer, stop };
 }

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import type { Normalizer } from '../ingest/normalizer';
 import type { EventWriter } from '../ingest/writer';
 import type { Actor } from './auth';
 
@@ -8,6 +9,8 @@ import type { Actor } from './auth';
 export interface Deps {
   db: Db;
   writer: EventWriter;
+  /** Normalizes what the writer accepted; requests asking `Prefer: wait=normalized` wait on it. */
+  normalizer: Normalizer;
   config: Config;
   /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
   ui?: MiddlewareHandler<AppEnv>;

@@ -3,11 +3,28 @@ import { insertNew, upsert } from '../db/upsert';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
+import { storeAndQueue } from './queue';
 import { eventRule, rules } from './rules';
 
 /**
- * Writes a batch of planned events in the caller's transaction. Events already stored (same content
- * hash) are skipped whole: their rows were written when they first came. Returns the ids newly stored.
+ * Accepts a batch of planned events in the caller's transaction: each stored verbatim and, when it was
+ * not stored before, queued for the normalizer (normalizer.ts). Returns the ids newly stored.
+ */
+export async function acceptPlans(query: Query, plans: EventPlan[]): Promise<Set<string>> {
+  return new Set(
+    await storeAndQueue(
+      query,
+      plans.map((p) => p.event),
+    ),
+  );
+}
+
+/**
+ * Stores and normalizes a batch of planned events in the caller's transaction, as one: for a caller whose
+ * transaction must see its events normalized when it commits (the MLflow bridge, tracking/projection.ts;
+ * the benchmark's graph loader). Ingest over HTTP accepts instead (acceptPlans). Events already stored
+ * (same content hash) are skipped whole: their rows were written when they first came. Returns the ids
+ * newly stored.
  */
 export async function storePlans(query: Query, plans: EventPlan[]): Promise<Set<string>> {
   const unique = [...new Map(plans.map((p) => [p.event.id!, p])).values()].sort((a, b) => (a.event.id! < b.event.id! ? -1 : 1));

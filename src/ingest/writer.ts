@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { isDatabaseUnavailable, sqlState } from '../db/errors';
 import type { EventPlan } from './plan';
-import { storePlans } from './store';
+import { acceptPlans } from './store';
 
 export interface WriterOptions {
   /** Most events one transaction takes. */
@@ -10,6 +10,8 @@ export interface WriterOptions {
   maxBatchBytes?: number;
   /** Transactions in flight at once (1 for PGlite, which has one connection anyway). */
   concurrency?: number;
+  /** Told of the events each commit stored for the first time (the normalizer: normalizer.ts). */
+  onAccepted?: (plans: EventPlan[]) => void;
 }
 
 interface Pending {
@@ -26,8 +28,10 @@ const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 /**
- * Group commit. Concurrent requests queue their planned events; whenever a transaction slot is free, one
- * transaction takes everything queued (within limits) and writes it with multi-row statements. Under load
+ * Group commit of acceptance: each event verbatim and its place in the normalization queue (store.ts,
+ * acceptPlans); normalization follows in the background (normalizer.ts). Concurrent requests queue their
+ * planned events; whenever a transaction slot is free, one transaction takes everything queued (within
+ * limits) and writes it with multi-row statements. Under load
  * the batches grow by themselves, so the cost of a commit is shared by many events; when idle, an event is
  * written at once. A failing batch is retried one request at a time, so one bad request cannot fail others
  * (unless the database is unreachable: then all fail at once).
@@ -39,6 +43,7 @@ export class EventWriter {
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly concurrency: number;
+  private readonly onAccepted: ((plans: EventPlan[]) => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -47,9 +52,10 @@ export class EventWriter {
     this.maxEvents = options.maxBatchEvents ?? 256;
     this.maxBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
     this.concurrency = options.concurrency ?? (db.driver === 'pglite' ? 1 : 2);
+    this.onAccepted = options.onAccepted;
   }
 
-  /** Resolves once the plans are committed, with the ids that were not stored before. */
+  /** Resolves once the events are committed (stored and queued), with the ids that were not stored before. */
   write(plans: EventPlan[]): Promise<Set<string>> {
     return new Promise((resolve, reject) => {
       const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
@@ -121,7 +127,9 @@ export class EventWriter {
   private async transact(plans: EventPlan[]): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((query) => storePlans(query, plans));
+        const fresh = await this.db.transaction((query) => acceptPlans(query, plans));
+        if (this.onAccepted && fresh.size) this.onAccepted(plans.filter((p) => fresh.has(p.event.id!)));
+        return fresh;
       } catch (error) {
         const code = sqlState(error);
         if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
