@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app';
 import type { Db } from '../src/db/client';
 import { openPostgres } from '../src/db/postgres';
@@ -10,6 +10,7 @@ import { ingestPipeline } from '../src/ingest/pipeline';
 import { replayEvents } from '../src/ingest/replay';
 import type { BatchAnswer } from './support/batch';
 import { databases, truncateAll, useDatabase } from './support/databases';
+import { DeclaredAnswers } from './support/declared';
 import { post } from './support/events';
 import { runStory } from './support/run-events';
 import { count, snapshot } from './support/snapshot';
@@ -35,9 +36,16 @@ async function withExplosiveJob<T>(db: Db, body: () => Promise<T>): Promise<T> {
 
 describe.each(databases)('acceptance apart from normalization on $name', (database) => {
   const ctx = useDatabase(database);
+  let declared: DeclaredAnswers;
+  beforeAll(async () => {
+    declared = await DeclaredAnswers.of(ctx().app);
+  });
+  /** The app, every answer checked against its declaration. */
+  const checked = () => ({ request: (path: string, init?: RequestInit) => declared.request(ctx().app, path, init) });
 
   it('answers 201 once the event is stored and queued, before it is normalized', async () => {
-    const { app, db } = ctx();
+    const { db } = ctx();
+    const app = checked();
     await truncateAll(db);
     const story = runStory();
     const res = await post(app, story.events[0], { wait: false });
@@ -64,7 +72,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
   });
 
   it('drains a backlog in batches to the state one-by-one normalization gives', async () => {
-    const { app, db } = ctx();
+    const { db } = ctx();
+    const app = checked();
     const stories = Array.from({ length: 12 }, (_, i) => runStory({ job: `backlog_${i % 3}`, input: `public.in_${i % 4}` }));
     const events = stories.flatMap((s) => s.events);
 
@@ -84,7 +93,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
   });
 
   it('after a restart, a new normalizer takes up what was queued, planned again from the stored text', async () => {
-    const { app, db, config } = ctx();
+    const { db, config } = ctx();
+    const app = checked();
     const story = runStory();
     await truncateAll(db);
     for (const e of story.events) await post(app, e);
@@ -125,7 +135,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
   });
 
   it('sets a poisoned event aside with its error, normalizes the others, lists it, and replay retries it', async () => {
-    const { app, db } = ctx();
+    const { db } = ctx();
+    const app = checked();
     await truncateAll(db);
     const bad = runStory({ job: 'explode', input: 'public.only_bad_reads_this', output: '/only/bad/writes/this' }).events[2]!;
     const bad2 = runStory({ job: 'explode' }).events[0]!;
@@ -173,7 +184,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
   });
 
   it('counts a failure again when a retry fails, through the retry route', async () => {
-    const { app, db } = ctx();
+    const { db } = ctx();
+    const app = checked();
     await truncateAll(db);
     const bad = runStory({ job: 'explode' }).events[0]!;
     await withExplosiveJob(db, async () => {
@@ -189,7 +201,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
   });
 
   it('two normalizers over one database claim different events, each exactly once', async () => {
-    const { app, db, url } = ctx();
+    const { db, url } = ctx();
+    const app = checked();
     await truncateAll(db);
     const stories = Array.from({ length: 30 }, (_, i) => runStory({ job: `shared_${i % 4}`, input: `public.shared_${i % 3}` }));
     const events = stories.flatMap((s) => s.events);

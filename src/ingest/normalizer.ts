@@ -38,6 +38,12 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * over (`accepted`), kept up to `planCacheBytes` of event text; anything else (after a restart, another
  * instance's events, replay) is planned again from the stored text (planStored, without validation).
  *
+ * **Batches form by themselves.** A commit wakes the loop after `lingerMs` (unless a request waits for its
+ * events), so that a trickle of single events makes batches of a few dozen instead of one transaction
+ * each; under load, events pile up while a batch runs and the next batch takes them all; a full batch is
+ * followed at once by the next. The normalizer runs one batch at a time by default: acceptance keeps the
+ * rest of the machine.
+ *
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
  * start (what was pending before a restart), whenever the writer commits (woken on the next turn of the
  * event loop, so that commits arriving together make one batch), and every `idlePollMs` (events another
@@ -58,8 +64,13 @@ export interface NormalizerOptions {
   concurrency?: number;
   /** How often a started normalizer looks for events it was not told about (other instances, retries). */
   idlePollMs?: number;
-  /** Event text (bytes) whose plans are kept from acceptance to normalization. */
+  /** Event text (in characters: about its bytes) whose plans are kept from acceptance to normalization. */
   planCacheBytes?: number;
+  /**
+   * How long a batch waits for more events once some are queued, when no request waits for them: fewer,
+   * larger transactions under a steady trickle of events, at the cost of that much lag.
+   */
+  lingerMs?: number;
 }
 
 export type Settlement = EventState;
@@ -71,8 +82,10 @@ interface Waiter {
   wake: () => void;
 }
 
-/** How often a waiter looks at the queue for events other normalizers hold. */
+/** How often the waiters' events are looked up in the queue (those other normalizers hold). */
 const WAITER_POLL_MS = 200;
+/** Most waited ids one poll looks up. */
+const MAX_POLLED = 10_000;
 
 /** Dead queue rows after which PGlite's queue is vacuumed (it has no autovacuum). */
 const VACUUM_EVERY = 20_000;
@@ -101,6 +114,9 @@ export class Normalizer {
   private resumeAt = 0;
   private deleted = 0;
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private polling: ReturnType<typeof setTimeout> | undefined;
+  private lingering: ReturnType<typeof setTimeout> | undefined;
+  private readonly lingerMs: number;
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -115,7 +131,8 @@ export class Normalizer {
     };
     this.concurrency = options.concurrency ?? 1;
     this.idlePollMs = options.idlePollMs ?? 1000;
-    this.plans = new PlanCache(options.planCacheBytes ?? (pglite ? 16 : 64) * 1024 * 1024);
+    this.lingerMs = options.lingerMs ?? 50;
+    this.plans = new PlanCache(options.planCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
   }
 
   /** Normalizes continuously: what is queued now, then whatever is accepted or found queued, until stop(). */
@@ -131,24 +148,41 @@ export class Normalizer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.polling);
+    clearTimeout(this.lingering);
     while (this.active > 0) await new Promise<void>((r) => this.idle.add(r));
     for (const set of this.waiters.values()) for (const w of set) w.wake();
   }
 
-  /** The writer committed these events (those newly stored): their plans are kept, and the loop woken. */
+  /**
+   * The writer committed these events (those newly stored): their plans are kept, and the loop woken after
+   * `lingerMs`, so that the events accepted meanwhile make one batch with them.
+   */
   accepted(plans: EventPlan[]): void {
     this.acceptedEvents += plans.length;
     for (const plan of plans) this.plans.put(plan);
-    this.wake();
+    this.wake(this.lingerMs);
   }
 
   /**
-   * There may be queued events: they are claimed on the next turn of the event loop, when the normalizer
-   * is started or a request waits for its events.
+   * There may be queued events: they are claimed on the next turn of the event loop (or after `delayMs`,
+   * unless someone waits for their events), when the normalizer is started or a request waits.
    */
-  wake(): void {
+  wake(delayMs = 0): void {
     this.dirty = true;
-    if (this.scheduled || !this.wanted()) return;
+    if (!this.wanted()) return;
+    if (delayMs > 0 && this.waiters.size === 0) {
+      if (!this.scheduled && !this.lingering) {
+        this.lingering = setTimeout(() => {
+          this.lingering = undefined;
+          this.pump();
+        }, delayMs);
+      }
+      return;
+    }
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (this.scheduled) return;
     this.scheduled = true;
     nextTurn(() => {
       this.scheduled = false;
@@ -166,15 +200,20 @@ export class Normalizer {
     while (this.running < this.concurrency && this.dirty && this.wanted()) {
       this.dirty = false;
       this.running++;
+      let full = false;
       void this.batch()
         .then((outcome) => {
           // A batch that found events may have left more behind; an empty one means the queue is drained.
           if (outcome.claimed > 0) this.dirty = true;
+          full = outcome.claimed >= this.limits.events;
         })
         .catch(() => {})
         .finally(() => {
           this.running--;
-          this.pump();
+          // A full batch left a backlog: the next one at once. Otherwise what came meanwhile is a small
+          // batch: it lingers for more, unless someone waits.
+          if (full) this.pump();
+          else if (this.dirty) this.wake(this.lingerMs);
         });
     }
   }
@@ -235,36 +274,37 @@ export class Normalizer {
 
   /**
    * Waits until each of these stored events is normalized or set aside, at most `timeoutMs`: what each
-   * one is then (still `pending` after the timeout). Woken by this process's batches; polls the queue for
-   * the events another instance normalizes. Where no loop runs, the waiting runs batches as the loop would.
-   * `queuedNow`: ids the caller's own commit just queued (the writer says which), not looked up at first.
+   * one is then (still `pending` after the timeout). Woken by this process's batches; for the events another
+   * instance normalizes, one poll of the queue serves every waiter (`poll`). Where no loop runs, the waiting
+   * runs batches as the loop would. `queuedNow`: ids the caller's own commit just queued (the writer says
+   * which), so pending: not looked up.
    */
   async settled(ids: readonly string[], timeoutMs: number, queuedNow: ReadonlySet<string> = new Set()): Promise<Map<string, Settlement>> {
     let wake = () => {};
-    const waiter: Waiter = { open: new Set(ids), results: new Map(), wake: () => wake() };
+    const done = new Promise<void>((r) => {
+      wake = r;
+    });
+    const waiter: Waiter = { open: new Set(ids), results: new Map(), wake };
     for (const id of waiter.open) {
       const set = this.waiters.get(id) ?? new Set();
       set.add(waiter);
       this.waiters.set(id, set);
     }
-    const deadline = Date.now() + timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      for (let first = true; waiter.open.size > 0; first = false) {
-        // What the database says: already normalized (a duplicate), set aside, or normalized elsewhere.
-        // Events this process queued a moment ago are pending: the first look leaves them out.
-        const look = first ? [...waiter.open].filter((id) => !queuedNow.has(id)) : [...waiter.open];
-        for (const [id, state] of await stateOf(this.db, look)) {
-          if (state.state !== 'pending') this.resolve(waiter, id, state);
-        }
-        if (waiter.open.size === 0 || this.stopped || Date.now() >= deadline) break;
+      // What the database says of the others: already normalized (a duplicate), set aside, or pending.
+      const look = [...waiter.open].filter((id) => !queuedNow.has(id));
+      for (const [id, state] of await stateOf(this.db, look)) if (state.state !== 'pending') this.resolve(waiter, id, state);
+      if (waiter.open.size > 0 && !this.stopped) {
         this.wake();
-        const notified = new Promise<void>((r) => {
-          wake = r;
+        this.schedulePoll();
+        const timeout = new Promise<void>((r) => {
+          timer = setTimeout(r, timeoutMs);
         });
-        await Promise.race([notified, sleep(Math.min(WAITER_POLL_MS, deadline - Date.now()))]);
-        wake = () => {};
+        await Promise.race([done, timeout]);
       }
     } finally {
+      clearTimeout(timer);
       for (const id of ids) {
         const set = this.waiters.get(id);
         set?.delete(waiter);
@@ -273,6 +313,30 @@ export class Normalizer {
     }
     for (const id of waiter.open) waiter.results.set(id, { state: 'pending' });
     return waiter.results;
+  }
+
+  /** Polls for every waiter at once while any waits (see settled). */
+  private schedulePoll(): void {
+    if (this.polling) return;
+    this.polling = setTimeout(() => void this.poll(), WAITER_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const ids = [...this.waiters.keys()].slice(0, MAX_POLLED);
+      for (const [id, state] of await stateOf(this.db, ids)) {
+        if (state.state !== 'pending') for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
+      }
+    } catch {
+      // The database is away: the waiters time out, or a later poll finds their events.
+    } finally {
+      this.polling = undefined;
+      if (this.waiters.size > 0 && !this.stopped) {
+        // Held by another normalizer when ours looked: look again (where no loop runs, waiters drive it).
+        this.wake();
+        this.schedulePoll();
+      }
+    }
   }
 
   private settle(outcome: BatchOutcome): void {
@@ -288,8 +352,6 @@ export class Normalizer {
     if (waiter.open.size === 0) waiter.wake();
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
  * Plans of accepted events, until their batch takes them: first in, first out within a budget of event
