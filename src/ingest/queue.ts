@@ -16,14 +16,13 @@ const acceptRule = mergeRule({ table: s.lineageEvents, key: ['id'] });
 const acceptTexts = new Map<string, string>();
 
 /**
- * Stores the verbatim events and queues those not stored before, in one statement per chunk (a
- * data-modifying CTE: the queue rows are exactly the events inserted). Returns the ids newly stored. The
+ * The statements that store the verbatim events and queue those not stored before, one per chunk (a
+ * data-modifying CTE: the queue rows are exactly the events inserted; each returns the ids it stored). The
  * rows are inserted in id order (a stable lock order between concurrent writers); the queue's order among
  * the events of one statement is the server's, which nothing depends on (merges are order-independent).
  */
-export async function storeAndQueue(query: Query, events: (typeof s.lineageEvents.$inferInsert)[]): Promise<string[]> {
-  const statements = insertStatements(acceptRule, events).map(([text, params]) => query.raw(accepting(text), params));
-  return (await Promise.all(statements)).flat().map((r) => r.event_id as string);
+export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[]): [string, unknown[]][] {
+  return insertStatements(acceptRule, events).map(([text, params]) => [accepting(text), params]);
 }
 
 function accepting(insert: string): string {

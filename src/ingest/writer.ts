@@ -127,7 +127,7 @@ export class EventWriter {
   private async transact(plans: EventPlan[]): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const fresh = await this.db.transaction((query) => acceptPlans(query, plans));
+        const fresh = await acceptPlans(this.db, plans);
         if (this.onAccepted && fresh.size) this.onAccepted(plans.filter((p) => fresh.has(p.event.id!)));
         return fresh;
       } catch (error) {
