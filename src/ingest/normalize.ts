@@ -9,6 +9,8 @@ import { normalizePlans } from './store';
 export interface BatchOutcome {
   /** Events taken off the queue: normalized or set aside. 0 when nothing was queued that no one else held. */
   claimed: number;
+  /** Their text, in bytes (a batch that reached its limits may have left more behind). */
+  bytes: number;
   normalized: string[];
   failed: { id: string; error: string }[];
 }
@@ -40,7 +42,8 @@ export async function normalizeNext(db: Db, limits: ClaimLimits, source: PlanSou
   }
 }
 
-const EMPTY: BatchOutcome = { claimed: 0, normalized: [], failed: [] };
+const EMPTY: BatchOutcome = { claimed: 0, bytes: 0, normalized: [], failed: [] };
+const bytesOf = (claimed: Claimed[]) => claimed.reduce((n, c) => n + c.size, 0);
 
 async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans): Promise<BatchOutcome> {
   if (claimed.length === 0) return EMPTY;
@@ -59,7 +62,7 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
   }
   await normalizePlans(query, good);
   await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
-  return { claimed: claimed.length, normalized, failed };
+  return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed };
 }
 
 /** The events of a failed batch, half by half, until each one that fails alone is set aside. */
@@ -69,7 +72,7 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
       const again = await claimAgain(query, [list[0]!.seq]);
       const failed = again.map(({ id }) => ({ id, error: describe(error) }));
       await setAside(query, failed);
-      return { claimed: again.length, normalized: [], failed };
+      return { claimed: again.length, bytes: bytesOf(again), normalized: [], failed };
     });
   }
   const mid = list.length >> 1;
@@ -95,6 +98,7 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
   }
   return {
     claimed: outcomes.reduce((n, o) => n + o.claimed, 0),
+    bytes: outcomes.reduce((n, o) => n + o.bytes, 0),
     normalized: outcomes.flatMap((o) => o.normalized),
     failed: outcomes.flatMap((o) => o.failed),
   };

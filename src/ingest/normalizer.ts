@@ -8,10 +8,10 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  *
  * **Accepting** (writer.ts, queue.ts). A request's events are checked and planned (prepareEvent), then the
  * group-committed transaction of the writer stores each verbatim event and a row of the `pending_events`
- * queue for each one not stored before, in one multi-row statement per chunk; 201 goes out once that
- * commits. Nothing else is written on the request's path, so acceptance costs about what a bare insert
- * costs, and a 201 means the event is on disk: after a crash (kill -9 at any moment) it is either stored
- * and queued, or was never answered 201.
+ * queue for each one not stored before, in one multi-row statement per chunk (a batch of one statement,
+ * as at concurrency 1, without BEGIN and COMMIT); 201 goes out once that commits. Nothing else is written on
+ * the request's path, and a 201 means the event is on disk: after a crash (kill -9 at any moment) it is
+ * either stored and queued, or was never answered 201.
  *
  * **Normalizing** (normalize.ts). A normalizer claims the oldest queued events in one transaction (DELETE
  * … FOR UPDATE SKIP LOCKED, up to `maxBatchEvents` events and `maxBatchBytes` of text), normalizes them
@@ -45,9 +45,8 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * rest of the machine.
  *
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
- * start (what was pending before a restart), whenever the writer commits (woken on the next turn of the
- * event loop, so that commits arriving together make one batch), and every `idlePollMs` (events another
- * instance accepted and did not normalize). On Workers, which keep no process, the request that accepted
+ * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
+ * (events another instance accepted and did not normalize). On Workers, which keep no process, the request that accepted
  * events drains the queue after answering (ctx.waitUntil) and a cron trigger drains what is left
  * (src/worker.ts): the same cursor, run in turns.
  *
@@ -55,6 +54,8 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * normalized or set aside, woken by this process's batches and polling the queue for other instances';
  * where no loop runs it normalizes them itself.
  */
+
+/** Defaults fit the database: PGlite's batches are smaller (they hold its one connection). */
 export interface NormalizerOptions {
   /** Most events one batch takes. */
   maxBatchEvents?: number;
@@ -205,7 +206,7 @@ export class Normalizer {
         .then((outcome) => {
           // A batch that found events may have left more behind; an empty one means the queue is drained.
           if (outcome.claimed > 0) this.dirty = true;
-          full = outcome.claimed >= this.limits.events;
+          full = outcome.claimed >= this.limits.events || outcome.bytes >= this.limits.bytes;
         })
         .catch(() => {})
         .finally(() => {

@@ -39,6 +39,8 @@ function accepting(insert: string): string {
 export interface Claimed {
   seq: number;
   id: string;
+  /** The event's text, in bytes. */
+  size: number;
 }
 
 export interface ClaimLimits {
@@ -54,26 +56,29 @@ export interface ClaimLimits {
  * several normalizers (instances) claim side by side, each its own events, without waiting for each other.
  */
 export async function claimNext(query: Query, limits: ClaimLimits): Promise<Claimed[]> {
-  const claimed = await query<{ seq: string | number; event_id: string }>(sql`
+  const claimed = await query<{ seq: string | number; event_id: string; size: number }>(sql`
     with locked as (
       select seq, size from pending_events order by seq limit ${limits.events}::int for update skip locked
     ), upto as (
       select seq, sum(size) over (order by seq) - size as before from locked
     )
     delete from pending_events p using upto where p.seq = upto.seq and upto.before < ${limits.bytes}::bigint
-    returning p.seq, p.event_id`);
-  return claimed.map((r) => ({ seq: Number(r.seq), id: r.event_id })).sort((a, b) => a.seq - b.seq);
+    returning p.seq, p.event_id, p.size`);
+  return claimedRows(claimed);
 }
 
 /** Claims these queued events again (a batch being bisected), those still queued and not held by another. */
 export async function claimAgain(query: Query, seqs: readonly number[]): Promise<Claimed[]> {
-  const claimed = await query<{ seq: string | number; event_id: string }>(sql`
+  const claimed = await query<{ seq: string | number; event_id: string; size: number }>(sql`
     delete from pending_events p using (
       select seq from pending_events where seq = any(${textArray(seqs.map(String))}::bigint[]) for update skip locked
     ) locked where p.seq = locked.seq
-    returning p.seq, p.event_id`);
-  return claimed.map((r) => ({ seq: Number(r.seq), id: r.event_id })).sort((a, b) => a.seq - b.seq);
+    returning p.seq, p.event_id, p.size`);
+  return claimedRows(claimed);
 }
+
+const claimedRows = (rows: { seq: string | number; event_id: string; size: number }[]): Claimed[] =>
+  rows.map((r) => ({ seq: Number(r.seq), id: r.event_id, size: Number(r.size) })).sort((a, b) => a.seq - b.seq);
 
 /** The verbatim texts of stored events. */
 export async function storedTexts(query: Query, ids: readonly string[]): Promise<Map<string, string>> {
