@@ -121,6 +121,37 @@ export async function loadLoop(options: {
   };
 }
 
+/**
+ * Open loop: `task(i)` started at a fixed `rate` per second for `seconds` (or `limit` tasks), whatever the
+ * tasks in flight, as producers send whether or not the collector keeps up. Each latency runs from when the
+ * task was due, so a generator that falls behind does not hide the wait (coordinated omission).
+ */
+export async function openLoop(options: { rate: number; seconds: number; limit: number; task: (i: number) => Promise<void> }) {
+  const { rate, seconds, limit, task } = options;
+  const latencies: number[] = [];
+  const start = performance.now();
+  const total = Math.min(limit, Math.floor(rate * seconds));
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < total; ) {
+    const now = performance.now();
+    for (; i < total && start + (i * 1000) / rate <= now; i++) {
+      const due = start + (i * 1000) / rate;
+      running.push(task(i).then(() => void latencies.push(performance.now() - due)));
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await Promise.all(running);
+  const elapsedMs = performance.now() - start;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    count: latencies.length,
+    elapsedMs,
+    perSecond: latencies.length / (elapsedMs / 1000),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+  };
+}
+
 /** Peak resident set (VmHWM) of a live process in MB, from /proc (Linux only; undefined elsewhere). */
 export async function peakRssMb(pid: number): Promise<number | undefined> {
   try {

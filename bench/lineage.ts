@@ -20,7 +20,7 @@ import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
 import { ids } from '../src/ids';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import {
   type BenchContext,
   fixed,
@@ -192,7 +192,7 @@ async function pgliteTarget(ctx: BenchContext, jobs: number, samples: number, fa
       const loaded = await prepareGraph(db, jobs, ctx.log);
       await db.orm.execute(drizzleSql`vacuum analyze`);
       const config = loadConfig({});
-      const app = createApp({ db, writer: new EventWriter(db), config });
+      const app = createApp({ db, ...ingestPipeline(db), config });
       ctx.log(`lineage/pglite: ${jobs} jobs, ${loaded.edges} edges`);
       return measureTarget(
         {

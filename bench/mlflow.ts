@@ -21,7 +21,7 @@ import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
 import { select, textArray } from '../src/db/sql';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import { searchRunIds } from '../src/tracking/run-search';
 import { type BenchContext, fixed, type Section, type SectionResult, scratchPostgres, timed, withCleanup } from './lib';
 
@@ -144,7 +144,7 @@ async function measure(db: Db, database: string, runs: number, samples: number, 
   });
   add("search: tags.dataset_version = '<v>'", versions.length, byVersion, lookup.p99);
   // What the client waits for: the route, answering the 100 runs found whole (params, tags, metrics, inputs).
-  const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+  const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
   const byRoute = await timed(versions.length, async (i) => {
     const res = await app.request('/api/2.0/mlflow/runs/search', {
       method: 'POST',

@@ -1,6 +1,6 @@
 /**
  * A synthetic lineage graph, as OpenLineage events stored through the collector's own path
- * (`prepareEvent`, then `storePlans` in batched transactions, as the HTTP writer does): every row a real
+ * (`prepareEvent`, then `storePlans` in batched transactions: stored and normalized at once): every row a real
  * producer would cause exists (events, runs, run and job IO, job and dataset versions, facets, column
  * lineage), so the read API is measured on what it would really read.
  *

@@ -24,7 +24,7 @@ import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import { columnsLayout, layoutGraph } from '../web/src/graph/layout';
 import { type ApiNode, fromApi } from '../web/src/graph/model';
 import { type BenchContext, fixed, type Section, type SectionResult, withCleanup } from './lib';
@@ -53,7 +53,7 @@ export const uiSection: Section = {
       () => db.close(),
       async () => {
         await migrate(db, await readMigrations());
-        const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+        const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
         const loaded = await app.request('/api/v1/lineage/batch', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

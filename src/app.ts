@@ -21,6 +21,7 @@ import { mlflowExperimentRoutes } from './http/routes/mlflow-experiments';
 import { mlflowLoggedModelRoutes } from './http/routes/mlflow-logged-models';
 import { mlflowRunRoutes } from './http/routes/mlflow-runs';
 import { modelRoutes } from './http/routes/models';
+import { normalizationRoutes } from './http/routes/normalization';
 import { producerRoutes } from './http/routes/producers';
 import { Metrics } from './metrics';
 
@@ -50,6 +51,7 @@ export function createApp(appDeps: AppDeps) {
   app.use('/api/*', authenticate);
   for (const routes of [
     lineageRoutes,
+    normalizationRoutes,
     graphRoutes,
     catalogRoutes,
     datasetRoutes,

@@ -6,8 +6,9 @@ import type { Config } from './config';
 import type { Db } from './db/client';
 import { ImportInterrupted, importEvents } from './ingest/import';
 import type { ImportReport, ItemOutcome } from './ingest/import-report';
+import type { Normalizer } from './ingest/normalizer';
+import { ingestPipeline } from './ingest/pipeline';
 import type { BatchFormat } from './ingest/split';
-import { EventWriter } from './ingest/writer';
 
 /**
  * `pedigree import FILE|-`: the batch import of the HTTP API (the same domain function), fed from a file
@@ -71,7 +72,9 @@ export async function runImport(db: Db, input: ImportInput, config: Config, io: 
     items++;
     progress?.show(items, read);
   };
-  const writer = new EventWriter(db, { concurrency: config.writeConcurrency });
+  // The events are accepted first, then normalized in large batches: the command returns with everything it
+  // stored normalized (or set aside), as no server may be there to do it (PGlite).
+  const { writer, normalizer } = ingestPipeline(db, config);
   try {
     const report = await importEvents(writer, chunks, {
       format,
@@ -81,14 +84,30 @@ export async function runImport(db: Db, input: ImportInput, config: Config, io: 
     });
     progress?.clear();
     io.stdout.write(summary(input.name, format, report));
-    return report.rejected > 0 ? 1 : 0;
+    const failed = await finishNormalizing(normalizer, io);
+    return report.rejected > 0 || failed > 0 ? 1 : 0;
   } catch (e) {
     progress?.clear();
     if (!(e instanceof ImportInterrupted)) throw e;
     io.stdout.write(summary(input.name, format, e.report));
     io.stderr.write(`import stopped: ${(e.cause as Error)?.message ?? e.cause}; ${e.message}\n`);
+    await finishNormalizing(normalizer, io).catch(() => {});
     return 1;
+  } finally {
+    await normalizer.stop();
   }
+}
+
+/** Drains the normalization queue; says which events were set aside. Returns their number. */
+async function finishNormalizing(normalizer: Normalizer, io: ImportIo): Promise<number> {
+  const { failed } = await normalizer.drain();
+  if (failed.length) {
+    io.stdout.write(
+      `${count(failed.length)} stored events could not be normalized (set aside; \`pedigree replay --failed\` retries them):\n`,
+    );
+    for (const f of failed.slice(0, SHOWN_REJECTIONS)) io.stdout.write(`  ${f.id}: ${f.error}\n`);
+  }
+  return failed.length;
 }
 
 /** The input inflated when it starts with gzip's magic bytes (1f 8b), whatever its name. */

@@ -15,7 +15,9 @@ ${MODEL_USAGE}
 Database (opening it directly; not while a server holds the embedded one):
 
   migrate             apply pending database migrations
-  replay [--rebuild]  normalize the stored events again (--rebuild: empty the normalized tables first)
+  replay [--rebuild|--failed]
+                      normalize the stored events again, the ones set aside included (--rebuild: empty
+                      the normalized tables first; --failed: only the events set aside)
   export              write every stored event, verbatim, as a JSON array to stdout
                       (import it into another instance, or POST it to its /api/v1/lineage/batch)
 ${IMPORT_USAGE}
@@ -44,9 +46,10 @@ async function main(argv: string[]): Promise<number> {
         console.error('migrations applied');
         return 0;
       case 'replay': {
-        const result = await replayEvents(db, { rebuild: args.includes('--rebuild') });
-        console.error(`replayed ${result.events} events${result.skipped.length ? `; not understood: ${result.skipped.join(', ')}` : ''}`);
-        return 0;
+        const result = await replayEvents(db, { rebuild: args.includes('--rebuild'), failedOnly: args.includes('--failed') });
+        console.error(`replayed ${result.events} events`);
+        for (const f of result.failed) console.error(`  set aside ${f.id}: ${f.error}`);
+        return result.failed.length ? 1 : 0;
       }
       case 'import':
         return await runImport(db, input!, config, { stdout: process.stdout, stderr: process.stderr });

@@ -20,6 +20,8 @@ export interface Config {
   databasePoolSize: number;
   /** Write transactions in flight at once (group commit); unset: 1 for PGlite, 2 for Postgres. */
   writeConcurrency: number | undefined;
+  /** Normalization behind acceptance (ingest/normalizer.ts). */
+  normalize: NormalizeConfig;
   /** MLflow's tracking API: where its runs go in the lineage graph, and where clients write artifacts. */
   mlflow: MlflowConfig;
   metrics: MetricsConfig;
@@ -34,6 +36,15 @@ export interface MetricsConfig {
   public: boolean;
   /** Producers labelled by name (PEDIGREE_METRICS_MAX_PRODUCERS); the others are counted as `other`. */
   maxProducers: number;
+}
+
+export interface NormalizeConfig {
+  /** Most events one normalization transaction takes (PEDIGREE_NORMALIZE_BATCH); unset: 500 for PGlite, 2000 for Postgres. */
+  batchEvents: number | undefined;
+  /** Normalization transactions in flight at once in one process (PEDIGREE_NORMALIZE_CONCURRENCY). */
+  concurrency: number;
+  /** Longest a request asking `Prefer: wait=normalized` waits (PEDIGREE_NORMALIZE_WAIT_SECONDS). */
+  waitSeconds: number;
 }
 
 export interface MlflowConfig {
@@ -137,6 +148,11 @@ export function loadConfig(env: Env): Config {
     policy: promotionPolicy(env),
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
     writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
+    normalize: {
+      batchEvents: env.PEDIGREE_NORMALIZE_BATCH ? integer(env, 'PEDIGREE_NORMALIZE_BATCH', 2000) : undefined,
+      concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
+      waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),
+    },
     mlflow: {
       namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',
       artifactRoot: (env.PEDIGREE_MLFLOW_ARTIFACT_ROOT?.trim() || './mlruns').replace(/\/+$/, ''),

@@ -91,11 +91,8 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * Normalization's progress. Today an event is normalized in the transaction that accepts it
- * (src/ingest/writer.ts reports each commit through Metrics.committed), so the backlog is 0 and the lag
- * is the time from its receipt to that commit. The asynchronous normalizer (issue 13) reports here
- * instead: `pending` each time it reads the accepted events it has not normalized, `normalized` after
- * each batch it commits.
+ * Normalization's progress, reported by the normalizer (src/ingest/normalizer.ts): `pending` each time
+ * it reads the accepted events it has not normalized, `normalized` after each batch it commits.
  */
 export class Normalization {
   private waiting = 0;
@@ -220,12 +217,10 @@ export class Metrics {
   }
 
   /** Events committed by the writer, in one transaction of `seconds` that took them all. */
-  committed(plans: readonly EventPlan[], seconds: number, oldestReceivedAt: number): void {
+  committed(plans: readonly EventPlan[], seconds: number): void {
     for (const plan of plans) this.accepted.inc({ producer: this.acceptedProducers.of(plan.event.producer), kind: plan.event.kind });
     this.batchEvents.observe(plans.length);
     this.batchSeconds.observe(seconds);
-    // Normalization is synchronous today: the commit that accepts an event normalizes it.
-    this.normalization.normalized(plans.length, oldestReceivedAt);
   }
 
   /** An ingest request or batch item refused; `producer` when the event said it (its body was read). */

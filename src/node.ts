@@ -3,14 +3,15 @@ import { loadConfig } from './config';
 import { startService } from './service';
 
 const config = loadConfig(process.env);
-const { app, db } = await startService(config);
+const service = await startService(config);
+const { app } = service;
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   console.log(`pedigree listening on http://localhost:${info.port} with ${where}`);
 });
 
 const stop = () => {
-  server.close(() => void db.close().finally(() => process.exit(0)));
+  server.close(() => void service.stop().finally(() => process.exit(0)));
   setTimeout(() => process.exit(0), 10_000).unref();
 };
 process.on('SIGINT', stop);

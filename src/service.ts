@@ -11,7 +11,7 @@ import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
-import { EventWriter } from './ingest/writer';
+import { ingestPipeline } from './ingest/pipeline';
 import { Metrics } from './metrics';
 import { nodeUi } from './ui-node';
 
@@ -27,14 +27,23 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   return openPglite(config.dataDir);
 }
 
-/** Database migrated, writer started, app built: everything a Node process serves. */
+/**
+ * Database migrated, normalizer started (it first takes up what was queued before a restart), app built:
+ * everything a Node process serves. `stop` ends normalization (the batch in flight commits or rolls back;
+ * what is queued stays queued) and closes the database.
+ */
 export async function startService(config: Config) {
   // One registry for the process, its process metrics included (Node only).
   const metrics = new Metrics({ maxProducers: config.metrics.maxProducers }).withProcessMetrics();
   const opened = await openDatabase(config);
   await migrate(opened, await readMigrations());
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
-  const writer = new EventWriter(db, { concurrency: config.writeConcurrency, metrics });
-  const app = createApp({ db, writer, config, metrics, ui: nodeUi() });
-  return { app, db, writer, metrics };
+  const { writer, normalizer } = ingestPipeline(db, config, { metrics });
+  normalizer.start();
+  const app = createApp({ db, writer, normalizer, config, metrics, ui: nodeUi() });
+  const stop = async () => {
+    await normalizer.stop();
+    await db.close();
+  };
+  return { app, db, writer, normalizer, metrics, stop };
 }

@@ -1,17 +1,36 @@
 import { createApp } from './app';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { openPostgres } from './db/postgres';
-import { EventWriter } from './ingest/writer';
+import { ingestPipeline } from './ingest/pipeline';
 import { Metrics } from './metrics';
 
 /**
  * Cloudflare Workers entry: the same app over postgres.js (DATABASE_URL or a Hyperdrive binding). Workers
  * never migrate: run `npm start` (or the migration step) against the database first.
+ *
+ * Workers keep no process to normalize in (see src/ingest/normalizer.ts): the queue is drained in turns.
+ * A request that accepted events drains it after answering (ctx.waitUntil, within DRAIN_MS), and the cron
+ * trigger of wrangler.toml drains what those left (a burst larger than a turn, a Worker evicted mid-way).
+ * A request asking `Prefer: wait=normalized` normalizes its own events before answering. Several Workers
+ * draining at once claim different events (SKIP LOCKED).
  */
 interface Env {
   DATABASE_URL?: string;
   HYPERDRIVE?: { connectionString: string };
   [key: string]: unknown;
+}
+
+interface Ctx {
+  waitUntil(p: Promise<unknown>): void;
+}
+
+/** How long a drain after a request, or on the cron trigger, may run (Workers limit a request's wall time). */
+const DRAIN_MS = 20_000;
+
+function open(env: Env): { config: Config; url: string | undefined } {
+  const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const config = loadConfig(vars);
+  return { config, url: env.HYPERDRIVE?.connectionString ?? config.databaseUrl };
 }
 
 /**
@@ -20,22 +39,40 @@ interface Env {
  * app. Each isolate counts only its own requests, and a scrape of /metrics reaches whichever isolate
  * Cloudflare routes it to: there the counts are one isolate's since it started (for debugging; fleet-wide
  * numbers are Cloudflare's analytics). There are no pool or process metrics on Workers.
+ *
+ * No process outlives a request, so no normalizer loop runs: the request that accepted events drains the
+ * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left.
  */
 function workerEntry() {
   let metrics: Metrics | undefined;
   return {
-    async fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
-      const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-      const config = loadConfig(vars);
+    async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
+      const { config, url } = open(env);
       metrics ??= new Metrics({ maxProducers: config.metrics.maxProducers });
-      const url = env.HYPERDRIVE?.connectionString ?? config.databaseUrl;
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
-      const app = createApp({ db, writer: new EventWriter(db, { concurrency: 1, metrics }), config, metrics });
+      const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics });
+      const app = createApp({ db, writer, normalizer, config, metrics });
       const response = await app.fetch(request, env);
-      ctx.waitUntil(db.close());
+      const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
+      ctx.waitUntil(drained.catch((e) => console.error('normalization after the request failed:', e)).finally(() => db.close()));
       return response;
+    },
+
+    /** The cron trigger (wrangler.toml): drains what requests left queued. */
+    async scheduled(_event: unknown, env: Env, ctx: Ctx): Promise<void> {
+      const { config, url } = open(env);
+      if (!url) return;
+      metrics ??= new Metrics({ maxProducers: config.metrics.maxProducers });
+      const db = openPostgres(url, { max: 1 });
+      const { normalizer } = ingestPipeline(db, config, { metrics });
+      ctx.waitUntil(
+        normalizer
+          .drain({ deadline: Date.now() + DRAIN_MS })
+          .catch((e) => console.error('scheduled normalization failed:', e))
+          .finally(() => db.close()),
+      );
     },
   };
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/client';
 import { mlflowRoutes } from '../src/http/routes/mlflow';
 import { modelRoutes } from '../src/http/routes/models';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import { databases, useDatabase } from './support/databases';
 import { DeclaredAnswers, declaredRoutes, type OpenApiDocument } from './support/declared';
 import { post } from './support/events';
@@ -18,7 +18,7 @@ type Json = Record<string, any>;
 describe('the check of answers against their declarations', () => {
   // The document is static: no database is touched, so a placeholder stands in for it.
   const db = {} as Db;
-  const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+  const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
   let declared: DeclaredAnswers;
   beforeAll(async () => {
     declared = await DeclaredAnswers.of(app);

@@ -98,7 +98,7 @@ describe('the emitter into the real Pedigree app, over a real port', () => {
 
   it('sends START and COMPLETE of a training run, gzipped; Pedigree stores them without a warning and shows the run COMPLETED', async () => {
     const seen: Headers[] = [];
-    const lineage = createEmitter({ url, producer, gzip: true, fetch: watchedFetch(seen) });
+    const lineage = createEmitter({ url, producer, gzip: true, waitNormalized: true, fetch: watchedFetch(seen) });
     const runId = newRunId();
     const { start, complete } = trainingRun(runId);
 
@@ -109,6 +109,8 @@ describe('the emitter into the real Pedigree app, over a real port', () => {
       expect(result.warnings).toEqual([]);
     }
     expect(seen.map((h) => h.get('content-encoding'))).toEqual(['gzip', 'gzip']);
+    expect(seen.map((h) => h.get('prefer'))).toEqual(['wait=normalized', 'wait=normalized']);
+    expect(completed.body).toMatchObject({ normalization: 'normalized' });
 
     const res = await fetch(`${url}/api/v1/jobs/runs/${runId}`);
     expect(res.status).toBe(200);
@@ -129,7 +131,7 @@ describe('the emitter into the real Pedigree app, over a real port', () => {
 
   it('fails a run with its error as the errorMessage facet, accepted by strict mode', async () => {
     // Strict mode refuses any deviation from the spec; no producer given, so the default one must be valid too.
-    const lineage = createEmitter({ url, endpoint: '/api/v1/lineage?strict=true' });
+    const lineage = createEmitter({ url, endpoint: '/api/v1/lineage?strict=true', waitNormalized: true });
     const runId = newRunId();
     const { start } = trainingRun(runId);
     await lineage.start(start);

@@ -197,13 +197,13 @@ describe('when the database is down', () => {
     const { openPglite } = await import('../src/db/pglite');
     const { openPostgres } = await import('../src/db/postgres');
     const { createApp } = await import('../src/app');
-    const { EventWriter } = await import('../src/ingest/writer');
+    const { ingestPipeline } = await import('../src/ingest/pipeline');
     const { loadConfig } = await import('../src/config');
     const closed = await openPglite();
     await closed.close();
     const unreachable = openPostgres('postgres://postgres@127.0.0.1:9/none', { connectTimeoutSeconds: 2 });
     for (const db of [closed, unreachable]) {
-      const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+      const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
       const res = await post(app, sample());
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBeTruthy();

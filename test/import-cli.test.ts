@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import { openDatabase } from '../src/service';
 import { corpusFiles, corpusText, post } from './support/events';
 import { runStory } from './support/run-events';
@@ -54,7 +54,7 @@ describe('pedigree import', () => {
     await empty.close();
     source = await fresh('source');
     const db = await openPglite(source);
-    const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+    const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
     for (const file of corpusFiles()) await post(app, corpusText(file));
     for (const event of runStory().events) await post(app, event);
     sourceState = await snapshot(db);

@@ -10,7 +10,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openPglite } from '../src/db/pglite';
 import { LISTED_REJECTIONS } from '../src/ingest/import-report';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import type { BatchAnswer } from './support/batch';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
@@ -222,7 +222,7 @@ describe('a database lost in the middle of a batch', () => {
     const { migrate } = await import('../src/db/migrate');
     const { readMigrations } = await import('../src/db/migrations-fs');
     await migrate(db, await readMigrations());
-    const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({}) });
+    const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({}) });
     let source!: ReadableStreamDefaultController<Uint8Array>;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -277,7 +277,7 @@ describe('a gzip bomb over a real port', () => {
     const member = gzipSync(Buffer.alloc(64 * 1024 ** 2, 0x20), { level: 9 });
     bomb = Buffer.concat(Array.from({ length: 32 }, () => member));
     const config = loadConfig({});
-    const app = createApp({ db: await db, writer: new EventWriter(await db), config });
+    const app = createApp({ db: await db, ...ingestPipeline(await db), config });
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     port = (server.address() as AddressInfo).port;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/client';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 import { BoundedLabel, Metrics } from '../src/metrics';
 import { databases, useDatabase } from './support/databases';
 import { DeclaredAnswers } from './support/declared';
@@ -214,12 +214,28 @@ describe.each(databases)('GET /metrics on $name', (database) => {
     expect(body.normalization.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(declared.operation('GET', '/metrics')).toBe('get /metrics');
   });
+
+  it('reports the queue as it is: an event accepted and not normalized is backlog, and its age the lag', async () => {
+    const { app, normalizer } = ctx();
+    // The test's normalizer is not started: without waiting, the event stays queued.
+    expect((await post(app, sample(), { wait: false })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 20));
+    const health = (await (await app.request('/healthcheck')).json()) as { normalization: { lagSeconds: number; backlog: number } };
+    expect(health.normalization.backlog).toBe(1);
+    expect(health.normalization.lagSeconds).toBeGreaterThan(0);
+    expect(find(await scrape(app), 'pedigree_normalization_backlog_events')[0]?.value).toBe(1);
+    const before = total(await scrape(app), 'pedigree_events_normalized_total');
+    await normalizer.drain();
+    const after = await scrape(app);
+    expect(total(after, 'pedigree_events_normalized_total') - before).toBe(1);
+    expect(find(after, 'pedigree_normalization_backlog_events')[0]?.value).toBe(0);
+  });
 });
 
 describe('GET /metrics access', () => {
-  // No database is reached: the scrape and the refusals before it read none.
+  // No database is reached: the refusals read none, and a scrape answers without the backlog it cannot read.
   const db = {} as Db;
-  const build = (env: Record<string, string>) => createApp({ db, writer: new EventWriter(db), config: loadConfig(env) });
+  const build = (env: Record<string, string>) => createApp({ db, ...ingestPipeline(db), config: loadConfig(env) });
   const principals = JSON.stringify([
     { name: 'prometheus', key: 'reader-key-1', scopes: ['read'] },
     { name: 'spark', key: 'ingest-key-1', scopes: ['ingest'] },

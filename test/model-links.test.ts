@@ -269,7 +269,7 @@ describe.each(databases)('stored model links on $name', (database) => {
     await db.orm.execute(sql`delete from model_version_links where model_name <> 'decided'`);
     await db.orm.execute(sql`update model_version_links set status = 'confirmed', evidence = '{}'`);
     await db.orm.execute(sql`delete from model_version_tag_parts`);
-    await replayEvents(db, { rebuild: true, pageSize: 50 });
+    await replayEvents(db, { rebuild: true, batchEvents: 50 });
     expect(await stored()).toEqual(before);
     expect(await parts()).toEqual(partsBefore);
     await replayEvents(db);

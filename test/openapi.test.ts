@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/client';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 
 // The document is static: no database is touched, so a placeholder stands in for it.
 const db = {} as Db;
-const app = createApp({ db, writer: new EventWriter(db), config: loadConfig({ PEDIGREE_API_KEYS: 'k' }) });
+const app = createApp({ db, ...ingestPipeline(db), config: loadConfig({ PEDIGREE_API_KEYS: 'k' }) });
 
 type Operation = { parameters?: { name: string; in: string; required?: boolean }[]; responses: Record<string, unknown> };
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };

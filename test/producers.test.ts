@@ -61,7 +61,7 @@ describe.each(databases)('the producers’ conformance report on $name', (databa
   async function ingest(body: unknown, status: number, path = '/api/v1/lineage', headers: Record<string, string> = {}): Promise<Json> {
     const res = await declared.request(ctx().app, path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', prefer: 'wait=normalized', ...headers },
       body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
     });
     const text = await res.text();
@@ -268,9 +268,9 @@ describe.each(databases)('the producers’ conformance report on $name', (databa
   });
 
   it('answers 400 when the rejection cannot be recorded, and logs why', async () => {
-    const { db, writer, config } = ctx();
+    const { db, writer, normalizer, config } = ctx();
     const broken: Db = { ...db, transaction: () => Promise.reject(new Error('the database refuses')) };
-    const app = createApp({ db: broken, writer, config });
+    const app = createApp({ db: broken, writer, normalizer, config });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const res = await post(app, event(producerFor('unrecorded'), 'yesterday'));

@@ -15,8 +15,8 @@ describe.each(databases)('replaying stored events on $name', (database) => {
     const before = await snapshot(db);
     expect(before.lineage_events!.length).toBeGreaterThan(80);
 
-    const result = await replayEvents(db, { rebuild: true, pageSize: 7 });
-    expect(result).toEqual({ events: before.lineage_events!.length, skipped: [] });
+    const result = await replayEvents(db, { rebuild: true, batchEvents: 7 });
+    expect(result).toEqual({ events: before.lineage_events!.length, failed: [] });
     expect(await snapshot(db)).toEqual(before);
 
     // Without rebuilding, replay is idempotent.

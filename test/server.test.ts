@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openPglite } from '../src/db/pglite';
-import { EventWriter } from '../src/ingest/writer';
+import { ingestPipeline } from '../src/ingest/pipeline';
 
 /** Sends a body in pieces, the way a client streams a large event, and reads the answer. */
 function send(port: number, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -37,7 +37,7 @@ describe('over a real port', () => {
   it('answers 413 and 401 to a large body without the connection being reset', async () => {
     const db = await openPglite();
     const config = loadConfig({ PEDIGREE_MAX_EVENT_BYTES: String(1024 * 1024), PEDIGREE_API_KEYS: 'secret' });
-    const app = createApp({ db, writer: new EventWriter(db), config });
+    const app = createApp({ db, ...ingestPipeline(db), config });
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     const { port } = server.address() as AddressInfo;

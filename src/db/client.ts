@@ -27,6 +27,11 @@ export interface Db {
   /** A transaction for the write path (see Query). */
   transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   /**
+   * The same statements outside a transaction, each committed on its own: for a caller that issues one
+   * statement, atomic by itself, it saves the round trips of BEGIN and COMMIT.
+   */
+  autocommit<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+  /**
    * Runs a read statement prepared once per connection, so that Postgres plans it once (its generic plan):
    * for statements whose best plan does not depend on the values (lookups by key), where planning costs
    * more than running. Absent where statements are not prepared (PGlite): `rows` is used instead.

@@ -24,6 +24,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     orm,
     driver: 'pglite',
     transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, async (text, params) => (await tx.query<Row>(text, params)).rows))),
+    autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows)),
     close: () => client.close(),
   };
 }

@@ -33,6 +33,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         const raw = (text: string, params: unknown[] = []) => tx.unsafe(text, params as never[], { prepare: true }) as Promise<Row[]>;
         return fn(queryOf(dialect, raw));
       }) as Promise<T>,
+    autocommit: <T>(fn: (query: Query) => Promise<T>) =>
+      fn(queryOf(dialect, (text, params = []) => client.unsafe(text, params as never[], { prepare: true }) as Promise<Row[]>)),
     prepared: async <T>(query: SQL) => {
       const { sql: text, params } = dialect.sqlToQuery(query);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];

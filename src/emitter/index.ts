@@ -36,6 +36,12 @@ export interface EmitterOptions {
   gzip?: boolean | number;
   /** The events' `producer` and the facets' `_producer`: a URI for your job's code (a repository URL at a version). */
   producer?: string;
+  /**
+   * Answer each event once Pedigree has normalized it (`Prefer: wait=normalized`), not as soon as it is
+   * stored: for a job that reads its own lineage back right after sending it. The answer's body then says
+   * `normalization`. Other OpenLineage endpoints ignore the header. Default: false.
+   */
+  waitNormalized?: boolean;
   /** The fetch to use (for tests, proxies, instrumentation). Default: the global fetch. */
   fetch?: typeof fetch;
 }
@@ -95,6 +101,7 @@ function transportOptions(o: EmitterOptions): TransportOptions {
     backoffMs: count('backoffMs', o.backoffMs ?? 500, 0),
     maxDelayMs: count('maxDelayMs', o.maxDelayMs ?? 30_000, 0),
     gzipFromBytes: gzip === true ? 0 : gzip === false ? undefined : count('gzip', gzip, 0),
+    ...(o.waitNormalized ? { waitNormalized: true } : {}),
     fetch: fetchImpl,
   };
 }

@@ -14,6 +14,8 @@ export interface TransportOptions {
   maxDelayMs: number;
   /** Compress bodies of at least this many bytes; undefined: never. */
   gzipFromBytes: number | undefined;
+  /** Ask Pedigree to answer once the event is normalized (`Prefer: wait=normalized`). */
+  waitNormalized?: boolean;
   fetch: typeof fetch;
 }
 
@@ -78,6 +80,7 @@ export async function post(document: unknown, options: TransportOptions): Promis
   const body = compress ? await gzip(json) : json;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, application/problem+json' };
   if (compress) headers['content-encoding'] = 'gzip';
+  if (options.waitNormalized) headers.prefer = 'wait=normalized';
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
   for (let attempt = 1; ; attempt++) {

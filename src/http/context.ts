@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import type { Normalizer } from '../ingest/normalizer';
 import type { EventWriter } from '../ingest/writer';
 import type { Metrics } from '../metrics';
 import type { Actor } from './auth';
@@ -9,6 +10,8 @@ import type { Actor } from './auth';
 export interface Deps {
   db: Db;
   writer: EventWriter;
+  /** Normalizes what the writer accepted; requests asking `Prefer: wait=normalized` wait on it. */
+  normalizer: Normalizer;
   config: Config;
   /** This app's metrics (GET /metrics): the writer given to the app reports to the same. */
   metrics: Metrics;

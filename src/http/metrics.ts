@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { ImportInterrupted } from '../ingest/import';
+import { backlog } from '../ingest/queue';
 import type { Metrics, RejectionReason } from '../metrics';
 import { authenticate } from './auth';
-import type { AppEnv } from './context';
+import type { AppEnv, Deps } from './context';
 import { Refusal } from './problem';
 
 /** The ingest endpoints: their refused requests are counted as rejected events. */
@@ -63,3 +64,12 @@ export const metricsAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('actor', { name: 'metrics scraper', scopes: ['read'], authenticated: false });
   return next();
 };
+
+/**
+ * The backlog as the queue has it now (every instance's events), before /healthcheck or /metrics report
+ * it: the normalizer knows only what it claims, not what waits.
+ */
+export async function refreshBacklog(deps: Pick<Deps, 'db' | 'metrics'>): Promise<void> {
+  const queued = await backlog(deps.db);
+  deps.metrics.normalization.pending(queued.events, queued.oldestAcceptedAt);
+}

@@ -44,6 +44,20 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   return { ok: true, id, plan, warnings };
 }
 
+/**
+ * The plan of an event already stored (its id and verbatim text), for the normalizer: the rows only, without
+ * the spec validation, whose warnings were kept with the event when it was accepted and change no row.
+ * Deterministic, so it plans exactly what prepareEvent planned when the event came.
+ */
+export function planStored(id: string, text: string): { ok: true; plan: EventPlan } | { ok: false; errors: Deviation[] } {
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+  const found = repairUnstorable(parsed.value, text);
+  const u = understand(parsed.value);
+  if (!u.ok) return { ok: false, errors: u.errors };
+  return { ok: true, plan: planEvent(u.event, id, text, found) };
+}
+
 /** An event as the bytes received: UTF-8 is required, then as prepareEvent. */
 export function prepareBytes(bytes: Uint8Array, options: PrepareOptions): Prepared {
   const text = decodeUtf8(bytes);

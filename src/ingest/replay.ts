@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { refreshAllLinks } from '../models/link-refresh';
-import { storedEventPages } from './export';
-import { prepareEvent } from './ingest';
-import type { EventPlan } from './plan';
-import { normalizePlans } from './store';
+import type { BatchOutcome } from './normalize';
+import { Normalizer } from './normalizer';
+import { requeue } from './queue';
 
 export interface ReplayResult {
+  /** Events normalized (those queued before the replay included). */
   events: number;
-  /** Stored events the current rules no longer understand (they stay stored, unnormalized). */
-  skipped: string[];
+  /** Events set aside again, with their errors (the current rules do not understand them, or they fail). */
+  failed: BatchOutcome['failed'];
 }
 
 /** The tables derived from lineage_events: everything replay may rebuild. */
@@ -32,27 +32,23 @@ export const NORMALIZED_TABLES = [
 ] as const;
 
 /**
- * Normalizes the stored verbatim events again, a page at a time in id order, one transaction per page.
- * With `rebuild`, the normalized tables are emptied first, so they end up exactly what the current code
- * derives from the stored events (after a fix to normalization, say). Without it, merges are idempotent
- * and replay only fills in what is missing.
+ * Normalizes the stored verbatim events again: queues them (in id order) and drains the queue as the
+ * normalizer does, in batches of `batchEvents`, setting aside those that fail. With `rebuild`, the
+ * normalized tables are emptied first, so they end up exactly what the current code derives from the
+ * stored events (after a fix to normalization, say). Without it, merges are idempotent and replay only
+ * fills in what is missing. `failedOnly` queues the events set aside alone: the retry after a fix.
  */
-export async function replayEvents(db: Db, options: { rebuild?: boolean; pageSize?: number } = {}): Promise<ReplayResult> {
+export async function replayEvents(
+  db: Db,
+  options: { rebuild?: boolean; failedOnly?: boolean; batchEvents?: number } = {},
+): Promise<ReplayResult> {
   if (options.rebuild) await db.orm.execute(sql.raw(`truncate ${NORMALIZED_TABLES.join(', ')}`));
-  const pageSize = options.pageSize ?? 500;
-  const result: ReplayResult = { events: 0, skipped: [] };
-  for await (const page of storedEventPages(db, pageSize)) {
-    const plans: EventPlan[] = [];
-    for (const { id, raw } of page) {
-      const prepared = prepareEvent(raw, { strict: false });
-      if (prepared.ok) plans.push(prepared.plan);
-      else result.skipped.push(id);
-    }
-    await db.transaction((query) => normalizePlans(query, plans));
-    result.events += plans.length;
-  }
-  // Links derive from the events and the registry: each page refreshed the versions it touched, but a
+  await requeue(db, options.failedOnly && !options.rebuild ? 'failed' : 'all');
+  // Nothing was accepted here: there are no plans to keep.
+  const normalizer = new Normalizer(db, { maxBatchEvents: options.batchEvents ?? 500, planCacheBytes: 0 });
+  const { normalized, failed } = await normalizer.drain();
+  // Links derive from the events and the registry: each batch refreshed the versions it touched, but a
   // rebuild may have removed what linked others; every version's links are computed again once all is in.
   await db.transaction((query) => refreshAllLinks(query));
-  return result;
+  return { events: normalized, failed };
 }

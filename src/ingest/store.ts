@@ -1,13 +1,30 @@
-import type { Query } from '../db/client';
+import type { Db, Query } from '../db/client';
 import { insertNew, upsert } from '../db/upsert';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
+import { storeAndQueue } from './queue';
 import { eventRule, rules } from './rules';
 
 /**
- * Writes a batch of planned events in the caller's transaction. Events already stored (same content
- * hash) are skipped whole: their rows were written when they first came. Returns the ids newly stored.
+ * Accepts a batch of planned events: each stored verbatim and, when it was not stored before, queued for
+ * the normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. A batch that takes one
+ * statement (one event, whatever the load at concurrency 1) runs without BEGIN and COMMIT: a statement is
+ * atomic by itself, and they would cost two more round trips.
+ */
+export async function acceptPlans(db: Db, plans: EventPlan[]): Promise<Set<string>> {
+  const statements = storeAndQueue(plans.map((p) => p.event));
+  const run = async (query: Query) => (await Promise.all(statements.map(([text, params]) => query.raw(text, params)))).flat();
+  const stored = statements.length === 1 ? await db.autocommit(run) : await db.transaction(run);
+  return new Set(stored.map((r) => r.event_id as string));
+}
+
+/**
+ * Stores and normalizes a batch of planned events in the caller's transaction, as one: for a caller whose
+ * transaction must see its events normalized when it commits (the MLflow bridge, tracking/projection.ts;
+ * the benchmark's graph loader). Ingest over HTTP accepts instead (acceptPlans). Events already stored
+ * (same content hash) are skipped whole: their rows were written when they first came. Returns the ids
+ * newly stored.
  */
 export async function storePlans(query: Query, plans: EventPlan[]): Promise<Set<string>> {
   const unique = [...new Map(plans.map((p) => [p.event.id!, p])).values()].sort((a, b) => (a.event.id! < b.event.id! ? -1 : 1));

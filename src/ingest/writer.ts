@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { isDatabaseUnavailable, sqlState } from '../db/errors';
 import type { Metrics } from '../metrics';
 import type { EventPlan } from './plan';
-import { storePlans } from './store';
+import { acceptPlans } from './store';
 
 export interface WriterOptions {
   /** Most events one transaction takes. */
@@ -11,15 +11,15 @@ export interface WriterOptions {
   maxBatchBytes?: number;
   /** Transactions in flight at once (1 for PGlite, which has one connection anyway). */
   concurrency?: number;
-  /** Told of each commit: events by producer, batch size and time, normalization lag. */
+  /** Told of each commit: events by producer, batch size and time. */
   metrics?: Pick<Metrics, 'committed'>;
+  /** Told of the events each commit stored for the first time (the normalizer: normalizer.ts). */
+  onAccepted?: (plans: EventPlan[]) => void;
 }
 
 interface Pending {
   plans: EventPlan[];
   bytes: number;
-  /** When it was queued (ms since the epoch): its receipt, for the normalization lag. */
-  queuedAt: number;
   resolve: (fresh: Set<string>) => void;
   reject: (error: unknown) => void;
 }
@@ -31,8 +31,10 @@ const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 /**
- * Group commit. Concurrent requests queue their planned events; whenever a transaction slot is free, one
- * transaction takes everything queued (within limits) and writes it with multi-row statements. Under load
+ * Group commit of acceptance: each event verbatim and its place in the normalization queue (store.ts,
+ * acceptPlans); normalization follows in the background (normalizer.ts). Concurrent requests queue their
+ * planned events; whenever a transaction slot is free, one transaction takes everything queued (within
+ * limits) and writes it with multi-row statements. Under load
  * the batches grow by themselves, so the cost of a commit is shared by many events; when idle, an event is
  * written at once. A failing batch is retried one request at a time, so one bad request cannot fail others
  * (unless the database is unreachable: then all fail at once).
@@ -44,6 +46,7 @@ export class EventWriter {
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly concurrency: number;
+  private readonly onAccepted: ((plans: EventPlan[]) => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -52,13 +55,14 @@ export class EventWriter {
     this.maxEvents = options.maxBatchEvents ?? 256;
     this.maxBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
     this.concurrency = options.concurrency ?? (db.driver === 'pglite' ? 1 : 2);
+    this.onAccepted = options.onAccepted;
   }
 
-  /** Resolves once the plans are committed, with the ids that were not stored before. */
+  /** Resolves once the events are committed (stored and queued), with the ids that were not stored before. */
   write(plans: EventPlan[]): Promise<Set<string>> {
     return new Promise((resolve, reject) => {
       const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
-      this.queue.push({ plans, bytes, queuedAt: Date.now(), resolve, reject });
+      this.queue.push({ plans, bytes, resolve, reject });
       this.schedule();
     });
   }
@@ -104,11 +108,7 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      // The queue is in arrival order: the first request of a batch is its oldest.
-      const fresh = await this.transact(
-        batch.flatMap((p) => p.plans),
-        batch[0]!.queuedAt,
-      );
+      const fresh = await this.transact(batch.flatMap((p) => p.plans));
       for (const p of batch) p.resolve(fresh);
     } catch (error) {
       // Retrying one request at a time isolates a bad one; when the database is unreachable it would only
@@ -119,7 +119,7 @@ export class EventWriter {
       }
       for (const p of batch) {
         try {
-          p.resolve(await this.transact(p.plans, p.queuedAt));
+          p.resolve(await this.transact(p.plans));
         } catch (e) {
           p.reject(e);
         }
@@ -127,12 +127,13 @@ export class EventWriter {
     }
   }
 
-  private async transact(plans: EventPlan[], queuedAt: number): Promise<Set<string>> {
+  private async transact(plans: EventPlan[]): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const started = performance.now();
-        const fresh = await this.db.transaction((query) => storePlans(query, plans));
-        this.options.metrics?.committed(plans, (performance.now() - started) / 1000, queuedAt);
+        const fresh = await acceptPlans(this.db, plans);
+        this.options.metrics?.committed(plans, (performance.now() - started) / 1000);
+        if (this.onAccepted && fresh.size) this.onAccepted(plans.filter((p) => fresh.has(p.event.id!)));
         return fresh;
       } catch (error) {
         const code = sqlState(error);

@@ -23,6 +23,12 @@ export { MLFLOW_PRODUCER, olRunId } from './run-event';
  * | `lifecycle` | OTHER (deleted, restored: the `mlflow` facet's lifecycle_stage)                     |
  * | `metrics`   | nothing while the run runs; OTHER once it ended                                     |
  *
+ * The event is normalized in the mutation's transaction (storePlans), not queued behind it as ingest over
+ * HTTP is (src/ingest/normalizer.ts): MLflow's clients read their writes back at once, and the registry's
+ * links to a run are computed from its normalized rows in the registry's own transactions (a version
+ * registered right after its run was logged must find the run). An MLflow change makes one event, so a batch
+ * would gain nothing; its events count as normalized when the change commits.
+ *
  * SCHEDULED is OTHER: OpenLineage has no state for a run that is queued and not started (START would give it
  * a start it has not had, RUNNING would say it runs); the `mlflow` facet says SCHEDULED. Metrics make no event
  * while the run runs because a training loop logs a value per step, thousands of them: an event each would

@@ -12,7 +12,8 @@ export function apiCalls(app: () => App) {
   async function call(method: string, path: string, body?: unknown, actor = 'alice'): Promise<Json> {
     const res = await app().request(path, {
       method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor },
+      // Events posted are read next: their answer waits until they are normalized (other routes ignore it).
+      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor, prefer: 'wait=normalized' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

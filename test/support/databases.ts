@@ -8,8 +8,10 @@ import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
 import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
+import type { Normalizer } from '../../src/ingest/normalizer';
+import { ingestPipeline } from '../../src/ingest/pipeline';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
-import { EventWriter } from '../../src/ingest/writer';
+import type { EventWriter } from '../../src/ingest/writer';
 import { Metrics } from '../../src/metrics';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -55,8 +57,15 @@ export const databases: TestDatabase[] = [
 
 export interface TestContext {
   db: Db;
+  /** The database's URL on the real server (to open more connections to it, as another instance would). */
+  url?: string;
   app: App;
   writer: EventWriter;
+  /**
+   * Not started: events are normalized when a request waits for them (`Prefer: wait=normalized`, which
+   * `post` sends by default) or a test drains the queue, so what a test reads never depends on timing.
+   */
+  normalizer: Normalizer;
   config: Config;
   metrics: Metrics;
 }
@@ -73,12 +82,13 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
     drop = opened.drop;
     await migrate(opened.db, await readMigrations());
     const config = loadConfig(env);
-    // As the entry points do: the writer reports to the app's metrics.
+    // As the entry points do: the writer and the normalizer report to the app's metrics.
     const metrics = new Metrics({ maxProducers: config.metrics.maxProducers });
-    const writer = new EventWriter(opened.db, { metrics });
-    ctx = { db: opened.db, writer, config, metrics, app: createApp({ db: opened.db, writer, config, metrics }) };
+    const { writer, normalizer } = ingestPipeline(opened.db, config, { metrics });
+    ctx = { db: opened.db, url: opened.url, writer, normalizer, config, metrics, app: createApp({ db: opened.db, writer, normalizer, config, metrics }) };
   }, 60_000);
   afterAll(async () => {
+    await ctx?.normalizer.stop();
     await drop?.();
   });
   return () => {
@@ -89,5 +99,7 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
 
 /** Empties every table, between tests that need a clean slate. */
 export async function truncateAll(db: Db): Promise<void> {
-  await db.orm.execute(sql.raw(`truncate lineage_events, rejected_events, ${NORMALIZED_TABLES.join(', ')}`));
+  await db.orm.execute(
+    sql.raw(`truncate lineage_events, pending_events, normalization_failures, rejected_events, ${NORMALIZED_TABLES.join(', ')}`),
+  );
 }

@@ -20,14 +20,19 @@ export function corpusFiles(): string[] {
 
 export const corpusText = (file: string) => readFileSync(join(corpusDir, file), 'utf8');
 
+/**
+ * POSTs an event (or a batch, with `path`) through the app. It asks `Prefer: wait=normalized` unless
+ * `wait: false`: what the test reads next is then what the events made, as a client reading its own
+ * writes would ask.
+ */
 export function post(
   app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
   body: unknown,
-  init: { path?: string; headers?: Record<string, string> } = {},
+  init: { path?: string; headers?: Record<string, string>; wait?: boolean } = {},
 ) {
   return app.request(init.path ?? '/api/v1/lineage', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...init.headers },
+    headers: { 'content-type': 'application/json', ...(init.wait !== false && { prefer: 'wait=normalized' }), ...init.headers },
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   });
 }

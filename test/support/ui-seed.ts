@@ -10,7 +10,8 @@ export function httpCalls(baseUrl: string) {
   return async function call(method: string, path: string, body?: unknown, actor = 'alice'): Promise<Json> {
     const res = await fetch(new URL(path, baseUrl), {
       method,
-      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor },
+      // Events posted are read next: their answer waits until they are normalized (other routes ignore it).
+      headers: { 'content-type': 'application/json', 'x-pedigree-actor': actor, prefer: 'wait=normalized' },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
-import { EventWriter } from '../../src/ingest/writer';
+import { ingestPipeline } from '../../src/ingest/pipeline';
 import { nodeUi } from '../../src/ui-node';
 import { databases } from './databases';
 import { seedStory } from './ui-seed';
@@ -18,7 +18,7 @@ export interface UiServer {
 
 /** The app with the built web UI over `db`, on a free port. */
 async function listen(db: Db, env: Record<string, string>) {
-  const app = createApp({ db, writer: new EventWriter(db), config: loadConfig(env), ui: nodeUi() });
+  const app = createApp({ db, ...ingestPipeline(db), config: loadConfig(env), ui: nodeUi() });
   const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => http.once('listening', () => resolve()));
   return {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**
@@ -55,3 +55,36 @@ export const rejectedEvents = pgTable(
   },
   (t) => [index('rejected_events_producer_idx').on(t.producer, t.receivedAt)],
 );
+
+/**
+ * The queue of accepted events not yet normalized (see ingest/normalizer.ts): a row is inserted in the
+ * transaction that stores the verbatim event, and deleted in the transaction that normalizes it (or sets it
+ * aside in `normalization_failures`). `seq` is the order of arrival the normalizers claim in; `size` is the
+ * event's length, so that a claim can bound the text it loads; `accepted_at` dates the backlog (the lag).
+ * Kept apart from lineage_events so that the rows claimed and deleted are small, and the queue's index holds
+ * only what is pending, whatever the number of events stored.
+ */
+export const pendingEvents = pgTable(
+  'pending_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity({ startWith: 1 }),
+    eventId: uuid('event_id').notNull(),
+    size: integer('size').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true, precision: 6, mode: 'string' }).notNull().defaultNow(),
+  },
+  // An event is queued once, however often it is re-queued (replay).
+  (t) => [uniqueIndex('pending_events_event_idx').on(t.eventId)],
+);
+
+/**
+ * Accepted events whose normalization failed on their own (the batch they were in was bisected down to
+ * them): kept verbatim in lineage_events, left out of the normalized tables, listed by the API
+ * (GET /api/v1/events/failed) with the error, and retried by `pedigree replay`. `attempts` counts the
+ * failures (a retry that fails again adds one).
+ */
+export const normalizationFailures = pgTable('normalization_failures', {
+  eventId: uuid('event_id').primaryKey(),
+  error: text('error').notNull(),
+  failedAt: timestamp('failed_at', { withTimezone: true, precision: 6, mode: 'string' }).notNull().defaultNow(),
+  attempts: integer('attempts').notNull().default(1),
+});

@@ -9,6 +9,7 @@ import { declare, router, serve } from '../declare';
 import { Problem, Refusal } from '../problem';
 import { Deviation, json, problem } from '../schemas/common';
 import { boolean } from '../schemas/params';
+import { applied, NormalizationState, preferHeader, settledAll, waitQuery, wantsNormalized } from '../wait';
 
 /** Ingest: OpenLineage events, one at a time or in batches. */
 export const lineageRoutes = router();
@@ -34,10 +35,15 @@ const IngestResult = z
   .object({
     id: z.string().openapi({ format: 'uuid', description: 'the stored event id (a hash of its text)' }),
     warnings: z.array(Deviation),
+    normalization: NormalizationState.optional().openapi({ description: 'with `Prefer: wait=normalized` only' }),
+    normalizationError: z.string().optional().openapi({ description: 'why normalization failed (`normalization`: failed)' }),
   })
   .openapi('IngestResult');
 
-/** One event (RunEvent, DatasetEvent or JobEvent): 201 once committed, with its id and any warnings. */
+/**
+ * One event (RunEvent, DatasetEvent or JobEvent): 201 once stored verbatim (committed, and queued for
+ * normalization), with its id and any warnings; with `Prefer: wait=normalized`, once it is normalized too.
+ */
 serve(
   lineageRoutes,
   declare({
@@ -45,13 +51,15 @@ serve(
     path: '/lineage',
     scope: 'ingest',
     summary: 'Ingest one OpenLineage event (RunEvent, DatasetEvent or JobEvent)',
-    description: 'Stored verbatim (replayable) and normalized; deviations producers commonly make are accepted as warnings.',
+    description:
+      'Stored verbatim (replayable), answered 201 once committed, and normalized behind the answer; with `Prefer: wait=normalized` (or `?wait=normalized`) the answer waits until the event is normalized and says so. Deviations producers commonly make are accepted as warnings.',
     readsBody: true,
     request: {
-      query: z.object({ strict }),
+      query: z.object({ strict, wait: waitQuery }),
+      headers: z.object({ prefer: preferHeader }),
       body: { required: true, content: { 'application/json': { schema: OpenLineageEvent } } },
     },
-    responses: { 201: json(IngestResult, 'committed'), ...ingestErrors },
+    responses: { 201: json(IngestResult, 'committed (and, when asked, normalized)'), ...ingestErrors },
   }),
   async (c) => {
     const { config, writer, db } = c.get('deps');
@@ -59,14 +67,26 @@ serve(
     if (!isJsonContentType(contentType))
       throw new Problem(415, 'Unsupported Media Type', `expected application/json, got "${contentType}"`);
     const bytes = await readBody(c.req.raw, { maxBytes: config.maxEventBytes });
-    const prepared = prepareBytes(bytes, { strict: isStrict(config.strict, c.req.valid('query').strict) });
+    const query = c.req.valid('query');
+    const prepared = prepareBytes(bytes, { strict: isStrict(config.strict, query.strict) });
     if (!prepared.ok) {
       // Kept for the producer's conformance report; the 400 is answered whether or not that worked.
       await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)]);
       throw new Refusal(prepared.reason, 400, 'Bad Request', 'the event cannot be accepted', prepared.errors, producerOf(prepared.value));
     }
-    await writer.write([prepared.plan]);
-    return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
+    const fresh = await writer.write([prepared.plan]);
+    if (!wantsNormalized(c, query.wait)) return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
+    const settled = (await settledAll(c, [prepared.id], fresh)).get(prepared.id)!;
+    applied(c);
+    return c.json(
+      {
+        id: prepared.id,
+        warnings: prepared.warnings,
+        normalization: settled.state,
+        ...(settled.state === 'failed' && { normalizationError: settled.error }),
+      },
+      201,
+    );
   },
 );
 
@@ -95,6 +115,17 @@ const BatchResult = z
     warnings: z
       .array(z.object({ pointer: z.string(), message: z.string(), count: z.number().int(), firstIndex: z.number().int() }))
       .openapi({ description: "the accepted items' warnings by pointer and message (the first 100)" }),
+    normalization: z
+      .object({
+        normalized: z.number().int(),
+        failed: z.number().int().openapi({ description: 'set aside (GET /api/v1/events/failed)' }),
+        pending: z.number().int().openapi({ description: 'still queued when the wait ended' }),
+        failures: z
+          .array(z.object({ index: z.number().int(), id: z.string(), error: z.string() }))
+          .openapi({ description: 'the first 100 items set aside, in order' }),
+      })
+      .optional()
+      .openapi({ description: 'with `Prefer: wait=normalized` only: what became of the accepted items' }),
   })
   .openapi('BatchResult', {
     description: "The OpenLineage spec's batch response (`/lineage/batch`), with Pedigree's details on failed items and warnings",
@@ -106,7 +137,7 @@ const BatchResult = z
  * failed item's `status` (what the single-event endpoint would answer), `errors` with JSON pointers into
  * the item, `line` for NDJSON, and the accepted items' warnings grouped.
  */
-function batchAnswer(report: ImportReport): z.infer<typeof BatchResult> {
+function batchAnswer(report: ImportReport, normalization?: z.infer<typeof BatchResult>['normalization']): z.infer<typeof BatchResult> {
   return {
     status: report.rejected === 0 ? 'success' : 'partial_success',
     summary: {
@@ -125,7 +156,26 @@ function batchAnswer(report: ImportReport): z.infer<typeof BatchResult> {
       errors,
     })),
     warnings: report.warnings,
+    ...(normalization && { normalization }),
   };
+}
+
+const LISTED_FAILURES = 100;
+
+/** What became of a batch's accepted items (`accepted`: each distinct id, with its first index). */
+async function normalizationOf(
+  c: Parameters<typeof settledAll>[0],
+  accepted: Map<string, number>,
+): Promise<NonNullable<z.infer<typeof BatchResult>['normalization']>> {
+  const settled = await settledAll(c, [...accepted.keys()]);
+  const result = { normalized: 0, failed: 0, pending: 0, failures: [] as { index: number; id: string; error: string }[] };
+  for (const [id, s] of settled) {
+    result[s.state]++;
+    if (s.state === 'failed' && result.failures.length < LISTED_FAILURES)
+      result.failures.push({ index: accepted.get(id)!, id, error: s.error });
+  }
+  result.failures.sort((a, b) => a.index - b.index);
+  return result;
 }
 
 /**
@@ -142,10 +192,11 @@ serve(
     scope: 'ingest',
     summary: 'Ingest many events: a JSON array, NDJSON or a JSON text sequence, streamed',
     description:
-      "Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read. NDJSON (`application/x-ndjson`, `application/jsonl` and their aliases) is split by lines, so a broken line is one failed item. The answer is the OpenLineage spec's batch response: counts and the failed items only (the first 1000), whatever the number of items. A compressed body may inflate at most PEDIGREE_MAX_INFLATION_RATIO times once past PEDIGREE_MAX_EVENT_BYTES.",
+      "Each item is accepted or rejected on its own; accepted items are committed in chunks as the body is read, and normalized behind the answer (with `Prefer: wait=normalized`, before it: `normalization` says what became of them). NDJSON (`application/x-ndjson`, `application/jsonl` and their aliases) is split by lines, so a broken line is one failed item. The answer is the OpenLineage spec's batch response: counts and the failed items only (the first 1000), whatever the number of items. A compressed body may inflate at most PEDIGREE_MAX_INFLATION_RATIO times once past PEDIGREE_MAX_EVENT_BYTES.",
     readsBody: true,
     request: {
-      query: z.object({ strict }),
+      query: z.object({ strict, wait: waitQuery }),
+      headers: z.object({ prefer: preferHeader }),
       body: {
         required: true,
         content: {
@@ -175,13 +226,21 @@ serve(
       maxInflationRatio: config.maxInflationRatio,
       inflationFloor: config.maxEventBytes,
     });
+    const query = c.req.valid('query');
+    const wait = wantsNormalized(c, query.wait);
+    // Waiting needs the accepted ids; without it, the report alone keeps memory bounded.
+    const accepted = new Map<string, number>();
     const report = await importEvents(writer, body, {
       format,
-      strict: isStrict(config.strict, c.req.valid('query').strict),
+      strict: isStrict(config.strict, query.strict),
       maxEventBytes: config.maxEventBytes,
       keepRejected: (rejected) => keepRejections(db, rejected),
       refused: (reason, producer) => metrics.refused(reason, producer),
+      ...(wait && { onItem: (item) => void (item.outcome === 'accepted' && !accepted.has(item.id) && accepted.set(item.id, item.index)) }),
     });
-    return c.json(batchAnswer(report), 200);
+    if (!wait) return c.json(batchAnswer(report), 200);
+    const normalization = await normalizationOf(c, accepted);
+    applied(c);
+    return c.json(batchAnswer(report, normalization), 200);
   },
 );

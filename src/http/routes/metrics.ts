@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { declare, router, serve } from '../declare';
+import { refreshBacklog } from '../metrics';
 import { problem } from '../schemas/common';
 
 export const metricsRoutes = router();
@@ -24,7 +25,10 @@ serve(
     },
   }),
   async (c) => {
-    const { metrics } = c.get('deps');
+    const deps = c.get('deps');
+    const { metrics } = deps;
+    // A scrape while the database is away still answers, with the backlog last seen.
+    await refreshBacklog(deps).catch(() => {});
     return c.body(await metrics.text(), 200, { 'content-type': metrics.contentType });
   },
 );

@@ -1,0 +1,184 @@
+import type { Db, Query } from '../db/client';
+import { isDatabaseUnavailable, sqlState } from '../db/errors';
+import { planStored } from './ingest';
+import type { EventPlan } from './plan';
+import { type Claimed, type ClaimLimits, claimAgain, claimNext, clearFailures, setAside, storedTexts } from './queue';
+import { normalizePlans } from './store';
+
+/** What one call of normalizeNext did. */
+export interface BatchOutcome {
+  /** Events taken off the queue: normalized or set aside. 0 when nothing was queued that no one else held. */
+  claimed: number;
+  /** Their text, in bytes (a batch that reached its limits may have left more behind). */
+  bytes: number;
+  normalized: string[];
+  failed: { id: string; error: string }[];
+  /** When the earliest of the events claimed was accepted (ms since the epoch); absent when none was. */
+  oldestAcceptedAt?: number;
+}
+
+/** Plans kept since acceptance (normalizer.ts), taken once each; the others are planned from the stored text. */
+export interface PlanSource {
+  take(id: string): EventPlan | undefined;
+}
+
+/**
+ * Claims the oldest queued events (within `limits`) and normalizes them set-based in one transaction, which
+ * also takes them off the queue. When that transaction fails for the events it holds (not for a lost
+ * connection), the batch is bisected, each half in its own transaction, down to the events that fail
+ * alone: those are set aside with their error (normalization_failures) and the others normalized, so one
+ * bad event costs about 2·log2(batch) transactions and blocks nothing. An event that cannot even be
+ * planned is set aside at once. Deadlocks and serialization failures are retried as they are.
+ */
+export async function normalizeNext(db: Db, limits: ClaimLimits, source: PlanSource): Promise<BatchOutcome> {
+  const plans = new Plans(source);
+  let claimed: Claimed[] = [];
+  try {
+    return await transact(db, async (query) => {
+      claimed = await claimNext(query, limits);
+      return normalizeClaimed(query, claimed, plans);
+    });
+  } catch (error) {
+    if (!isolable(error) || claimed.length === 0) throw error;
+    return isolate(db, claimed, plans, error);
+  }
+}
+
+const EMPTY: BatchOutcome = { claimed: 0, bytes: 0, normalized: [], failed: [] };
+const bytesOf = (claimed: Claimed[]) => claimed.reduce((n, c) => n + c.size, 0);
+/** `oldestAcceptedAt` of a batch: the earliest of these times, absent when there is none. */
+function oldest(times: (number | undefined)[]): Pick<BatchOutcome, 'oldestAcceptedAt'> {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length ? { oldestAcceptedAt: known.reduce((a, b) => Math.min(a, b)) } : {};
+}
+const oldestOf = (claimed: Claimed[]) => oldest(claimed.map((c) => c.acceptedAt));
+
+async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans): Promise<BatchOutcome> {
+  if (claimed.length === 0) return EMPTY;
+  await plans.load(query, claimed);
+  const good: EventPlan[] = [];
+  const normalized: string[] = [];
+  const failed: BatchOutcome['failed'] = [];
+  for (const { id } of claimed) {
+    const plan = plans.get(id);
+    if (typeof plan === 'string') failed.push({ id, error: plan });
+    else {
+      // An event no longer stored (queued, then deleted) has nothing to normalize: it just leaves the queue.
+      if (plan) good.push(plan);
+      normalized.push(id);
+    }
+  }
+  await normalizePlans(query, good);
+  await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
+  return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed, ...oldestOf(claimed) };
+}
+
+/** The events of a failed batch, half by half, until each one that fails alone is set aside. */
+async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): Promise<BatchOutcome> {
+  if (list.length === 1) {
+    return transact(db, async (query) => {
+      const again = await claimAgain(query, [list[0]!.seq]);
+      const failed = again.map(({ id }) => ({ id, error: describe(error) }));
+      await setAside(query, failed);
+      return { claimed: again.length, bytes: bytesOf(again), normalized: [], failed, ...oldestOf(again) };
+    });
+  }
+  const mid = list.length >> 1;
+  const outcomes: BatchOutcome[] = [];
+  for (const half of [list.slice(0, mid), list.slice(mid)]) {
+    try {
+      outcomes.push(
+        await transact(db, async (query) =>
+          normalizeClaimed(
+            query,
+            await claimAgain(
+              query,
+              half.map((c) => c.seq),
+            ),
+            plans,
+          ),
+        ),
+      );
+    } catch (e) {
+      if (!isolable(e)) throw e;
+      outcomes.push(await isolate(db, half, plans, e));
+    }
+  }
+  return {
+    claimed: outcomes.reduce((n, o) => n + o.claimed, 0),
+    bytes: outcomes.reduce((n, o) => n + o.bytes, 0),
+    normalized: outcomes.flatMap((o) => o.normalized),
+    failed: outcomes.flatMap((o) => o.failed),
+    ...oldest(outcomes.map((o) => o.oldestAcceptedAt)),
+  };
+}
+
+/**
+ * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection): from the
+ * source when it has them, else planned from the stored text. A string is why an event cannot be planned.
+ */
+class Plans {
+  private readonly known = new Map<string, EventPlan | string | null>();
+
+  constructor(private readonly source: PlanSource) {}
+
+  async load(query: Query, claimed: Claimed[]): Promise<void> {
+    const missing: string[] = [];
+    for (const { id } of claimed) {
+      if (this.known.has(id)) continue;
+      const plan = this.source.take(id);
+      if (plan) this.known.set(id, plan);
+      else missing.push(id);
+    }
+    const texts = await storedTexts(query, missing);
+    for (const id of missing) {
+      const text = texts.get(id);
+      if (text === undefined) {
+        this.known.set(id, null);
+        continue;
+      }
+      const planned = planStored(id, text);
+      this.known.set(
+        id,
+        planned.ok
+          ? planned.plan
+          : `not understood: ${planned.errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)).join('; ')}`,
+      );
+    }
+  }
+
+  get(id: string): EventPlan | string | null | undefined {
+    return this.known.get(id);
+  }
+}
+
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+
+async function transact<T>(db: Db, fn: (query: Query) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (error) {
+      const code = sqlState(error);
+      if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
+    }
+  }
+}
+
+/**
+ * Whether a failed batch may hold an event that fails alone. Not when the database is unreachable (every
+ * event would fail: the batch waits in the queue) nor after deadlocks that retries did not get past.
+ */
+function isolable(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return false;
+  const code = sqlState(error);
+  return !(code && RETRYABLE.has(code));
+}
+
+/** The error as kept with the event set aside: its message and SQLSTATE. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = sqlState(error);
+  return code ? `${message} (SQLSTATE ${code})` : message;
+}

@@ -1,0 +1,394 @@
+import type { Db } from '../db/client';
+import type { Normalization } from '../metrics';
+import { type BatchOutcome, normalizeNext, type PlanSource } from './normalize';
+import type { EventPlan } from './plan';
+import { type EventState, stateOf, vacuumQueue } from './queue';
+
+/**
+ * Acceptance is durability; normalization follows behind.
+ *
+ * **Accepting** (writer.ts, queue.ts). A request's events are checked and planned (prepareEvent), then the
+ * group-committed transaction of the writer stores each verbatim event and a row of the `pending_events`
+ * queue for each one not stored before, in one multi-row statement per chunk (a batch of one statement,
+ * as at concurrency 1, without BEGIN and COMMIT); 201 goes out once that commits. Nothing else is written on
+ * the request's path, and a 201 means the event is on disk: after a crash (kill -9 at any moment) it is
+ * either stored and queued, or was never answered 201.
+ *
+ * **Normalizing** (normalize.ts). A normalizer claims the oldest queued events in one transaction (DELETE
+ * … FOR UPDATE SKIP LOCKED, up to `maxBatchEvents` events and `maxBatchBytes` of text), normalizes them
+ * set-based (normalizePlans: the same upserts, job versions, edges and model links as ever, thousands of
+ * events per transaction) and commits: the queue rows go with the rows they produced, so an event is
+ * normalized exactly once, whoever crashes when. Several normalizers (instances on one PostgreSQL) claim
+ * side by side without waiting for each other or doing the same work twice; their transactions meet only
+ * on shared rows, which every writer locks in one global order (rules.ts). PGlite has one connection: its
+ * transactions, acceptance's and the normalizer's, take turns, so its batches are kept small enough not to
+ * hold acceptance up for long.
+ *
+ * **The same state whatever the batching.** Every merge is commutative and associative (rules.ts, the same
+ * rule in JS within a batch and in SQL against stored rows) and job versions, current edges and links are
+ * recomputed from what is stored: normalizing events one by one, in any order, or all in one batch, gives
+ * the same tables, as synchronous ingest did (test/ordering.test.ts, test/replay.test.ts).
+ *
+ * **Failures.** A batch that fails for what it holds is bisected down to the events that fail alone; those
+ * are set aside in `normalization_failures` with their error (listed by GET /api/v1/events/failed), the
+ * others are normalized, nothing waits behind them. `pedigree replay` queues every stored event again, the
+ * ones set aside included. A database that is unreachable fails nothing: the normalizer backs off and the
+ * events stay queued.
+ *
+ * **Plans are not made twice** when the event was accepted by this process: the writer hands its plans
+ * over (`accepted`), kept up to `planCacheBytes` of event text; anything else (after a restart, another
+ * instance's events, replay) is planned again from the stored text (planStored, without validation).
+ *
+ * **Batches form by themselves.** A commit wakes the loop after `lingerMs` (unless a request waits for its
+ * events), so that a trickle of single events makes batches of a few dozen instead of one transaction
+ * each; under load, events pile up while a batch runs and the next batch takes them all; a full batch is
+ * followed at once by the next. The normalizer runs one batch at a time by default: acceptance keeps the
+ * rest of the machine.
+ *
+ * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
+ * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
+ * (events another instance accepted and did not normalize). On Workers, which keep no process, the request that accepted
+ * events drains the queue after answering (ctx.waitUntil) and a cron trigger drains what is left
+ * (src/worker.ts): the same cursor, run in turns.
+ *
+ * **Read-your-writes** on request (`Prefer: wait=normalized`): `settled` waits until the given events are
+ * normalized or set aside, woken by this process's batches and polling the queue for other instances';
+ * where no loop runs it normalizes them itself.
+ */
+
+/** Defaults fit the database: PGlite's batches are smaller (they hold its one connection). */
+export interface NormalizerOptions {
+  /** Most events one batch takes. */
+  maxBatchEvents?: number;
+  /** Most bytes of event text one batch takes (one larger event still goes alone). */
+  maxBatchBytes?: number;
+  /** Batches in flight at once in this process. */
+  concurrency?: number;
+  /** How often a started normalizer looks for events it was not told about (other instances, retries). */
+  idlePollMs?: number;
+  /** Event text (in characters: about its bytes) whose plans are kept from acceptance to normalization. */
+  planCacheBytes?: number;
+  /**
+   * How long a batch waits for more events once some are queued, when no request waits for them: fewer,
+   * larger transactions under a steady trickle of events, at the cost of that much lag.
+   */
+  lingerMs?: number;
+  /** Told of each batch normalized (GET /metrics, /healthcheck). */
+  progress?: Pick<Normalization, 'normalized'>;
+}
+
+export type Settlement = EventState;
+
+interface Waiter {
+  /** The ids still awaited. */
+  open: Set<string>;
+  results: Map<string, Settlement>;
+  wake: () => void;
+}
+
+/** How often the waiters' events are looked up in the queue (those other normalizers hold). */
+const WAITER_POLL_MS = 200;
+/** Most waited ids one poll looks up. */
+const MAX_POLLED = 10_000;
+
+/** Dead queue rows after which PGlite's queue is vacuumed (it has no autovacuum). */
+const VACUUM_EVERY = 20_000;
+
+const nextTurn: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
+export class Normalizer {
+  /** Events the writer handed over since this normalizer was made. */
+  acceptedEvents = 0;
+  private readonly limits: { events: number; bytes: number };
+  private readonly concurrency: number;
+  private readonly idlePollMs: number;
+  private readonly plans: PlanCache;
+  private started = false;
+  private stopped = false;
+  /** Batches of the loop in flight. */
+  private running = 0;
+  /** Batches in flight, the loop's and others'. */
+  private active = 0;
+  /** Whether the queue may hold events for this process: set by a commit, a poll, a full batch. */
+  private dirty = false;
+  private scheduled = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private failuresInARow = 0;
+  private resumeAt = 0;
+  private deleted = 0;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private polling: ReturnType<typeof setTimeout> | undefined;
+  private lingering: ReturnType<typeof setTimeout> | undefined;
+  private readonly lingerMs: number;
+  private readonly progress: NormalizerOptions['progress'];
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly db: Db,
+    options: NormalizerOptions = {},
+  ) {
+    const pglite = db.driver === 'pglite';
+    // PGlite's one connection serves acceptance too: a batch holds it for its whole transaction.
+    this.limits = {
+      events: options.maxBatchEvents ?? (pglite ? 500 : 2000),
+      bytes: options.maxBatchBytes ?? (pglite ? 8 : 32) * 1024 * 1024,
+    };
+    this.concurrency = options.concurrency ?? 1;
+    this.idlePollMs = options.idlePollMs ?? 1000;
+    this.lingerMs = options.lingerMs ?? 50;
+    this.progress = options.progress;
+    this.plans = new PlanCache(options.planCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
+  }
+
+  /** Normalizes continuously: what is queued now, then whatever is accepted or found queued, until stop(). */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.timer = setInterval(() => this.wake(), this.idlePollMs);
+    (this.timer as { unref?: () => void }).unref?.();
+    this.wake();
+  }
+
+  /** Finishes the batches in flight and stops; waiters get what is known (pending events stay pending). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.polling);
+    clearTimeout(this.lingering);
+    while (this.active > 0) await new Promise<void>((r) => this.idle.add(r));
+    for (const set of this.waiters.values()) for (const w of set) w.wake();
+  }
+
+  /**
+   * The writer committed these events (those newly stored): their plans are kept, and the loop woken after
+   * `lingerMs`, so that the events accepted meanwhile make one batch with them.
+   */
+  accepted(plans: EventPlan[]): void {
+    this.acceptedEvents += plans.length;
+    for (const plan of plans) this.plans.put(plan);
+    this.wake(this.lingerMs);
+  }
+
+  /**
+   * There may be queued events: they are claimed on the next turn of the event loop (or after `delayMs`,
+   * unless someone waits for their events), when the normalizer is started or a request waits.
+   */
+  wake(delayMs = 0): void {
+    this.dirty = true;
+    if (!this.wanted()) return;
+    if (delayMs > 0 && this.waiters.size === 0) {
+      if (!this.scheduled && !this.lingering) {
+        this.lingering = setTimeout(() => {
+          this.lingering = undefined;
+          this.pump();
+        }, delayMs);
+      }
+      return;
+    }
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    nextTurn(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Whether batches should run: the loop is started, or someone waits (where no loop runs, waiters drive it). */
+  private wanted(): boolean {
+    return !this.stopped && (this.started || this.waiters.size > 0);
+  }
+
+  private pump(): void {
+    if (Date.now() < this.resumeAt) return;
+    while (this.running < this.concurrency && this.dirty && this.wanted()) {
+      this.dirty = false;
+      this.running++;
+      let full = false;
+      void this.batch()
+        .then((outcome) => {
+          // A batch that found events may have left more behind; an empty one means the queue is drained.
+          if (outcome.claimed > 0) this.dirty = true;
+          full = outcome.claimed >= this.limits.events || outcome.bytes >= this.limits.bytes;
+        })
+        .catch(() => {})
+        .finally(() => {
+          this.running--;
+          // A full batch left a backlog: the next one at once. Otherwise what came meanwhile is a small
+          // batch: it lingers for more, unless someone waits.
+          if (full) this.pump();
+          else if (this.dirty) this.wake(this.lingerMs);
+        });
+    }
+  }
+
+  /** One batch; errors back the loop off (the events stay queued) and are logged once per run of them. */
+  private async batch(): Promise<BatchOutcome> {
+    try {
+      const outcome = await this.next();
+      this.failuresInARow = 0;
+      return outcome;
+    } catch (error) {
+      if (this.failuresInARow++ === 0) console.error('normalization paused, events stay queued:', error);
+      this.resumeAt = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.failuresInARow, 7));
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  /** One batch, whoever runs it (the loop, drain, a waiter): its waiters told, stop() waiting for it. */
+  private async next(): Promise<BatchOutcome> {
+    this.active++;
+    try {
+      const outcome = await normalizeNext(this.db, this.limits, this.plans);
+      if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
+      this.settle(outcome);
+      await this.tidy(outcome);
+      return outcome;
+    } finally {
+      if (--this.active === 0) {
+        for (const r of this.idle) r();
+        this.idle.clear();
+      }
+    }
+  }
+
+  private async tidy(outcome: BatchOutcome): Promise<void> {
+    if (this.db.driver !== 'pglite') return;
+    this.deleted += outcome.claimed;
+    if (outcome.claimed === 0 && this.deleted >= VACUUM_EVERY) {
+      this.deleted = 0;
+      await vacuumQueue(this.db);
+    }
+  }
+
+  /**
+   * Normalizes until the queue holds nothing this process can claim (or `deadline`, epoch ms, passes):
+   * for the CLI, replay, and Workers, where no loop runs. Returns what it did.
+   */
+  async drain(options: { deadline?: number } = {}): Promise<{ normalized: number; failed: BatchOutcome['failed'] }> {
+    const total = { normalized: 0, failed: [] as BatchOutcome['failed'] };
+    while (!this.stopped && (options.deadline === undefined || Date.now() < options.deadline)) {
+      const outcome = await this.next();
+      total.normalized += outcome.normalized.length;
+      total.failed.push(...outcome.failed);
+      if (outcome.claimed === 0) break;
+    }
+    return total;
+  }
+
+  /**
+   * Waits until each of these stored events is normalized or set aside, at most `timeoutMs`: what each
+   * one is then (still `pending` after the timeout). Woken by this process's batches; for the events another
+   * instance normalizes, one poll of the queue serves every waiter (`poll`). Where no loop runs, the waiting
+   * runs batches as the loop would. `queuedNow`: ids the caller's own commit just queued (the writer says
+   * which), so pending: not looked up.
+   */
+  async settled(ids: readonly string[], timeoutMs: number, queuedNow: ReadonlySet<string> = new Set()): Promise<Map<string, Settlement>> {
+    let wake = () => {};
+    const done = new Promise<void>((r) => {
+      wake = r;
+    });
+    const waiter: Waiter = { open: new Set(ids), results: new Map(), wake };
+    for (const id of waiter.open) {
+      const set = this.waiters.get(id) ?? new Set();
+      set.add(waiter);
+      this.waiters.set(id, set);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // What the database says of the others: already normalized (a duplicate), set aside, or pending.
+      const look = [...waiter.open].filter((id) => !queuedNow.has(id));
+      for (const [id, state] of await stateOf(this.db, look)) if (state.state !== 'pending') this.resolve(waiter, id, state);
+      if (waiter.open.size > 0 && !this.stopped) {
+        this.wake();
+        this.schedulePoll();
+        const timeout = new Promise<void>((r) => {
+          timer = setTimeout(r, timeoutMs);
+        });
+        await Promise.race([done, timeout]);
+      }
+    } finally {
+      clearTimeout(timer);
+      for (const id of ids) {
+        const set = this.waiters.get(id);
+        set?.delete(waiter);
+        if (set?.size === 0) this.waiters.delete(id);
+      }
+    }
+    for (const id of waiter.open) waiter.results.set(id, { state: 'pending' });
+    return waiter.results;
+  }
+
+  /** Polls for every waiter at once while any waits (see settled). */
+  private schedulePoll(): void {
+    if (this.polling) return;
+    this.polling = setTimeout(() => void this.poll(), WAITER_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const ids = [...this.waiters.keys()].slice(0, MAX_POLLED);
+      for (const [id, state] of await stateOf(this.db, ids)) {
+        if (state.state !== 'pending') for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
+      }
+    } catch {
+      // The database is away: the waiters time out, or a later poll finds their events.
+    } finally {
+      this.polling = undefined;
+      if (this.waiters.size > 0 && !this.stopped) {
+        // Held by another normalizer when ours looked: look again (where no loop runs, waiters drive it).
+        this.wake();
+        this.schedulePoll();
+      }
+    }
+  }
+
+  private settle(outcome: BatchOutcome): void {
+    if (this.waiters.size === 0) return;
+    for (const id of outcome.normalized) for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, { state: 'normalized' });
+    for (const f of outcome.failed)
+      for (const w of this.waiters.get(f.id) ?? []) this.resolve(w, f.id, { state: 'failed', error: f.error });
+  }
+
+  private resolve(waiter: Waiter, id: string, state: Settlement): void {
+    if (!waiter.open.delete(id)) return;
+    waiter.results.set(id, state);
+    if (waiter.open.size === 0) waiter.wake();
+  }
+}
+
+/**
+ * Plans of accepted events, until their batch takes them: first in, first out within a budget of event
+ * text (a plan weighs a few times its text), so a normalizer that falls behind, or events another
+ * instance normalizes, cost memory only up to the budget.
+ */
+class PlanCache implements PlanSource {
+  private readonly plans = new Map<string, EventPlan>();
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  put(plan: EventPlan): void {
+    const id = plan.event.id!;
+    if (this.budget === 0 || this.plans.has(id)) return;
+    this.plans.set(id, plan);
+    this.bytes += plan.event.raw.length;
+    for (const [oldest, p] of this.plans) {
+      if (this.bytes <= this.budget) break;
+      this.plans.delete(oldest);
+      this.bytes -= p.event.raw.length;
+    }
+  }
+
+  take(id: string): EventPlan | undefined {
+    const plan = this.plans.get(id);
+    if (plan) {
+      this.plans.delete(id);
+      this.bytes -= plan.event.raw.length;
+    }
+    return plan;
+  }
+}

@@ -1,0 +1,171 @@
+import { sql } from 'drizzle-orm';
+import { type Db, type Query, rows } from '../db/client';
+import * as s from '../db/schema';
+import { textArray } from '../db/sql';
+import { insertStatements, mergeRule } from '../db/upsert';
+import { storableText } from './repair';
+
+/**
+ * The queue of accepted events and the events set aside, as SQL (the design: normalizer.ts). Every
+ * statement has a fixed text (arrays as parameters), so each is prepared once per connection.
+ */
+
+/** The verbatim events: stored once per id (DO NOTHING); only the ones stored now are queued. */
+const acceptRule = mergeRule({ table: s.lineageEvents, key: ['id'] });
+
+const acceptTexts = new Map<string, string>();
+
+/**
+ * The statements that store the verbatim events and queue those not stored before, one per chunk (a
+ * data-modifying CTE: the queue rows are exactly the events inserted; each returns the ids it stored). The
+ * rows are inserted in id order (a stable lock order between concurrent writers); the queue's order among
+ * the events of one statement is the server's, which nothing depends on (merges are order-independent).
+ */
+export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[]): [string, unknown[]][] {
+  return insertStatements(acceptRule, events).map(([text, params]) => [accepting(text), params]);
+}
+
+function accepting(insert: string): string {
+  let text = acceptTexts.get(insert);
+  if (!text) {
+    text = `with stored as (${insert} returning id, octet_length(raw) as size)
+      insert into pending_events (event_id, size) select id, size from stored returning event_id`;
+    acceptTexts.set(insert, text);
+  }
+  return text;
+}
+
+/** A queued event claimed by a normalizer: its row is deleted in the claiming transaction. */
+export interface Claimed {
+  seq: number;
+  id: string;
+  /** The event's text, in bytes. */
+  size: number;
+  /** When it was accepted (ms since the epoch): the normalization lag runs from there. */
+  acceptedAt: number;
+}
+
+export interface ClaimLimits {
+  /** Most events one claim takes. */
+  events: number;
+  /** Most bytes of event text one claim takes (one larger event still goes alone). */
+  bytes: number;
+}
+
+/**
+ * Claims the oldest queued events no other transaction holds, within the limits, by deleting their queue
+ * rows: the claim lasts as long as the transaction, and commits with the normalized rows. SKIP LOCKED lets
+ * several normalizers (instances) claim side by side, each its own events, without waiting for each other.
+ */
+export async function claimNext(query: Query, limits: ClaimLimits): Promise<Claimed[]> {
+  const claimed = await query<ClaimedRow>(sql`
+    with locked as (
+      select seq, size from pending_events order by seq limit ${limits.events}::int for update skip locked
+    ), upto as (
+      select seq, sum(size) over (order by seq) - size as before from locked
+    )
+    delete from pending_events p using upto where p.seq = upto.seq and upto.before < ${limits.bytes}::bigint
+    returning p.seq, p.event_id, p.size, extract(epoch from p.accepted_at) * 1000 as accepted_at`);
+  return claimedRows(claimed);
+}
+
+/** Claims these queued events again (a batch being bisected), those still queued and not held by another. */
+export async function claimAgain(query: Query, seqs: readonly number[]): Promise<Claimed[]> {
+  const claimed = await query<ClaimedRow>(sql`
+    delete from pending_events p using (
+      select seq from pending_events where seq = any(${textArray(seqs.map(String))}::bigint[]) for update skip locked
+    ) locked where p.seq = locked.seq
+    returning p.seq, p.event_id, p.size, extract(epoch from p.accepted_at) * 1000 as accepted_at`);
+  return claimedRows(claimed);
+}
+
+interface ClaimedRow {
+  seq: string | number;
+  event_id: string;
+  size: number;
+  accepted_at: string | number;
+}
+
+const claimedRows = (rows: ClaimedRow[]): Claimed[] =>
+  rows
+    .map((r) => ({ seq: Number(r.seq), id: r.event_id, size: Number(r.size), acceptedAt: Number(r.accepted_at) }))
+    .sort((a, b) => a.seq - b.seq);
+
+/** The verbatim texts of stored events. */
+export async function storedTexts(query: Query, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const found = await query<{ id: string; raw: string }>(sql`select id, raw from lineage_events where id = any(${textArray(ids)}::uuid[])`);
+  return new Map(found.map((r) => [r.id, r.raw]));
+}
+
+/** Sets events aside with their errors; an event set aside before counts one more attempt. */
+export async function setAside(query: Query, failures: readonly { id: string; error: string }[]): Promise<void> {
+  if (failures.length === 0) return;
+  const sorted = [...failures].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  await query(sql`
+    insert into normalization_failures (event_id, error)
+    select * from unnest(${textArray(sorted.map((f) => f.id))}::uuid[], ${textArray(sorted.map((f) => storableText(f.error)))})
+    on conflict (event_id) do update
+      set error = excluded.error, failed_at = now(), attempts = normalization_failures.attempts + 1`);
+}
+
+/** Events normalized at last: no longer set aside (a retry that worked). */
+export async function clearFailures(query: Query, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await query(sql`delete from normalization_failures where event_id = any(${textArray(ids)}::uuid[])`);
+}
+
+export type EventState = { state: 'pending' } | { state: 'normalized' } | { state: 'failed'; error: string };
+
+/**
+ * Where each of these stored events is: queued (or being normalized, uncommitted), set aside, or
+ * normalized. A queued event set aside before (re-queued by replay) is pending.
+ */
+export async function stateOf(db: Db, ids: readonly string[]): Promise<Map<string, EventState>> {
+  if (ids.length === 0) return new Map();
+  const found = await rows<{ id: string; pending: boolean; error: string | null }>(
+    db.orm,
+    sql`select i.id::text as id, exists (select 1 from pending_events p where p.event_id = i.id) as pending, f.error
+      from unnest(${textArray(ids)}::uuid[]) as i(id) left join normalization_failures f on f.event_id = i.id`,
+  );
+  return new Map(
+    found.map((r): [string, EventState] => [
+      r.id,
+      r.pending ? { state: 'pending' } : r.error !== null ? { state: 'failed', error: r.error } : { state: 'normalized' },
+    ]),
+  );
+}
+
+/**
+ * Queues stored events again: `all` of them (replay), or those set aside (`failed`). Each stays set aside
+ * until it is normalized; an event already queued is not queued twice.
+ */
+export async function requeue(db: Db, which: 'all' | 'failed'): Promise<number> {
+  const source =
+    which === 'all'
+      ? sql`select e.id, octet_length(e.raw) from lineage_events e order by e.id`
+      : sql`select e.id, octet_length(e.raw) from normalization_failures f join lineage_events e on e.id = f.event_id order by e.id`;
+  const [row] = await rows<{ n: number | string }>(
+    db.orm,
+    sql`with queued as (insert into pending_events (event_id, size) ${source} on conflict (event_id) do nothing returning 1)
+      select count(*) as n from queued`,
+  );
+  return Number(row!.n);
+}
+
+/** How many events wait, and since when the oldest does (ms since the epoch). */
+export async function backlog(db: Db): Promise<{ events: number; oldestAcceptedAt?: number }> {
+  const [row] = await rows<{ events: number | string; oldest: number | string | null }>(
+    db.orm,
+    sql`select count(*) as events, extract(epoch from min(accepted_at)) * 1000 as oldest from pending_events`,
+  );
+  return { events: Number(row!.events), ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }) };
+}
+
+/**
+ * Reclaims the queue's dead rows. PostgreSQL's autovacuum does it (migration 0012 makes it eager); PGlite
+ * has no autovacuum, so its normalizer calls this now and then.
+ */
+export async function vacuumQueue(db: Db): Promise<void> {
+  await db.orm.execute(sql`vacuum pending_events`);
+}

@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { type Db, rows } from '../src/db/client';
+import { openPglite } from '../src/db/pglite';
+import { openPostgres } from '../src/db/postgres';
+import { databases } from './support/databases';
+import { runStory } from './support/run-events';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node --import tsx src/node.ts` as its own process (so that it can be killed), once it answers. */
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: URL; exited: Promise<unknown> }> {
+  const port = await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    cwd: root,
+    env: { ...inherited, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  const exited = new Promise((r) => child.once('exit', r));
+  const url = new URL(`http://127.0.0.1:${port}`);
+  for (const started = Date.now(); ; ) {
+    if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+    if (Date.now() - started > 60_000) throw new Error(`the server did not start: ${stderr}`);
+    if ((await send(new URL('/healthcheck', url), undefined).catch(() => undefined))?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, exited };
+}
+
+function send(url: URL, body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: body === undefined ? 'GET' : 'POST', agent: false, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe.each(databases)('a server killed with SIGKILL on $name', (database) => {
+  it('has every event it answered 201 stored, and normalized after it restarts', async () => {
+    const opened = database.name === 'postgres' ? await database.open() : undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'pedigree-kill-'));
+    const env: Record<string, string> = opened?.url ? { DATABASE_URL: opened.url } : { PEDIGREE_DATA_DIR: dir };
+    try {
+      const first = await startServer(env);
+      // Posters keep sending (without waiting for normalization) until the server dies under them.
+      const answered: { id: string; runId: string }[] = [];
+      let dead = false;
+      const poster = async () => {
+        while (!dead) {
+          const event = runStory().events[0]!;
+          const res = await send(new URL('/api/v1/lineage', first.url), JSON.stringify(event), {
+            'content-type': 'application/json',
+          }).catch(() => undefined);
+          if (res?.status === 201)
+            answered.push({ id: (JSON.parse(res.body) as { id: string }).id, runId: (event as { run: { runId: string } }).run.runId });
+        }
+      };
+      const posters = Array.from({ length: 8 }, poster);
+      while (answered.length < 150) await new Promise((r) => setTimeout(r, 5));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      dead = true;
+      await Promise.all(posters);
+      const acknowledged = [...answered];
+
+      // Restarted, the server takes up what was queued; one more event, waited for, is normalized after
+      // everything queued before it (the queue is claimed in arrival order).
+      const second = await startServer(env);
+      const last = await send(new URL('/api/v1/lineage', second.url), JSON.stringify(runStory().events[0]), {
+        'content-type': 'application/json',
+        prefer: 'wait=normalized',
+      });
+      expect(JSON.parse(last.body)).toMatchObject({ normalization: 'normalized' });
+      second.child.kill('SIGTERM');
+      await second.exited;
+
+      const db: Db = opened ? openPostgres(opened.url!) : await openPglite(dir);
+      try {
+        const ids = acknowledged.map((a) => a.id);
+        const stored = await rows<{ n: number }>(
+          db.orm,
+          sql`select count(*)::int as n from lineage_events where id = any(${`{${ids.join(',')}}`}::uuid[])`,
+        );
+        expect(stored[0]!.n).toBe(ids.length);
+        expect(await rows(db.orm, sql`select event_id from pending_events`)).toEqual([]);
+        expect(await rows(db.orm, sql`select event_id from normalization_failures`)).toEqual([]);
+        const runs = await rows<{ n: number }>(
+          db.orm,
+          sql`select count(*)::int as n from runs where id = any(${`{${acknowledged.map((a) => a.runId).join(',')}}`}::uuid[])`,
+        );
+        expect(runs[0]!.n).toBe(acknowledged.length);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await opened?.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

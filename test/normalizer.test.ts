@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../src/app';
+import type { Db } from '../src/db/client';
+import { openPostgres } from '../src/db/postgres';
+import { normalizeNext } from '../src/ingest/normalize';
+import { Normalizer } from '../src/ingest/normalizer';
+import { ingestPipeline } from '../src/ingest/pipeline';
+import { replayEvents } from '../src/ingest/replay';
+import type { BatchAnswer } from './support/batch';
+import { databases, truncateAll, useDatabase } from './support/databases';
+import { DeclaredAnswers } from './support/declared';
+import { post } from './support/events';
+import { runStory } from './support/run-events';
+import { count, snapshot } from './support/snapshot';
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are walked freely.
+type Json = Record<string, any>;
+
+const runIdOf = (event: unknown) => (event as { run: { runId: string } }).run.runId;
+
+/** A trigger that fails the normalization of any run of the job `explode` (a poisoned event). */
+async function withExplosiveJob<T>(db: Db, body: () => Promise<T>): Promise<T> {
+  await db.orm.execute(sql`create or replace function pedigree_test_explode() returns trigger language plpgsql as $$
+    begin if new.job_name = 'explode' then raise exception 'boom'; end if; return new; end $$`);
+  await db.orm.execute(
+    sql`create trigger pedigree_test_explode before insert on runs for each row execute function pedigree_test_explode()`,
+  );
+  try {
+    return await body();
+  } finally {
+    await db.orm.execute(sql`drop trigger pedigree_test_explode on runs`);
+  }
+}
+
+describe.each(databases)('acceptance apart from normalization on $name', (database) => {
+  const ctx = useDatabase(database);
+  let declared: DeclaredAnswers;
+  beforeAll(async () => {
+    declared = await DeclaredAnswers.of(ctx().app);
+  });
+  /** The app, every answer checked against its declaration. */
+  const checked = () => ({ request: (path: string, init?: RequestInit) => declared.request(ctx().app, path, init) });
+
+  it('answers 201 once the event is stored and queued, before it is normalized', async () => {
+    const { db } = ctx();
+    const app = checked();
+    await truncateAll(db);
+    const story = runStory();
+    const res = await post(app, story.events[0], { wait: false });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Json;
+    expect(body.normalization).toBeUndefined();
+    expect(res.headers.get('preference-applied')).toBeNull();
+    expect(await count(db, 'lineage_events')).toBe(1);
+    expect(await count(db, 'pending_events', `event_id = '${body.id}'`)).toBe(1);
+    expect(await count(db, 'runs')).toBe(0);
+
+    // Asking to wait normalizes it (and whatever was queued before it) before the answer.
+    const waited = await post(app, story.events[2], { wait: false, path: '/api/v1/lineage?wait=normalized' });
+    expect(((await waited.json()) as Json).normalization).toBe('normalized');
+    expect(waited.headers.get('preference-applied')).toBe('wait=normalized');
+    expect(await count(db, 'pending_events')).toBe(0);
+    expect(await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)).toBe(1);
+
+    // The same event again: stored once, not queued again, and normalized already.
+    const again = await post(app, story.events[0], { headers: { prefer: 'respond-async, wait="normalized"' } });
+    expect(((await again.json()) as Json).normalization).toBe('normalized');
+    expect(await count(db, 'lineage_events')).toBe(2);
+    expect(await count(db, 'pending_events')).toBe(0);
+  });
+
+  it('drains a backlog in batches to the state one-by-one normalization gives', async () => {
+    const { db } = ctx();
+    const app = checked();
+    const stories = Array.from({ length: 12 }, (_, i) => runStory({ job: `backlog_${i % 3}`, input: `public.in_${i % 4}` }));
+    const events = stories.flatMap((s) => s.events);
+
+    await truncateAll(db);
+    for (const e of events) expect((await post(app, e)).status).toBe(201);
+    const oneByOne = await snapshot(db);
+
+    await truncateAll(db);
+    // Reversed, all accepted first: the normalizer finds them queued and takes them in batches of 7.
+    for (const e of [...events].reverse()) expect((await post(app, e, { wait: false })).status).toBe(201);
+    expect(await count(db, 'pending_events')).toBe(events.length);
+    const normalizer = new Normalizer(db, { maxBatchEvents: 7 });
+    const drained = await normalizer.drain();
+    expect(drained).toEqual({ normalized: events.length, failed: [] });
+    expect(await count(db, 'pending_events')).toBe(0);
+    expect(await snapshot(db)).toEqual(oneByOne);
+  });
+
+  it('after a restart, a new normalizer takes up what was queued, planned again from the stored text', async () => {
+    const { db, config } = ctx();
+    const app = checked();
+    const story = runStory();
+    await truncateAll(db);
+    for (const e of story.events) await post(app, e);
+    const reference = await snapshot(db);
+
+    await truncateAll(db);
+    const ids: string[] = [];
+    for (const e of story.events) ids.push(((await (await post(app, e, { wait: false })).json()) as Json).id);
+    // The process that accepted them is gone: a new pipeline over the same database, started as the service starts it.
+    const { normalizer } = ingestPipeline(db, config);
+    normalizer.start();
+    try {
+      const settled = await normalizer.settled(ids, 30_000);
+      expect([...settled.values()].map((s) => s.state)).toEqual(['normalized', 'normalized', 'normalized', 'normalized']);
+    } finally {
+      await normalizer.stop();
+    }
+    expect(await snapshot(db)).toEqual(reference);
+  });
+
+  it('a started normalizer normalizes what is accepted without being asked', async () => {
+    const { db, config } = ctx();
+    await truncateAll(db);
+    const pipeline = ingestPipeline(db, config);
+    const app = createApp({ db, ...pipeline, config });
+    pipeline.normalizer.start();
+    try {
+      const story = runStory();
+      for (const e of story.events) expect((await post(app, e, { wait: false })).status).toBe(201);
+      await vi.waitFor(async () => expect(await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)).toBe(1), {
+        timeout: 20_000,
+        interval: 50,
+      });
+      await vi.waitFor(async () => expect(await count(db, 'pending_events')).toBe(0), { timeout: 20_000, interval: 50 });
+    } finally {
+      await pipeline.normalizer.stop();
+    }
+  });
+
+  it('sets a poisoned event aside with its error, normalizes the others, lists it, and replay retries it', async () => {
+    const { db } = ctx();
+    const app = checked();
+    await truncateAll(db);
+    const bad = runStory({ job: 'explode', input: 'public.only_bad_reads_this', output: '/only/bad/writes/this' }).events[2]!;
+    const bad2 = runStory({ job: 'explode' }).events[0]!;
+    const goods = Array.from({ length: 9 }, (_, i) => runStory({ job: `neighbour_${i}` }).events[2]!);
+    const alone = await withExplosiveJob(db, async () => {
+      // One event, alone.
+      const res = await post(app, bad);
+      expect(res.status).toBe(201);
+      const answer = (await res.json()) as Json;
+      expect(answer).toMatchObject({ normalization: 'failed', normalizationError: expect.stringContaining('boom') });
+
+      // Among others in one batch: the batch is bisected, the others are normalized.
+      const batchRes = await post(app, [goods[0], goods[1], goods[2], bad2, ...goods.slice(3)], { path: '/api/v1/lineage/batch' });
+      const batch = (await batchRes.json()) as BatchAnswer & Json;
+      expect(batch.summary).toMatchObject({ received: 10, successful: 10, failed: 0 });
+      expect(batch.normalization).toEqual({
+        normalized: 9,
+        failed: 1,
+        pending: 0,
+        failures: [{ index: 3, id: expect.any(String), error: expect.stringContaining('boom') }],
+      });
+      return answer;
+    });
+    expect(await count(db, 'runs')).toBe(9);
+    expect(await count(db, 'jobs', `name = 'explode'`)).toBe(0);
+    expect(await count(db, 'datasets', `name in ('public.only_bad_reads_this', '/only/bad/writes/this')`)).toBe(0);
+    expect(await count(db, 'lineage_events')).toBe(11);
+
+    const listed = (await (await app.request('/api/v1/events/failed')).json()) as Json;
+    expect(listed.totalCount).toBe(2);
+    expect(listed.failed.find((f: Json) => f.id === alone.id)).toMatchObject({
+      error: expect.stringContaining('boom'),
+      attempts: 1,
+      retrying: false,
+      kind: 'run',
+      eventType: 'COMPLETE',
+      runId: runIdOf(bad),
+    });
+
+    // Fixed (the trigger is gone): replay retries what was set aside.
+    expect(await replayEvents(db, { failedOnly: true })).toEqual({ events: 2, failed: [] });
+    expect(await count(db, 'normalization_failures')).toBe(0);
+    expect(await count(db, 'jobs', `name = 'explode'`)).toBe(1);
+    expect(await count(db, 'runs')).toBe(11);
+  });
+
+  it('counts a failure again when a retry fails, through the retry route', async () => {
+    const { db } = ctx();
+    const app = checked();
+    await truncateAll(db);
+    const bad = runStory({ job: 'explode' }).events[0]!;
+    await withExplosiveJob(db, async () => {
+      const first = (await (await post(app, bad)).json()) as Json;
+      expect(first.normalization).toBe('failed');
+      const retry = await app.request('/api/v1/events/failed/retry', { method: 'POST' });
+      expect(retry.status).toBe(202);
+      expect(await retry.json()).toEqual({ queued: 1 });
+      expect(((await (await post(app, bad)).json()) as Json).normalization).toBe('failed');
+      const listed = (await (await app.request('/api/v1/events/failed')).json()) as Json;
+      expect(listed.failed).toEqual([expect.objectContaining({ id: first.id, attempts: 2, retrying: false })]);
+    });
+  });
+
+  it('two normalizers over one database claim different events, each exactly once', async () => {
+    const { db, url } = ctx();
+    const app = checked();
+    await truncateAll(db);
+    const stories = Array.from({ length: 30 }, (_, i) => runStory({ job: `shared_${i % 4}`, input: `public.shared_${i % 3}` }));
+    const events = stories.flatMap((s) => s.events);
+    for (const e of events) await post(app, e, { wait: false });
+    // Another instance: its own connections when the database is a server.
+    const other: Db = url ? openPostgres(url, { max: 4 }) : db;
+    try {
+      const drain = async (on: Db) => {
+        const ids: string[] = [];
+        const none = { take: () => undefined };
+        for (;;) {
+          const outcome = await normalizeNext(on, { events: 5, bytes: 1 << 30 }, none);
+          if (outcome.claimed === 0) return ids;
+          expect(outcome.failed).toEqual([]);
+          ids.push(...outcome.normalized);
+        }
+      };
+      const [a, b] = await Promise.all([drain(db), drain(other)]);
+      const all = [...a, ...b];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all).toHaveLength(events.length);
+      if (url) {
+        // Both took part (their transactions overlapped on the shared jobs and datasets).
+        expect(a.length).toBeGreaterThan(0);
+        expect(b.length).toBeGreaterThan(0);
+      }
+    } finally {
+      if (other !== db) await other.close();
+    }
+    expect(await count(db, 'pending_events')).toBe(0);
+    expect(await count(db, 'runs', `state = 'COMPLETE'`)).toBe(30);
+    expect(await count(db, 'runs', 'job_version_id is null')).toBe(0);
+  });
+
+  it('a request whose events are not normalized in its time is answered pending', async () => {
+    const { db, config } = ctx();
+    await truncateAll(db);
+    const pipeline = ingestPipeline(db, config);
+    await pipeline.normalizer.stop();
+    const app = createApp({ db, ...pipeline, config: { ...config, normalize: { ...config.normalize, waitSeconds: 1 } } });
+    const res = await post(app, runStory({ runId: randomUUID() }).events[0]);
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as Json).normalization).toBe('pending');
+    expect(await count(db, 'pending_events')).toBe(1);
+  });
+});
