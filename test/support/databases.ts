@@ -85,7 +85,15 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
     // As the entry points do: the writer and the normalizer report to the app's metrics.
     const metrics = new Metrics({ maxProducers: config.metrics.maxProducers });
     const { writer, normalizer } = ingestPipeline(opened.db, config, { metrics });
-    ctx = { db: opened.db, url: opened.url, writer, normalizer, config, metrics, app: createApp({ db: opened.db, writer, normalizer, config, metrics }) };
+    ctx = {
+      db: opened.db,
+      url: opened.url,
+      writer,
+      normalizer,
+      config,
+      metrics,
+      app: createApp({ db: opened.db, writer, normalizer, config, metrics }),
+    };
   }, 60_000);
   afterAll(async () => {
     await ctx?.normalizer.stop();

@@ -25,7 +25,9 @@ serve(
               }),
               backlog: z.number().int().openapi({ description: 'events accepted and not yet normalized' }),
             })
-            .openapi({ description: 'the backlog of every instance; the lag as this instance last saw it (also exported at GET /metrics)' }),
+            .openapi({
+              description: 'the backlog of every instance; the lag as this instance last saw it (also exported at GET /metrics)',
+            }),
         }),
         'the database answers',
       ),
