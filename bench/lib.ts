@@ -239,7 +239,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL' && k !== 'PORT'),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/node.ts'], {
     cwd: repoRoot,
     env: { ...inherited, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

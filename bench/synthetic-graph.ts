@@ -1,6 +1,6 @@
 /**
  * A synthetic lineage graph, as OpenLineage events stored through the collector's own path
- * (`prepareEvent`, then `storePlans` in batched transactions: stored and normalized at once): every row a real
+ * (`prepareAndPlan`, then `storePlans` in batched transactions: stored and normalized at once): every row a real
  * producer would cause exists (events, runs, run and job IO, job and dataset versions, facets, column
  * lineage), so the read API is measured on what it would really read.
  *
@@ -11,7 +11,7 @@
  * of two inputs). 10 job-dataset edges per job: 100k jobs make 1M edges.
  */
 import type { Db } from '../src/db/client';
-import { prepareEvent } from '../src/ingest/ingest';
+import { prepareAndPlan } from '../src/ingest/ingest';
 import { storePlans } from '../src/ingest/store';
 import { fixed } from './lib';
 
@@ -106,7 +106,7 @@ export async function loadSyntheticGraph(db: Db, jobs: number, log: (m: string) 
   let storing: Promise<unknown> = Promise.resolve();
   const flush = async () => {
     const plans = batch.map((text) => {
-      const prepared = prepareEvent(text, { strict: true });
+      const prepared = prepareAndPlan(text, { strict: true });
       if (!prepared.ok) throw new Error(`bench event refused: ${JSON.stringify(prepared.errors)}`);
       return prepared.plan;
     });

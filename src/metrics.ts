@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from './db/client';
-import type { EventPlan } from './ingest/plan';
+import type { EventRow } from './ingest/plan/event-row';
 
 /**
  * What Pedigree measures, one registry per app (src/http/context.ts's Deps; the entry points create it),
@@ -217,9 +217,9 @@ export class Metrics {
   }
 
   /** Events committed by the writer, in one transaction of `seconds` that took them all. */
-  committed(plans: readonly EventPlan[], seconds: number): void {
-    for (const plan of plans) this.accepted.inc({ producer: this.acceptedProducers.of(plan.event.producer), kind: plan.event.kind });
-    this.batchEvents.observe(plans.length);
+  committed(events: readonly EventRow[], seconds: number): void {
+    for (const event of events) this.accepted.inc({ producer: this.acceptedProducers.of(event.producer), kind: event.kind });
+    this.batchEvents.observe(events.length);
     this.batchSeconds.observe(seconds);
   }
 

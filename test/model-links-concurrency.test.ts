@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { type Db, rows } from '../src/db/client';
 import { openPostgres } from '../src/db/postgres';
-import { prepareEvent } from '../src/ingest/ingest';
+import { prepareAndPlan } from '../src/ingest/ingest';
 import { storePlans } from '../src/ingest/store';
 import { lockLinksForRegistry, refreshLinks } from '../src/models/link-refresh';
 import { versionLinks } from '../src/models/links';
@@ -30,7 +30,7 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('links when ingest 
       learningRate: '0.1',
       artifact: { namespace: 's3://models', name: `/${runId}` },
     }).map((e) => {
-      const prepared = prepareEvent(JSON.stringify(e), { strict: false });
+      const prepared = prepareAndPlan(JSON.stringify(e), { strict: false });
       if (!prepared.ok) throw new Error(JSON.stringify(prepared.errors));
       return prepared.plan;
     });
@@ -90,7 +90,7 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('links when ingest 
       });
       await registry.done;
       // Accepted, then normalized: the normalization transaction is the one that refreshes links.
-      const ingest = writer.write(plansOf(run)).then(() => normalizer.drain());
+      const ingest = writer.write(plansOf(run).map((p) => p.event)).then(() => normalizer.drain());
       await someoneWaitsForTheLock(db);
       registry.release();
       await registry.committed;

@@ -45,12 +45,12 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
     const story = runStory();
     // Accepted by a process that did not normalize (an isolate evicted before its waitUntil ended).
     const { prepareEvent } = await import('../src/ingest/ingest');
-    const plans = story.events.map((e) => {
+    const events = story.events.map((e) => {
       const p = prepareEvent(JSON.stringify(e), { strict: false });
       if (!p.ok) throw new Error('not accepted');
-      return p.plan;
+      return p.event;
     });
-    await writer.write(plans);
+    await writer.write(events);
     expect(await count(db, 'pending_events')).toBe(4);
     const { ctx: cronCtx, settled } = runtime();
     await worker.scheduled({}, { DATABASE_URL: url! }, cronCtx);

@@ -3,7 +3,7 @@ import { isRefusedValue } from '../db/errors';
 import type { RejectionReason } from '../metrics';
 import { type ImportReport, type ItemOutcome, type Rejected, ReportBuilder } from './import-report';
 import { prepareBytes } from './ingest';
-import type { EventPlan } from './plan';
+import type { EventRow } from './plan/event-row';
 import { producerOf } from './producer';
 import { type RejectedEvent, rejectedEvent } from './rejections';
 import { type BatchFormat, type SplitItem, splitItems } from './split';
@@ -49,7 +49,7 @@ export class ImportInterrupted extends Error {
 interface Pending {
   index: number;
   line?: number;
-  plan: EventPlan;
+  event: EventRow;
   warnings: Deviation[];
 }
 
@@ -60,16 +60,16 @@ const CHUNK_ITEMS = 2000;
 
 class Chunk {
   readonly items: (Pending | Rejected)[] = [];
-  readonly plans: EventPlan[] = [];
+  readonly events: EventRow[] = [];
   /** The rejected items as they are recorded (when they are). */
   readonly kept: RejectedEvent[] = [];
   private bytes = 0;
 
   add({ item, kept }: PreparedItem): void {
     this.items.push(item);
-    if ('plan' in item) {
-      this.plans.push(item.plan);
-      this.bytes += item.plan.event.raw.length;
+    if ('event' in item) {
+      this.events.push(item.event);
+      this.bytes += item.event.raw.length;
     }
     if (kept) {
       this.kept.push(kept);
@@ -78,7 +78,7 @@ class Chunk {
   }
 
   get full(): boolean {
-    return this.plans.length >= CHUNK_EVENTS || this.bytes >= CHUNK_BYTES || this.items.length >= CHUNK_ITEMS;
+    return this.events.length >= CHUNK_EVENTS || this.bytes >= CHUNK_BYTES || this.items.length >= CHUNK_ITEMS;
   }
 }
 
@@ -160,7 +160,7 @@ function prepareItem(item: SplitItem, options: ImportOptions): PreparedItem {
     const rejected: Rejected = { ...at, outcome: 'invalid', errors: prepared.errors };
     return options.keepRejected ? { item: rejected, kept: rejectedEvent(item.bytes, prepared.errors, prepared.value) } : { item: rejected };
   }
-  return { item: { ...at, plan: prepared.plan, warnings: prepared.warnings } };
+  return { item: { ...at, event: prepared.event, warnings: prepared.warnings } };
 }
 
 const refused: Deviation = { pointer: '', message: 'the database refused a value of this event (too long, or not valid text)' };
@@ -190,25 +190,25 @@ async function store(
   settle: (item: ItemOutcome) => void,
   refusedItem: ImportOptions['refused'],
 ): Promise<void> {
-  const accepted = ({ plan, ...at }: Pending): ItemOutcome => ({ ...at, outcome: 'accepted', id: plan.event.id! });
+  const accepted = ({ event, ...at }: Pending): ItemOutcome => ({ ...at, outcome: 'accepted', id: event.id! });
   try {
-    if (chunk.plans.length) await writer.write(chunk.plans);
+    if (chunk.events.length) await writer.write(chunk.events);
   } catch (error) {
     if (!isRefusedValue(error)) throw error;
     for (const item of chunk.items) {
-      if (!('plan' in item)) settle(item);
+      if (!('event' in item)) settle(item);
       else {
         try {
-          await writer.write([item.plan]);
+          await writer.write([item.event]);
           settle(accepted(item));
         } catch (alone) {
           if (!isRefusedValue(alone)) throw alone;
-          refusedItem?.('invalid', item.plan.event.producer ?? null);
+          refusedItem?.('invalid', item.event.producer ?? null);
           settle({ ...placeOf(item), outcome: 'invalid', errors: [refused] });
         }
       }
     }
     return;
   }
-  for (const item of chunk.items) settle('plan' in item ? accepted(item) : item);
+  for (const item of chunk.items) settle('event' in item ? accepted(item) : item);
 }

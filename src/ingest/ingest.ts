@@ -4,11 +4,14 @@ import { validateEventSchema } from '../spec/validate';
 import { trimJson } from './export';
 import { decodeUtf8, parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
+import { planDeviations } from './plan/deviations';
+import { type EventRow, eventRow } from './plan/event-row';
 import { repairUnstorable, storableDeviations } from './repair';
 import { understand } from './understand';
 
 export type Prepared =
-  | { ok: true; id: string; plan: EventPlan; warnings: Deviation[] }
+  /** `event`: the row acceptance stores, the verbatim text with what it is about; the normalizer plans the rest. */
+  | { ok: true; id: string; event: EventRow; warnings: Deviation[] }
   /**
    * `value`: the JSON it parsed to, when it did (what a rejection records of the event, ingest/rejections.ts).
    * `reason`: what the refusal is counted as (src/metrics.ts).
@@ -24,9 +27,10 @@ export interface PrepareOptions {
 }
 
 /**
- * Everything about one event that needs no database: parse, decide whether it can be understood,
- * validate against the vendored spec, and plan its rows. Pure and synchronous, so the HTTP route, the
- * batch endpoint, replay and the benchmark share it.
+ * Everything acceptance needs to know of one event, without a database: parse, decide whether it can be
+ * understood, validate against the vendored spec, find what planning will leave out, and build the row
+ * that stores it verbatim. Planning its normalized rows is the normalizer's (planStored), behind the
+ * answer. Pure and synchronous, so the HTTP route, the batch endpoint and the benchmark share it.
  */
 export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const parsed = parseJson(text);
@@ -34,14 +38,14 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const repairs = repairUnstorable(parsed.value, text);
   const u = understand(parsed.value);
   if (!u.ok) return { ok: false, reason: 'invalid', errors: u.errors, value: parsed.value };
-  const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind)];
-  // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
-  const id = idOf('event', trimJson(text));
-  const plan = planEvent(u.event, id, text, found);
+  const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind), ...planDeviations(u.event)];
   const warnings = distinct(found);
   if (options.strict && warnings.length) return { ok: false, reason: 'strict', errors: warnings, value: parsed.value };
-  plan.event.warnings = warnings.length ? storableDeviations(warnings) : null;
-  return { ok: true, id, plan, warnings };
+  // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
+  const id = idOf('event', trimJson(text));
+  const event = eventRow(u.event, id, text);
+  event.warnings = warnings.length ? storableDeviations(warnings) : null;
+  return { ok: true, id, event, warnings };
 }
 
 /**
@@ -56,6 +60,22 @@ export function planStored(id: string, text: string): { ok: true; plan: EventPla
   const u = understand(parsed.value);
   if (!u.ok) return { ok: false, errors: u.errors };
   return { ok: true, plan: planEvent(u.event, id, text, found) };
+}
+
+/**
+ * An event prepared as acceptance does, and planned at once: for the callers that store and normalize in
+ * their own transaction (storePlans: the MLflow bridge, the benchmark's graph loader, tests).
+ */
+export function prepareAndPlan(
+  text: string,
+  options: PrepareOptions,
+): { ok: true; id: string; plan: EventPlan; warnings: Deviation[] } | Extract<Prepared, { ok: false }> {
+  const prepared = prepareEvent(text, options);
+  if (!prepared.ok) return prepared;
+  const planned = planStored(prepared.id, text);
+  // Acceptance understood it, and planning is deterministic: it understands it again.
+  if (!planned.ok) throw new Error(`an accepted event could not be planned: ${JSON.stringify(planned.errors)}`);
+  return { ok: true, id: prepared.id, plan: { ...planned.plan, event: prepared.event }, warnings: prepared.warnings };
 }
 
 /** An event as the bytes received: UTF-8 is required, then as prepareEvent. */

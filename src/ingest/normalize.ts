@@ -17,9 +17,9 @@ export interface BatchOutcome {
   oldestAcceptedAt?: number;
 }
 
-/** Plans kept since acceptance (normalizer.ts), taken once each; the others are planned from the stored text. */
-export interface PlanSource {
-  take(id: string): EventPlan | undefined;
+/** Texts kept since acceptance (normalizer.ts), taken once each; the others are read from lineage_events. */
+export interface TextSource {
+  take(id: string): string | undefined;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface PlanSource {
  * bad event costs about 2·log2(batch) transactions and blocks nothing. An event that cannot even be
  * planned is set aside at once. Deadlocks and serialization failures are retried as they are.
  */
-export async function normalizeNext(db: Db, limits: ClaimLimits, source: PlanSource): Promise<BatchOutcome> {
+export async function normalizeNext(db: Db, limits: ClaimLimits, source: TextSource): Promise<BatchOutcome> {
   const plans = new Plans(source);
   let claimed: Claimed[] = [];
   try {
@@ -114,24 +114,27 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
 }
 
 /**
- * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection): from the
- * source when it has them, else planned from the stored text. A string is why an event cannot be planned.
+ * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection), planned
+ * from their text: the source's when it has it, else the stored one. A string is why an event cannot be
+ * planned.
  */
 class Plans {
   private readonly known = new Map<string, EventPlan | string | null>();
 
-  constructor(private readonly source: PlanSource) {}
+  constructor(private readonly source: TextSource) {}
 
   async load(query: Query, claimed: Claimed[]): Promise<void> {
+    const texts = new Map<string, string>();
     const missing: string[] = [];
     for (const { id } of claimed) {
       if (this.known.has(id)) continue;
-      const plan = this.source.take(id);
-      if (plan) this.known.set(id, plan);
+      const text = this.source.take(id);
+      if (text !== undefined) texts.set(id, text);
       else missing.push(id);
     }
-    const texts = await storedTexts(query, missing);
-    for (const id of missing) {
+    for (const [id, text] of await storedTexts(query, missing)) texts.set(id, text);
+    for (const { id } of claimed) {
+      if (this.known.has(id)) continue;
       const text = texts.get(id);
       if (text === undefined) {
         this.known.set(id, null);

@@ -1,13 +1,14 @@
 import type { Db } from '../db/client';
 import type { Normalization } from '../metrics';
-import { type BatchOutcome, normalizeNext, type PlanSource } from './normalize';
-import type { EventPlan } from './plan';
+import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
+import type { EventRow } from './plan/event-row';
 import { type EventState, stateOf, vacuumQueue } from './queue';
 
 /**
  * Acceptance is durability; normalization follows behind.
  *
- * **Accepting** (writer.ts, queue.ts). A request's events are checked and planned (prepareEvent), then the
+ * **Accepting** (writer.ts, queue.ts). A request's events are checked (prepareEvent: parsed, understood,
+ * validated, their warnings found, not planned), then the
  * group-committed transaction of the writer stores each verbatim event and a row of the `pending_events`
  * queue for each one not stored before, in one multi-row statement per chunk (a batch of one statement,
  * as at concurrency 1, without BEGIN and COMMIT); 201 goes out once that commits. Nothing else is written on
@@ -35,9 +36,10 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * ones set aside included. A database that is unreachable fails nothing: the normalizer backs off and the
  * events stay queued.
  *
- * **Plans are not made twice** when the event was accepted by this process: the writer hands its plans
- * over (`accepted`), kept up to `planCacheBytes` of event text; anything else (after a restart, another
- * instance's events, replay) is planned again from the stored text (planStored, without validation).
+ * **Planning is the normalizer's** (planStored: parse again, then the rows; no validation, whose warnings
+ * were kept with the event). The text of the events this process accepted is handed over by the writer
+ * (`accepted`), kept up to `textCacheBytes`, so that they are not read back; anything else (after a
+ * restart, another instance's events, replay) is read from lineage_events.
  *
  * **Batches form by themselves.** A commit wakes the loop after `lingerMs` (unless a request waits for its
  * events), so that a trickle of single events makes batches of a few dozen instead of one transaction
@@ -66,8 +68,8 @@ export interface NormalizerOptions {
   concurrency?: number;
   /** How often a started normalizer looks for events it was not told about (other instances, retries). */
   idlePollMs?: number;
-  /** Event text (in characters: about its bytes) whose plans are kept from acceptance to normalization. */
-  planCacheBytes?: number;
+  /** Event text (in characters: about its bytes) kept from acceptance to normalization, not read back. */
+  textCacheBytes?: number;
   /**
    * How long a batch waits for more events once some are queued, when no request waits for them: fewer,
    * larger transactions under a steady trickle of events, at the cost of that much lag.
@@ -103,7 +105,7 @@ export class Normalizer {
   private readonly limits: { events: number; bytes: number };
   private readonly concurrency: number;
   private readonly idlePollMs: number;
-  private readonly plans: PlanCache;
+  private readonly texts: TextCache;
   private started = false;
   private stopped = false;
   /** Batches of the loop in flight. */
@@ -138,7 +140,7 @@ export class Normalizer {
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.lingerMs = options.lingerMs ?? 50;
     this.progress = options.progress;
-    this.plans = new PlanCache(options.planCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
+    this.texts = new TextCache(options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
   }
 
   /** Normalizes continuously: what is queued now, then whatever is accepted or found queued, until stop(). */
@@ -161,12 +163,12 @@ export class Normalizer {
   }
 
   /**
-   * The writer committed these events (those newly stored): their plans are kept, and the loop woken after
+   * The writer committed these events (those newly stored): their text is kept, and the loop woken after
    * `lingerMs`, so that the events accepted meanwhile make one batch with them.
    */
-  accepted(plans: EventPlan[]): void {
-    this.acceptedEvents += plans.length;
-    for (const plan of plans) this.plans.put(plan);
+  accepted(events: EventRow[]): void {
+    this.acceptedEvents += events.length;
+    for (const event of events) this.texts.put(event.id, event.raw);
     this.wake(this.lingerMs);
   }
 
@@ -242,7 +244,7 @@ export class Normalizer {
   private async next(): Promise<BatchOutcome> {
     this.active++;
     try {
-      const outcome = await normalizeNext(this.db, this.limits, this.plans);
+      const outcome = await normalizeNext(this.db, this.limits, this.texts);
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
       this.settle(outcome);
       await this.tidy(outcome);
@@ -361,34 +363,32 @@ export class Normalizer {
 }
 
 /**
- * Plans of accepted events, until their batch takes them: first in, first out within a budget of event
- * text (a plan weighs a few times its text), so a normalizer that falls behind, or events another
- * instance normalizes, cost memory only up to the budget.
+ * Texts of accepted events, until their batch takes them: first in, first out within a budget, so that a
+ * normalizer that falls behind, or events another instance normalizes, cost memory only up to the budget.
  */
-class PlanCache implements PlanSource {
-  private readonly plans = new Map<string, EventPlan>();
+class TextCache implements TextSource {
+  private readonly texts = new Map<string, string>();
   private bytes = 0;
 
   constructor(private readonly budget: number) {}
 
-  put(plan: EventPlan): void {
-    const id = plan.event.id!;
-    if (this.budget === 0 || this.plans.has(id)) return;
-    this.plans.set(id, plan);
-    this.bytes += plan.event.raw.length;
-    for (const [oldest, p] of this.plans) {
+  put(id: string, text: string): void {
+    if (this.budget === 0 || this.texts.has(id)) return;
+    this.texts.set(id, text);
+    this.bytes += text.length;
+    for (const [oldest, t] of this.texts) {
       if (this.bytes <= this.budget) break;
-      this.plans.delete(oldest);
-      this.bytes -= p.event.raw.length;
+      this.texts.delete(oldest);
+      this.bytes -= t.length;
     }
   }
 
-  take(id: string): EventPlan | undefined {
-    const plan = this.plans.get(id);
-    if (plan) {
-      this.plans.delete(id);
-      this.bytes -= plan.event.raw.length;
+  take(id: string): string | undefined {
+    const text = this.texts.get(id);
+    if (text !== undefined) {
+      this.texts.delete(id);
+      this.bytes -= text.length;
     }
-    return plan;
+    return text;
   }
 }

@@ -45,7 +45,7 @@ export async function replayEvents(
   if (options.rebuild) await db.orm.execute(sql.raw(`truncate ${NORMALIZED_TABLES.join(', ')}`));
   await requeue(db, options.failedOnly && !options.rebuild ? 'failed' : 'all');
   // Nothing was accepted here: there are no plans to keep.
-  const normalizer = new Normalizer(db, { maxBatchEvents: options.batchEvents ?? 500, planCacheBytes: 0 });
+  const normalizer = new Normalizer(db, { maxBatchEvents: options.batchEvents ?? 500, textCacheBytes: 0 });
   const { normalized, failed } = await normalizer.drain();
   // Links derive from the events and the registry: each batch refreshed the versions it touched, but a
   // rebuild may have removed what linked others; every version's links are computed again once all is in.

@@ -3,17 +3,18 @@ import { insertNew, upsert } from '../db/upsert';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
+import type { EventRow } from './plan/event-row';
 import { storeAndQueue } from './queue';
 import { eventRule, rules } from './rules';
 
 /**
- * Accepts a batch of planned events: each stored verbatim and, when it was not stored before, queued for
- * the normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. A batch that takes one
+ * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
+ * normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. A batch that takes one
  * statement (one event, whatever the load at concurrency 1) runs without BEGIN and COMMIT: a statement is
  * atomic by itself, and they would cost two more round trips.
  */
-export async function acceptPlans(db: Db, plans: EventPlan[]): Promise<Set<string>> {
-  const statements = storeAndQueue(plans.map((p) => p.event));
+export async function acceptEvents(db: Db, events: EventRow[]): Promise<Set<string>> {
+  const statements = storeAndQueue(events);
   const run = async (query: Query) => (await Promise.all(statements.map(([text, params]) => query.raw(text, params)))).flat();
   const stored = statements.length === 1 ? await db.autocommit(run) : await db.transaction(run);
   return new Set(stored.map((r) => r.event_id as string));

@@ -1,8 +1,8 @@
 import type { Db } from '../db/client';
 import { isDatabaseUnavailable, sqlState } from '../db/errors';
 import type { Metrics } from '../metrics';
-import type { EventPlan } from './plan';
-import { acceptPlans } from './store';
+import type { EventRow } from './plan/event-row';
+import { acceptEvents } from './store';
 
 export interface WriterOptions {
   /** Most events one transaction takes. */
@@ -14,11 +14,11 @@ export interface WriterOptions {
   /** Told of each commit: events by producer, batch size and time. */
   metrics?: Pick<Metrics, 'committed'>;
   /** Told of the events each commit stored for the first time (the normalizer: normalizer.ts). */
-  onAccepted?: (plans: EventPlan[]) => void;
+  onAccepted?: (events: EventRow[]) => void;
 }
 
 interface Pending {
-  plans: EventPlan[];
+  events: EventRow[];
   bytes: number;
   resolve: (fresh: Set<string>) => void;
   reject: (error: unknown) => void;
@@ -46,7 +46,7 @@ export class EventWriter {
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly concurrency: number;
-  private readonly onAccepted: ((plans: EventPlan[]) => void) | undefined;
+  private readonly onAccepted: ((events: EventRow[]) => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -59,10 +59,10 @@ export class EventWriter {
   }
 
   /** Resolves once the events are committed (stored and queued), with the ids that were not stored before. */
-  write(plans: EventPlan[]): Promise<Set<string>> {
+  write(events: EventRow[]): Promise<Set<string>> {
     return new Promise((resolve, reject) => {
-      const bytes = plans.reduce((n, p) => n + p.event.raw.length, 0);
-      this.queue.push({ plans, bytes, resolve, reject });
+      const bytes = events.reduce((n, e) => n + e.raw.length, 0);
+      this.queue.push({ events, bytes, resolve, reject });
       this.schedule();
     });
   }
@@ -98,9 +98,9 @@ export class EventWriter {
     let bytes = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      if (batch.length > 0 && (events + next.plans.length > this.maxEvents || bytes + next.bytes > this.maxBytes)) break;
+      if (batch.length > 0 && (events + next.events.length > this.maxEvents || bytes + next.bytes > this.maxBytes)) break;
       batch.push(this.queue.shift()!);
-      events += next.plans.length;
+      events += next.events.length;
       bytes += next.bytes;
     }
     return batch;
@@ -108,7 +108,7 @@ export class EventWriter {
 
   private async flush(batch: Pending[]): Promise<void> {
     try {
-      const fresh = await this.transact(batch.flatMap((p) => p.plans));
+      const fresh = await this.transact(batch.flatMap((p) => p.events));
       for (const p of batch) p.resolve(fresh);
     } catch (error) {
       // Retrying one request at a time isolates a bad one; when the database is unreachable it would only
@@ -119,7 +119,7 @@ export class EventWriter {
       }
       for (const p of batch) {
         try {
-          p.resolve(await this.transact(p.plans));
+          p.resolve(await this.transact(p.events));
         } catch (e) {
           p.reject(e);
         }
@@ -127,13 +127,13 @@ export class EventWriter {
     }
   }
 
-  private async transact(plans: EventPlan[]): Promise<Set<string>> {
+  private async transact(events: EventRow[]): Promise<Set<string>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const started = performance.now();
-        const fresh = await acceptPlans(this.db, plans);
-        this.options.metrics?.committed(plans, (performance.now() - started) / 1000);
-        if (this.onAccepted && fresh.size) this.onAccepted(plans.filter((p) => fresh.has(p.event.id!)));
+        const fresh = await acceptEvents(this.db, events);
+        this.options.metrics?.committed(events, (performance.now() - started) / 1000);
+        if (this.onAccepted && fresh.size) this.onAccepted(events.filter((e) => fresh.has(e.id!)));
         return fresh;
       } catch (error) {
         const code = sqlState(error);

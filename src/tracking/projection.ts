@@ -2,7 +2,7 @@ import type { MlflowConfig } from '../config';
 import { notFound } from '../core/errors';
 import type { Query } from '../db/client';
 import type { RunEventType } from '../emitter/events';
-import { type Prepared, prepareEvent } from '../ingest/ingest';
+import { prepareAndPlan } from '../ingest/ingest';
 import { storePlans } from '../ingest/store';
 import { mlflowRunEvent } from './run-event';
 import { eventStored, lastEventText, lockRun, type MlflowStatus, type RunSnapshot, readRunSnapshot } from './run-snapshot';
@@ -11,7 +11,7 @@ export { MLFLOW_PRODUCER, olRunId } from './run-event';
 
 /**
  * Every MLflow run is an OpenLineage run in the same store: each change of a run that matters to lineage
- * stores one RunEvent describing the whole run as it is now, through the ingest path (prepareEvent, then
+ * stores one RunEvent describing the whole run as it is now, through the ingest path (prepareAndPlan, then
  * storePlans in the caller's transaction). So the graph, the four questions and the UI know MLflow runs as
  * they know any producer's, and replay rebuilds them from the stored events like the rest.
  *
@@ -89,13 +89,13 @@ function eventFor(run: RunSnapshot, cause: ProjectionCause, atMs: number): { typ
   }
 }
 
-type Ready = Extract<Prepared, { ok: true }> & { text: string };
+type Ready = Extract<ReturnType<typeof prepareAndPlan>, { ok: true }> & { text: string };
 
 function prepare(run: RunSnapshot, type: RunEventType, ms: number): Ready {
   const text = JSON.stringify(mlflowRunEvent(run, type, ms));
   // Not strict: should the bridge ever deviate from the spec, the change is not refused for it; the event is
   // stored with its warnings, which the producers' conformance report shows (producer urn:pedigree:mlflow).
-  const prepared = prepareEvent(text, { strict: false });
+  const prepared = prepareAndPlan(text, { strict: false });
   if (!prepared.ok) {
     throw new Error(`the OpenLineage event of MLflow run ${run.runUuid} cannot be stored: ${JSON.stringify(prepared.errors.slice(0, 3))}`);
   }

@@ -74,7 +74,7 @@ serve(
       await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)]);
       throw new Refusal(prepared.reason, 400, 'Bad Request', 'the event cannot be accepted', prepared.errors, producerOf(prepared.value));
     }
-    const fresh = await writer.write([prepared.plan]);
+    const fresh = await writer.write([prepared.event]);
     if (!wantsNormalized(c, query.wait)) return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
     const settled = (await settledAll(c, [prepared.id], fresh)).get(prepared.id)!;
     applied(c);

@@ -35,6 +35,19 @@ export function memoizedSerializer(): SerializeFacet {
   };
 }
 
+const facetKeyTooLong = (at: string, name: string): Deviation => ({
+  pointer: `${at}${pointer(name)}`,
+  message: `facet key longer than ${MAX_FACET_KEY} characters; kept in the raw event only`,
+});
+
+/** What facetRows leaves out of the facets object at `at`, found without building rows. */
+export function facetKeyDeviations(at: string, facets: unknown): Deviation[] {
+  if (!isObject(facets)) return [];
+  return Object.keys(facets)
+    .filter((name) => name.length > MAX_FACET_KEY)
+    .map((name) => facetKeyTooLong(at, name));
+}
+
 /** One row per facet, whatever its content (unknown facets are kept as opaque JSON). */
 export function facetRows(
   owner: FacetOwner,
@@ -47,10 +60,7 @@ export function facetRows(
   if (!isObject(facets)) return { rows, warnings };
   for (const [name, facet] of Object.entries(facets)) {
     if (name.length > MAX_FACET_KEY) {
-      warnings.push({
-        pointer: `${owner.at}${pointer(name)}`,
-        message: `facet key longer than ${MAX_FACET_KEY} characters; kept in the raw event only`,
-      });
+      warnings.push(facetKeyTooLong(owner.at, name));
       continue;
     }
     rows.push({

@@ -1,10 +1,11 @@
 import type { Deviation } from '../../core/errors';
 import { isObject } from '../../core/json';
 import { ids } from '../../ids';
-import { indexedProducer, MAX_PRODUCER, producerLeftOut } from '../producer';
+import { MAX_PRODUCER, producerLeftOut } from '../producer';
 import type { Named, UnderstoodEvent } from '../understand';
 import { sourceRow } from './data-source';
 import { type EventPlan, type Row, type Stamp, stampOf } from './event-plan';
+import { eventRow } from './event-row';
 import { type FacetOwner, facetRows, memoizedSerializer } from './facets';
 import { fieldRows } from './schema-fields';
 import { symlinkRows } from './symlinks';
@@ -109,22 +110,4 @@ export class PlanBuilder {
       this.plan.datasetSymlinks.push(row);
     }
   }
-}
-
-/** The verbatim event, with what it is about; its warnings are set once they are all known (ingest.ts). */
-function eventRow(u: UnderstoodEvent, eventId: string, raw: string): EventPlan['event'] {
-  const e = u.event;
-  return {
-    id: eventId,
-    kind: u.kind,
-    eventType: u.kind === 'run' ? (u.eventType ?? 'OTHER') : null,
-    eventTime: u.eventTime,
-    runId: u.runId,
-    jobId: u.job ? ids.job(u.job.namespace, u.job.name) : null,
-    datasetId: u.dataset ? ids.dataset(u.dataset.namespace, u.dataset.name) : null,
-    producer: indexedProducer(e.producer),
-    schemaUrl: typeof e.schemaURL === 'string' ? e.schemaURL : null,
-    warnings: null,
-    raw,
-  };
 }
