@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { buildServer } from '../scripts/bundle';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -229,11 +230,16 @@ export interface ServerChild {
   stop: () => Promise<void>;
 }
 
+let built: Promise<void> | undefined;
+
 /**
- * Starts `node --import tsx src/node.ts` with `env` (PORT is chosen here), and resolves once
- * /healthcheck answers 200. Node itself is the child (not npx or a shell), so its pid is the server's.
+ * Starts the server as `npm start` does (`node --enable-source-maps dist/node.js`, its bundle built from
+ * the sources once per bench run) with `env` (PORT is chosen here), and resolves once /healthcheck answers
+ * 200. Node itself is the child (not npm or a shell), so its pid is the server's.
  */
 export async function startServer(env: Record<string, string>): Promise<ServerChild> {
+  built ??= buildServer(repoRoot);
+  await built;
   const port = await freePort();
   // The collector's defaults are what is measured: settings from the bench's own environment stay out.
   const inherited = Object.fromEntries(
@@ -241,7 +247,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
   );
   // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/node.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/node.js'], {
     cwd: repoRoot,
     env: { ...inherited, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -14,8 +14,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
 import ts from 'typescript';
+import { buildServer } from './bundle';
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,22 +23,7 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 // 1. Bundles. No code splitting: each entry is one file, so relative paths from it are those from src/.
-const common: BuildOptions = {
-  absWorkingDir: root,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  outbase: 'src',
-  outdir: 'dist',
-  logLevel: 'warning',
-};
-await Promise.all([
-  build({ ...common, entryPoints: ['src/node.ts', 'src/cli.ts', 'src/emitter/index.ts'] }),
-  build({ ...common, entryPoints: ['src/db/pglite-initdb.mjs'], outExtension: { '.js': '.mjs' } }),
-]);
+await buildServer(root, ['src/node.ts', 'src/cli.ts', 'src/emitter/index.ts']);
 
 // 2. Declarations of the emitter, checked by tsc with the project's options. tsc keeps the sources'
 //    extensionless specifiers, which Node-style resolution (node16/nodenext) cannot follow: add `.js`.

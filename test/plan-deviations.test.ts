@@ -24,6 +24,16 @@ function both(event: unknown): { accepted: string[]; planned: string[] } {
   return { accepted: distinct(planDeviations(u.event)), planned: distinct(planned) };
 }
 
+/** The parts of a run event these tests change. */
+interface RunEvent {
+  producer: string;
+  run: { runId: string; facets: Record<string, unknown> };
+  job: { facets?: Record<string, unknown> };
+  inputs?: unknown[];
+  outputs?: unknown[];
+}
+const aRunEvent = (event: unknown) => structuredClone(event) as RunEvent;
+
 const long = 'k'.repeat(MAX_FACET_KEY + 1);
 const facet = { _producer: 'p', _schemaURL: 'https://example.com/f.json' };
 
@@ -43,7 +53,7 @@ describe('what planning leaves out, found at acceptance', () => {
 
   it('is what planning finds for each thing it leaves out, in run, job and dataset events', () => {
     const story = runStory();
-    const run = structuredClone(story.events[2]) as Record<string, any>;
+    const run = aRunEvent(story.events[2]);
     run.producer = `https://example.com/${'p'.repeat(MAX_PRODUCER)}`;
     run.run.facets = { ...run.run.facets, [long]: facet, parent: { run: { runId: 'not-a-uuid' }, job: { namespace: 'n', name: 'j' } } };
     run.job.facets = { [long]: facet };
@@ -52,13 +62,15 @@ describe('what planning leaves out, found at acceptance', () => {
       { name: 'no-namespace' },
       { namespace: 'n', name: 'in', facets: { [long]: facet }, inputFacets: { [long]: facet }, outputFacets: { [long]: facet } },
     ];
-    run.outputs = [{ namespace: 'n', name: 'out', facets: { [long]: facet }, outputFacets: { [long]: facet }, inputFacets: { [long]: facet } }];
+    run.outputs = [
+      { namespace: 'n', name: 'out', facets: { [long]: facet }, outputFacets: { [long]: facet }, inputFacets: { [long]: facet } },
+    ];
     const runResult = both(run);
     expect(runResult.accepted).toEqual(runResult.planned);
     // Each case above is found: the producer, four facet places of the run, the parent, the unnamed input.
     expect(runResult.accepted.length).toBeGreaterThanOrEqual(9);
 
-    const selfParent = structuredClone(story.events[2]) as Record<string, any>;
+    const selfParent = aRunEvent(story.events[2]);
     selfParent.run.facets = { parent: { run: { runId: selfParent.run.runId }, job: { namespace: 'n', name: 'j' } } };
     const selfResult = both(selfParent);
     expect(selfResult.accepted).toEqual(selfResult.planned);
@@ -88,7 +100,7 @@ describe('what planning leaves out, found at acceptance', () => {
   });
 
   it('is answered and kept with the event at acceptance', () => {
-    const event = structuredClone(runStory().events[0]) as Record<string, any>;
+    const event = aRunEvent(runStory().events[0]);
     event.run.facets = { ...event.run.facets, [long]: facet };
     const prepared = prepareEvent(JSON.stringify(event), { strict: false });
     expect(prepared.ok).toBe(true);

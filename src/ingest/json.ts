@@ -20,7 +20,40 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** The path to the first container nested deeper than `max`, or undefined. Iterative: no recursion. */
+/** Whether any container is nested deeper than `max`. Iterative, and allocates only its stack. */
+function deeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return true;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const k in node) {
+        const child: unknown = (node as Record<string, unknown>)[k];
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The path to the first container nested deeper than `max`, or undefined: the same walk as deeperThan,
+ * keeping the way back to each container, run only once deeperThan found one (the error names it).
+ */
 function tooDeep(value: unknown, max: number): (string | number)[] | undefined {
   const stack: { node: object; depth: number; parent: number; key: string | number }[] = [];
   const paths: { parent: number; key: string | number }[] = [];
@@ -56,7 +89,7 @@ export function parseJson(text: string): ParsedJson {
   } catch (e) {
     return { ok: false, error: { pointer: '', message: `not valid JSON: ${(e as Error).message}` } };
   }
-  const deep = tooDeep(value, MAX_DEPTH);
+  const deep = deeperThan(value, MAX_DEPTH) ? tooDeep(value, MAX_DEPTH) : undefined;
   if (deep) {
     return { ok: false, error: { pointer: pointer(...deep.slice(0, MAX_DEPTH)), message: `JSON nested deeper than ${MAX_DEPTH} levels` } };
   }
