@@ -19,6 +19,7 @@ import {
   loadLoop,
   openLoop,
   peakRssMb,
+  cpuMs,
   postJson,
   type Section,
   type SectionResult,
@@ -133,6 +134,8 @@ async function warmThenTime(
 interface IngestRun extends Run {
   /** Events accepted in the timed run ÷ the time from its start until the last of them was normalized. */
   sustained: { perSecond: number; drainMs: number };
+  /** The server's CPU time (all its threads) per event of the timed run, accepted and normalized, in µs. */
+  cpuPerEventUs: number | undefined;
   /** At the highest concurrency: each event posted with `?wait=normalized` at 80% of `sustained`, open loop. */
   lag?: LoadResult & { rate: number; notNormalized: number; peakRssMb: number | undefined };
   peakRssMb: number | undefined;
@@ -187,6 +190,7 @@ async function ingest(
     const warm = Math.min(ctx.warmup, bodies.length - 2);
     await loadLoop({ concurrency, limit: warm, task: () => send(take()).then(() => {}) });
     await settle();
+    const cpuBefore = await cpuMs(server.pid);
     const started = performance.now();
     const load = await loadLoop({
       concurrency,
@@ -197,7 +201,9 @@ async function ingest(
     const accepted = performance.now();
     await settle();
     const normalized = performance.now();
+    const cpuAfter = await cpuMs(server.pid);
     const sustained = { perSecond: load.count / ((normalized - started) / 1000), drainMs: normalized - accepted };
+    const cpuPerEventUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / (load.count + 1);
 
     // Before the lag run, whose open loop holds many more requests in flight than `concurrency`.
     const peakRss = await peakRssMb(server.pid);
@@ -220,6 +226,7 @@ async function ingest(
       load,
       warmup: warm,
       sustained,
+      cpuPerEventUs,
       ...(lag && { lag }),
       peakRssMb: peakRss,
       statuses,
@@ -346,7 +353,7 @@ export const ingestSection: Section = {
       'accepted: POST without waiting, answered once stored (normalization runs meanwhile in the same server); normalized: the ' +
         "timed run's events ÷ the time from its start until the last was normalized (drain: how long that took after the last " +
         `answer); lag: at the highest concurrency, each event posted with ?wait=normalized, open loop at ${LAG_LOAD * 100}% of normalized ev/s, ` +
-        'latency from when it was due until it was normalized',
+        'latency from when it was due until it was normalized; server CPU: the server process\'s CPU time (every thread) from the start of the timed run until its last event was normalized, per event (what an event costs whatever else shares the machine)',
     );
 
     return {
@@ -363,6 +370,7 @@ export const ingestSection: Section = {
         'ratio',
         'normalized ev/s',
         'drain s',
+        'server CPU µs/ev',
         'lag p50 ms',
         'lag p99 ms',
         'peak RSS MB',
@@ -380,6 +388,7 @@ export const ingestSection: Section = {
         `${fixed(r.ratio, 2)}×`,
         fixed(r.ingest.sustained.perSecond),
         fixed(r.ingest.sustained.drainMs / 1000, 1),
+        fixed(r.ingest.cpuPerEventUs),
         fixed(r.ingest.lag?.p50Ms),
         fixed(r.ingest.lag?.p99Ms),
         fixed(r.ingest.peakRssMb),

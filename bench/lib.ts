@@ -164,6 +164,25 @@ export async function peakRssMb(pid: number): Promise<number | undefined> {
   }
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux; undefined
+ * elsewhere). Per event, it is what the server costs whatever else shares the machine, which throughput
+ * on two shared cores is not.
+ */
+export async function cpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: Linux reports CPU times in hundredths of a second on every architecture it runs on. */
+const TICKS_PER_SECOND = 100;
+
 // ---------------------------------------------------------------------------------------------------------
 // HTTP
 
@@ -245,11 +264,18 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL' && k !== 'PORT'),
   );
-  // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses).
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses);
+  // BENCH_SERVER_ENV: settings to compare against the defaults (`PEDIGREE_NORMALIZE_THREAD=false`).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const settings = Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '')
+      .split(' ')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/node.js'], {
     cwd: repoRoot,
-    env: { ...inherited, ...env, PORT: String(port) },
+    env: { ...inherited, ...settings, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);

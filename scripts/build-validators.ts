@@ -26,6 +26,7 @@ import { _ } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
+import { fastFormats } from 'ajv-formats/dist/formats';
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -315,15 +316,18 @@ const index = {
 // ---------------------------------------------------------------------------------------------------------
 // 5. Compile. ajv-formats' formats go into the output as the source of ajv-formats/dist/formats.js (a
 //    self-contained file), so that the validators import nothing; ajv-formats would otherwise emit
-//    require("ajv-formats/dist/formats").
+//    require("ajv-formats/dist/formats"). The full formats, but for `uri`, which is the fast one: the full
+//    one is an RFC 3986 regex that cost a fifth of validating a Spark event (every _producer and
+//    _schemaURL is a uri) to tell apart URIs no producer sends.
 // ---------------------------------------------------------------------------------------------------------
 
 const ajv = new Ajv2020({
   strict: false,
   allErrors: true,
-  code: { source: true, esm: true, formats: _`ajvFormats.fullFormats` },
+  code: { source: true, esm: true, formats: _`{ ...ajvFormats.fullFormats, uri: ajvFormats.fastFormats.uri }` },
 });
 addFormats(ajv, { mode: 'full', keywords: false });
+ajv.addFormat('uri', fastFormats.uri);
 for (const [, { schema }] of schemas) ajv.addSchema(prepare(schema) as Schema);
 for (const id of stubs) ajv.addSchema({ $id: id, type: 'object' });
 
