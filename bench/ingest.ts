@@ -14,12 +14,12 @@ import { prepareEvent } from '../src/ingest/ingest';
 import { corpusFiles, corpusText } from '../test/support/events';
 import {
   type BenchContext,
+  cpuMs,
   fixed,
   type LoadResult,
   loadLoop,
   openLoop,
   peakRssMb,
-  cpuMs,
   postJson,
   type Section,
   type SectionResult,
@@ -203,7 +203,8 @@ async function ingest(
     const normalized = performance.now();
     const cpuAfter = await cpuMs(server.pid);
     const sustained = { perSecond: load.count / ((normalized - started) / 1000), drainMs: normalized - accepted };
-    const cpuPerEventUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / (load.count + 1);
+    const cpuPerEventUs =
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / (load.count + 1);
 
     // Before the lag run, whose open loop holds many more requests in flight than `concurrency`.
     const peakRss = await peakRssMb(server.pid);
@@ -353,7 +354,7 @@ export const ingestSection: Section = {
       'accepted: POST without waiting, answered once stored (normalization runs meanwhile in the same server); normalized: the ' +
         "timed run's events ÷ the time from its start until the last was normalized (drain: how long that took after the last " +
         `answer); lag: at the highest concurrency, each event posted with ?wait=normalized, open loop at ${LAG_LOAD * 100}% of normalized ev/s, ` +
-        'latency from when it was due until it was normalized; server CPU: the server process\'s CPU time (every thread) from the start of the timed run until its last event was normalized, per event (what an event costs whatever else shares the machine)',
+        "latency from when it was due until it was normalized; server CPU: the server process's CPU time (every thread) from the start of the timed run until its last event was normalized, per event (what an event costs whatever else shares the machine)",
     );
 
     return {
