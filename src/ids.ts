@@ -53,6 +53,8 @@ export const ids = {
   runJob: (runId: string) => idOf('run_job', runId),
   inputDataset: (runIoId: string) => idOf('input_dataset', runIoId),
   jobVersion: (jobId: string, version: string) => idOf('job_version', jobId, version),
+  /** A facet's content under its name (facet_values): the same facet sent again is the same row. */
+  facetValue: (name: string, json: string) => idOf('facet_value', name, json),
 };
 
 /**

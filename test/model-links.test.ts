@@ -280,11 +280,15 @@ describe.each(databases)('stored model links on $name', (database) => {
     const stored = () => rows<Json>(db.orm, sql`select * from model_version_links order by link_id`);
     const before = await stored();
     expect(before.filter((l) => l.method === 'model_source').length).toBeGreaterThan(0);
-    // The database as it was before migration 0007, with its registry, lineage and decisions.
+    // The database as it was before migration 0007, with its registry, lineage and decisions; its facets
+    // held their values (until 0013).
     await db.orm.execute(sql`drop table model_version_links, model_version_tag_parts`);
     await db.orm.execute(sql`drop index model_versions_source_model_idx`);
+    await db.orm.execute(sql`alter table facets add column value jsonb`);
+    await db.orm.execute(sql`update facets f set value = v.value from facet_values v where v.id = f.value_id`);
     await db.orm.execute(sql`delete from pedigree_migrations where tag in ('0007_model_links', '0008_links_watch_datasets')`);
     expect(await migrate(db, await readMigrations())).toEqual(['0007_model_links', '0008_links_watch_datasets']);
+    await db.orm.execute(sql`alter table facets drop column value`);
     expect(await stored()).toEqual(before);
   });
 });

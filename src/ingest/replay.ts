@@ -29,6 +29,7 @@ export const NORMALIZED_TABLES = [
   'runs',
   'run_io',
   'facets',
+  'facet_values',
 ] as const;
 
 /**

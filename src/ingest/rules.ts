@@ -19,10 +19,12 @@ const latest = ['latestTime', 'latestEventId'] as const;
  * that many events share (namespaces, jobs, datasets) come last, so their locks are held the shortest.
  */
 export const rules = {
+  // Written once per content (DO NOTHING); the facets below reference them.
+  facetValues: mergeRule({ table: s.facetValues, key: ['id'] }),
   facets: mergeRule({
     table: s.facets,
     key: ['ownerId', 'name'],
-    groups: [{ guard: ['eventTime', 'eventId'], cols: ['value', 'ownerKind', 'runId'] }],
+    groups: [{ guard: ['eventTime', 'eventId'], cols: ['valueId', 'ownerKind', 'runId'] }],
   }),
   runIo: mergeRule({
     table: s.runIo,

@@ -83,7 +83,8 @@ const namedBy = (token: SQL) => sql`(d.name = ${token} or d.name like '%.' || ${
  */
 export function evidenceCtes(): SQL {
   // What a run's tags (or mlflow) facet contains when it carries the version's run id: each is one probe
-  // of the facets' containment index.
+  // of the facet values' containment index, then of the facets that reference the values found (both
+  // indexes cover tags and mlflow facets only, migration 0013).
   const registryIdProbes = sql.join(
     [
       ...REGISTRY_RUN_ID_KEYS.map(
@@ -98,7 +99,8 @@ export function evidenceCtes(): SQL {
   registry as (
     select distinct mv.model_name, mv.version, f.owner_id as run_id, f.name as facet from mv
     cross join lateral unnest(array[${registryIdProbes}]) as probe(value)
-    join facets f on f.value @> probe.value and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
+    join facet_values fv on fv.value @> probe.value and fv.name in ('tags', 'mlflow')
+    join facets f on f.value_id = fv.id and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'
     where mv.registry_run_id is not null),
   artifact as (
     select a.*, count(*) over (partition by a.model_name, a.version) as writers from (
@@ -117,7 +119,7 @@ export function evidenceCtes(): SQL {
     join model_version_tags t on t.model_name = mv.model_name and t.version = mv.version and t.key = 'dataset_version'
     union
     select tr.model_name, tr.version, e->>'value' from training tr
-    join facets f on f.owner_id = tr.run_id and f.name = 'tags' and f.owner_kind = 'run'
+    join facet_rows f on f.owner_id = tr.run_id and f.name = 'tags' and f.owner_kind = 'run'
     cross join lateral ${tagsOf(sql`f.value`)} e
     where e->>'key' = 'dataset_version'),
   tag_parts as (
@@ -242,7 +244,7 @@ export const sameRunsOf = (link: SQL) => sql`(select x::uuid from jsonb_array_el
 
 /** The registry (MLflow) run ids that runs (a uuid[] expression) carry on their tags or mlflow facets. */
 export const registryRunIdsOf = (runs: SQL) => sql`
-  select e->>'value' from facets f cross join lateral ${tagsOf(sql`f.value`)} e
+  select e->>'value' from facet_rows f cross join lateral ${tagsOf(sql`f.value`)} e
   where f.owner_id = any(${runs}) and f.name = 'tags' and f.owner_kind = 'run' and e->>'key' = any(${textArray(REGISTRY_RUN_ID_KEYS)})
   union
-  select f.value->>'run_id' from facets f where f.owner_id = any(${runs}) and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'`;
+  select f.value->>'run_id' from facet_rows f where f.owner_id = any(${runs}) and f.name in ('tags', 'mlflow') and f.owner_kind = 'run'`;

@@ -118,7 +118,7 @@ export async function checkRun(db: Db, policy: PromotionPolicy, runId: string): 
   const [run] = await selectByKey<{ namespace: string; name: string; state: string | null; tags: string[] }>(
     db,
     sql`select r.namespace, r.job_name as name, r.state, coalesce((
-        select array_agg(e->>'key') from facets f
+        select array_agg(e->>'key') from facet_rows f
         cross join lateral jsonb_array_elements(case when jsonb_typeof(f.value->'tags') = 'array' then f.value->'tags' else '[]' end) e
         where f.owner_id = r.id and f.name = 'tags' and f.owner_kind = 'run'), '{}') as tags
       from runs r where r.id = ${runId}::uuid`,

@@ -40,7 +40,7 @@ export interface DatasetAtVersion {
 
 /** A facet of a run, by name; null when absent. */
 const runFacet = (run: SQL, name: string) =>
-  sql`(select f.value from facets f where f.owner_id = ${run} and f.name = ${name} and f.owner_kind = 'run')`;
+  sql`(select f.value from facet_rows f where f.owner_id = ${run} and f.name = ${name} and f.owner_kind = 'run')`;
 
 /** Key/value pairs of an array facet field (tags: key/value; execution parameters: key/value). */
 const pairs = (value: SQL, field: string) => sql`coalesce((
@@ -63,9 +63,9 @@ function ioJson(direction: 'in' | 'out'): SQL {
   const versionId = direction === 'in' ? inputVersionId('io', 'r') : sql`io.dataset_version_id`;
   // The schema as the run saw it: its input's dataset facets (owner id = idOf('input_dataset', io.id)),
   // else the facets recorded on the dataset version, else the dataset's latest.
-  const seen = sql`(select f.value from facets f where f.owner_id = pedigree_id('input_dataset', io.id::text) and f.name = 'schema')`;
-  const ofVersion = sql`(select f.value from facets f where f.owner_id = x.version_id and f.name = 'schema')`;
-  const ofDataset = sql`(select f.value from facets f where f.owner_id = d.id and f.name = 'schema')`;
+  const seen = sql`(select f.value from facet_rows f where f.owner_id = pedigree_id('input_dataset', io.id::text) and f.name = 'schema')`;
+  const ofVersion = sql`(select f.value from facet_rows f where f.owner_id = x.version_id and f.name = 'schema')`;
+  const ofDataset = sql`(select f.value from facet_rows f where f.owner_id = d.id and f.name = 'schema')`;
   const schema = direction === 'in' ? sql`coalesce(${seen}, ${ofVersion}, ${ofDataset})` : sql`coalesce(${ofVersion}, ${ofDataset})`;
   return sql`coalesce((
     select json_agg(json_build_object('namespace', d.namespace, 'name', d.name,
@@ -142,9 +142,9 @@ function mergeSameTraining(run: TrainingRun, others: TrainingRun[]): TrainingRun
 
 async function runDetails(db: Db, runIds: string[]): Promise<TrainingRun[]> {
   if (runIds.length === 0) return [];
-  const code = sql`(select f.value from facets f where f.run_id = r.id and f.owner_kind = 'run_job' and f.name = 'sourceCodeLocation')`;
+  const code = sql`(select f.value from facet_rows f where f.run_id = r.id and f.owner_kind = 'run_job' and f.name = 'sourceCodeLocation')`;
   const tags = runFacet(sql`r.id`, 'tags');
-  const parameters = sql`(select f.value from facets f where f.owner_id = r.id and f.owner_kind = 'run'
+  const parameters = sql`(select f.value from facet_rows f where f.owner_id = r.id and f.owner_kind = 'run'
     and (f.name in ('executionParameters', 'execution_parameters', 'parameters') or f.value->>'_schemaURL' like '%ExecutionParametersRunFacet%')
     order by f.name limit 1)`;
   const env = runFacet(sql`r.id`, 'environmentVariables');

@@ -62,7 +62,7 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name,
           'version', (select v.id from dataset_versions v where v.dataset_id = d.id order by v.created_at desc, v.id desc limit 1),
           'fields', coalesce((select json_agg(json_build_object('name', x->>'name', 'type', x->>'type'))
-            from facets sf, jsonb_array_elements(case when jsonb_typeof(sf.value->'fields') = 'array' then sf.value->'fields' else '[]' end) x
+            from facet_rows sf, jsonb_array_elements(case when jsonb_typeof(sf.value->'fields') = 'array' then sf.value->'fields' else '[]' end) x
             where sf.owner_id = d.id and sf.name = 'schema'), '[]'::json)))
         from datasets d where d.id in (select ds from nodes)) as datasets`,
   );

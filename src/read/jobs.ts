@@ -118,7 +118,7 @@ export async function getRunFacets(db: Db, runId: string, type: 'run' | 'job'): 
   const [row] = await select<{ found: boolean; facets: Json }>(
     db,
     sql`select exists (select 1 from runs where id = ${id}::uuid) as found,
-      coalesce((select json_object_agg(f.name, f.value order by f.name) from facets f
+      coalesce((select json_object_agg(f.name, f.value order by f.name) from facet_rows f
         where f.run_id = ${id}::uuid and f.owner_kind = ${kind}), '{}'::json) as facets`,
   );
   if (!row?.found) throw notFound(`Run '${runId}' not found.`);

@@ -11,20 +11,20 @@ import { iso, textArray } from '../db/sql';
 const raw = (alias: string) => sql.raw(alias);
 
 /** The latest value of a facet of an owner, as jsonb (null when absent). */
-const facet = (ownerId: SQL, name: string) => sql`(select f.value from facets f where f.owner_id = ${ownerId} and f.name = ${name})`;
+const facet = (ownerId: SQL, name: string) => sql`(select f.value from facet_rows f where f.owner_id = ${ownerId} and f.name = ${name})`;
 
 /**
  * `body` evaluated once with `<alias>.fs`: the named facets of an owner as one jsonb object, read in one
  * index range scan (a lookup per facet costs a descent each, and a graph builds hundreds of nodes).
  */
 const withFacets = (ownerId: SQL, names: string[], alias: string, body: SQL) =>
-  sql`(select ${body} from (select jsonb_object_agg(f.name, f.value) as fs from facets f
+  sql`(select ${body} from (select jsonb_object_agg(f.name, f.value) as fs from facet_rows f
     where f.owner_id = ${ownerId} and f.name = any(${textArray(names)})) ${raw(alias)})`;
 const facetIn = (alias: string, name: string) => sql`${raw(alias)}.fs->${name}`;
 
 /** All the facets of an owner as one object (`{}` when none). */
 export const facetsOf = (ownerId: SQL) =>
-  sql`coalesce((select json_object_agg(f.name, f.value order by f.name) from facets f where f.owner_id = ${ownerId}), '{}'::json)`;
+  sql`coalesce((select json_object_agg(f.name, f.value order by f.name) from facet_rows f where f.owner_id = ${ownerId}), '{}'::json)`;
 
 /** OpenLineage run states in Marquez's words; a run no state event reached yet is NEW. */
 export const runState = (state: SQL) =>
@@ -92,7 +92,7 @@ export function runJson(alias: string): SQL {
     'outputDatasetVersions', ${io('out')},
     'context', '{}'::json,
     'facets', coalesce(${facets}.fs, '{}'::json))
-    from (select json_object_agg(f.name, f.value order by f.name) as fs from facets f where f.owner_id = ${r}.id) ${facets})`;
+    from (select json_object_agg(f.name, f.value order by f.name) as fs from facet_rows f where f.owner_id = ${r}.id) ${facets})`;
 }
 
 /**
@@ -268,7 +268,7 @@ export function jobVersionJson(version: string, job: string): SQL {
     'createdAt', ${iso(sql`${v}.created_at`)},
     'version', ${v}.version,
     'namespace', ${j}.namespace,
-    'location', (select f.value->>'url' from ${latest} lr join facets f on f.run_id = lr.id
+    'location', (select f.value->>'url' from ${latest} lr join facet_rows f on f.run_id = lr.id
       and f.owner_kind = 'run_job' and f.name = 'sourceCodeLocation'),
     'inputs', ${io('in')},
     'outputs', ${io('out')},

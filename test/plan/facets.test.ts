@@ -1,24 +1,33 @@
 import { describe, expect, it } from 'vitest';
+import { ids } from '../../src/ids';
 import { stampOf } from '../../src/ingest/plan/event-plan';
-import { type FacetOwner, facetRows, MAX_FACET_KEY, memoizedSerializer } from '../../src/ingest/plan/facets';
+import { type FacetOwner, facetRows, facetValues, MAX_FACET_KEY } from '../../src/ingest/plan/facets';
 
 const stamp = stampOf('2024-05-01T10:00:00.000Z', 'event-1');
 const owner: FacetOwner = { id: 'owner-1', kind: 'run', runId: 'run-1', at: '/run/facets' };
 
 describe('facetRows', () => {
-  it('keeps one row per facet, known or not, its value as JSON', () => {
+  it('keeps one row per facet, known or not, referencing its value as JSON, kept once', () => {
     const facets = { nominalTime: { nominalStartTime: '2024-05-01T10:00:00Z' }, custom_thing: [1, 'two'], flag: true };
-    const { rows, warnings } = facetRows(owner, facets, stamp);
+    const values = facetValues();
+    const { rows, warnings } = facetRows(owner, facets, stamp, values);
     expect(warnings).toEqual([]);
     expect(rows).toEqual(
       Object.entries(facets).map(([name, value]) => ({
         ownerId: 'owner-1',
         name,
         ownerKind: 'run',
-        value: JSON.stringify(value),
+        valueId: ids.facetValue(name, JSON.stringify(value)),
         runId: 'run-1',
         eventTime: stamp.time,
         eventId: 'event-1',
+      })),
+    );
+    expect(values.rows).toEqual(
+      Object.entries(facets).map(([name, value]) => ({
+        id: ids.facetValue(name, JSON.stringify(value)),
+        name,
+        value: JSON.stringify(value),
       })),
     );
   });
@@ -38,7 +47,9 @@ describe('facetRows', () => {
     ['a string', 'text', '"text"'],
     ['an empty object', {}, '{}'],
   ])('stores a facet that is %s as JSON', (_, facet, value) => {
-    expect(facetRows(owner, { f: facet }, stamp).rows[0]!.value).toBe(value);
+    const values = facetValues();
+    const row = facetRows(owner, { f: facet }, stamp, values).rows[0]!;
+    expect(values.rows).toEqual([{ id: row.valueId, name: 'f', value }]);
   });
 
   it('leaves out keys longer than the index can hold, with a warning at their escaped pointer', () => {
@@ -60,23 +71,31 @@ describe('facetRows', () => {
   });
 });
 
-describe('memoizedSerializer', () => {
+describe('facetValues', () => {
   it('serializes a facet object once, however many owners store it', () => {
-    const serialize = memoizedSerializer();
+    const values = facetValues();
     const facet = { fields: [{ name: 'a' }] };
-    const first = serialize(facet);
+    const first = values.idOf('schema', facet);
     facet.fields.push({ name: 'b' });
-    // The same object gives the same text: the second owner does not pay for it again.
-    expect(serialize(facet)).toBe(first);
-    expect(serialize({ fields: [{ name: 'a' }, { name: 'b' }] })).toBe('{"fields":[{"name":"a"},{"name":"b"}]}');
+    // The same object gives the same content: the second owner does not pay for it again.
+    expect(values.idOf('schema', facet)).toBe(first);
+    expect(values.rows).toEqual([{ id: first, name: 'schema', value: '{"fields":[{"name":"a"}]}' }]);
   });
 
-  it('shares its texts between the owners of one event', () => {
-    const serialize = memoizedSerializer();
+  it('keeps one content per name: the same JSON under another name is another value', () => {
+    const values = facetValues();
+    expect(values.idOf('a', { x: 1 })).toBe(values.idOf('a', { x: 1 }));
+    expect(values.idOf('b', { x: 1 })).not.toBe(values.idOf('a', { x: 1 }));
+    expect(values.rows.map((r) => r.name)).toEqual(['a', 'b']);
+  });
+
+  it('is shared by the owners of one event: a dataset and its version reference one value', () => {
+    const values = facetValues();
     const facets = { schema: { fields: [] } };
-    const asDataset = facetRows({ ...owner, kind: 'dataset' }, facets, stamp, serialize).rows[0]!.value;
+    const asDataset = facetRows({ ...owner, kind: 'dataset' }, facets, stamp, values).rows[0]!.valueId;
     facets.schema.fields.push({ name: 'late' } as never);
-    const asVersion = facetRows({ ...owner, kind: 'dataset_version' }, facets, stamp, serialize).rows[0]!.value;
+    const asVersion = facetRows({ ...owner, kind: 'dataset_version' }, facets, stamp, values).rows[0]!.valueId;
     expect(asVersion).toBe(asDataset);
+    expect(values.rows).toHaveLength(1);
   });
 });

@@ -2,6 +2,19 @@ import { index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { eventTime, jsonText } from './columns';
 
 /**
+ * Each facet content once (Spark sends the same schema, plan and properties facets on every event): keyed
+ * by the hash of its facet name and JSON text (src/ids.ts `facetValue`), written once (ON CONFLICT DO
+ * NOTHING) and referenced by its owners' rows in `facets`. The name is kept so that the registry's
+ * containment index covers only tags and mlflow facets (migration 0013). Read through the view
+ * `facet_rows` (facets joined to their values), never joined by hand.
+ */
+export const facetValues = pgTable('facet_values', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  value: jsonText('value').notNull(),
+});
+
+/**
  * The latest value of each facet of each owner, where the owner is a run, a job, a dataset, a dataset
  * version, a run's input or output edge, or a run's view of its job (the job facets as that run sent them,
  * which is the job facets' history). The newest (event time, event id) wins, so arrival order does not
@@ -15,7 +28,8 @@ export const facets = pgTable(
     ownerKind: text('owner_kind', {
       enum: ['run', 'job', 'run_job', 'dataset', 'dataset_version', 'input', 'input_dataset', 'output'],
     }).notNull(),
-    value: jsonText('value').notNull(),
+    /** facet_values.id of its content. */
+    valueId: uuid('value_id').notNull(),
     runId: uuid('run_id'),
     eventTime: eventTime('event_time').notNull(),
     eventId: uuid('event_id').notNull(),

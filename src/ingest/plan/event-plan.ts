@@ -18,6 +18,8 @@ export interface EventPlan {
   jobIo: Insert<typeof s.jobIo>[];
   runs: Insert<typeof s.runs>[];
   runIo: Insert<typeof s.runIo>[];
+  /** The contents of the event's facets, each once; `facets` reference them. */
+  facetValues: Insert<typeof s.facetValues>[];
   facets: Insert<typeof s.facets>[];
   /** Runs whose job version must be recomputed once this event is written. */
   versionRuns: { runId: string; runJobId: string }[];

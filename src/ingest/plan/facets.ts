@@ -1,5 +1,6 @@
 import type { Deviation } from '../../core/errors';
 import { isObject, pointer } from '../../core/json';
+import { ids } from '../../ids';
 import type { Row, Stamp } from './event-plan';
 
 /** Facet keys are part of a btree key; longer ones are kept in the raw event only. */
@@ -17,21 +18,43 @@ export interface FacetOwner {
   at: string;
 }
 
-export type SerializeFacet = (facet: unknown) => string;
+/** The contents of an event's facets, each once (facet_values), as its facet rows reference them. */
+export interface FacetValues {
+  /** The id of this facet's content under `name`; its value row is added the first time. */
+  idOf(name: string, facet: unknown): string;
+  readonly rows: Row<'facetValues'>[];
+}
 
 /**
  * A dataset's (or job's) facets are stored under several owners (the dataset, the run's input, the
- * version it wrote): one serializer per event writes each facet object once.
+ * version it wrote): each facet object of an event is serialized and hashed once, whatever the number of
+ * its owners.
  */
-export function memoizedSerializer(): SerializeFacet {
-  const serialized = new Map<unknown, string>();
-  return (facet) => {
-    let text = serialized.get(facet);
-    if (text === undefined) {
-      text = JSON.stringify(facet ?? null);
-      serialized.set(facet, text);
-    }
-    return text;
+export function facetValues(): FacetValues {
+  const known = new Map<unknown, Map<string, string>>();
+  const added = new Set<string>();
+  const rows: Row<'facetValues'>[] = [];
+  return {
+    rows,
+    idOf(name, facet) {
+      let byName = known.get(facet);
+      if (!byName) {
+        byName = new Map();
+        known.set(facet, byName);
+      }
+      let id = byName.get(name);
+      if (id === undefined) {
+        const value = JSON.stringify(facet ?? null);
+        id = ids.facetValue(name, value);
+        byName.set(name, id);
+        // Another object of the same content (a facet repeated at two places of the event) is one value.
+        if (!added.has(id)) {
+          added.add(id);
+          rows.push({ id, name, value });
+        }
+      }
+      return id;
+    },
   };
 }
 
@@ -48,12 +71,15 @@ export function facetKeyDeviations(at: string, facets: unknown): Deviation[] {
     .map((name) => facetKeyTooLong(at, name));
 }
 
-/** One row per facet, whatever its content (unknown facets are kept as opaque JSON). */
+/**
+ * One row per facet, whatever its content (unknown facets are kept as opaque JSON), referencing its
+ * content in `values`.
+ */
 export function facetRows(
   owner: FacetOwner,
   facets: unknown,
   stamp: Stamp,
-  serialize: SerializeFacet = memoizedSerializer(),
+  values: FacetValues = facetValues(),
 ): { rows: Row<'facets'>[]; warnings: Deviation[] } {
   const rows: Row<'facets'>[] = [];
   const warnings: Deviation[] = [];
@@ -67,7 +93,7 @@ export function facetRows(
       ownerId: owner.id,
       name,
       ownerKind: owner.kind,
-      value: serialize(facet),
+      valueId: values.idOf(name, facet),
       runId: owner.runId,
       eventTime: stamp.time,
       eventId: stamp.eventId,

@@ -6,7 +6,7 @@ import type { Named, UnderstoodEvent } from '../understand';
 import { sourceRow } from './data-source';
 import { type EventPlan, type Row, type Stamp, stampOf } from './event-plan';
 import { eventRow } from './event-row';
-import { type FacetOwner, facetRows, memoizedSerializer } from './facets';
+import { type FacetOwner, type FacetValues, facetRows, facetValues } from './facets';
 import { fieldRows } from './schema-fields';
 import { symlinkRows } from './symlinks';
 
@@ -18,7 +18,7 @@ import { symlinkRows } from './symlinks';
 export class PlanBuilder {
   readonly plan: EventPlan;
   readonly stamp: Stamp;
-  private readonly serialize = memoizedSerializer();
+  private readonly values: FacetValues = facetValues();
 
   constructor(
     u: UnderstoodEvent,
@@ -42,6 +42,7 @@ export class PlanBuilder {
       jobIo: [],
       runs: [],
       runIo: [],
+      facetValues: this.values.rows,
       facets: [],
       versionRuns: [],
     };
@@ -94,7 +95,7 @@ export class PlanBuilder {
   }
 
   addFacets(owner: FacetOwner, facets: unknown): void {
-    const { rows, warnings } = facetRows(owner, facets, this.stamp, this.serialize);
+    const { rows, warnings } = facetRows(owner, facets, this.stamp, this.values);
     for (const row of rows) this.plan.facets.push(row);
     this.warn(warnings);
   }
