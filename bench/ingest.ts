@@ -266,24 +266,43 @@ async function baselinePostgres(ctx: BenchContext, url: string, bodies: string[]
   }
 }
 
-/** Each run gets its own fresh database, so one run's data, WAL or bloat does not weigh on the next. */
-async function measure(ctx: BenchContext, database: 'pglite' | 'postgres', concurrency: number, bodies: string[], measureLag: boolean) {
-  const withDatabase = async <R>(use: (target: string) => Promise<R>): Promise<R> => {
+/**
+ * Where a run writes: a fresh PGlite directory, a fresh PostgreSQL database, or (`grown`) a copy of the
+ * database BENCH_INGEST_GROWN_TEMPLATE names, a store already loaded (the lineage section's 1M-edge graph):
+ * how the cost grows with what is stored.
+ */
+type Store = 'pglite' | 'postgres' | 'grown';
+
+/** Each run gets its own database, so one run's data, WAL or bloat does not weigh on the next. */
+async function measure(ctx: BenchContext, store: Store, concurrency: number, bodies: string[], measureLag: boolean) {
+  const database = store === 'pglite' ? 'pglite' : 'postgres';
+  const withDatabase = async <R>(use: (target: string) => Promise<R>, template?: string): Promise<R> => {
     if (database === 'pglite') {
       const dir = await tempDir('pedigree-bench-');
       return withCleanup(dir.remove, () => use(join(dir.path, 'data')));
     }
-    const db = await scratchPostgres(ctx.databaseUrl!);
+    const db = await scratchPostgres(ctx.databaseUrl!, template);
     return withCleanup(db.drop, () => use(db.url));
   };
-  const ingestRun = await withDatabase((target) =>
-    ingest(ctx, database === 'pglite' ? { PEDIGREE_DATA_DIR: target } : { DATABASE_URL: target }, bodies, concurrency, measureLag),
+  const ingestRun = await withDatabase(
+    (target) =>
+      ingest(ctx, database === 'pglite' ? { PEDIGREE_DATA_DIR: target } : { DATABASE_URL: target }, bodies, concurrency, measureLag),
+    store === 'grown' ? GROWN_TEMPLATE : undefined,
   );
+  // The baseline's table is new either way: a bare insert does not grow with what else is stored.
   const baseline = await withDatabase((target) =>
     database === 'pglite' ? baselinePglite(ctx, target, bodies, concurrency) : baselinePostgres(ctx, target, bodies, concurrency),
   );
-  return { database, concurrency, ingest: ingestRun, baseline, ratio: ingestRun.load.perSecond / baseline.load.perSecond };
+  return {
+    database: store === 'grown' ? `postgres (${GROWN_TEMPLATE})` : database,
+    concurrency,
+    ingest: ingestRun,
+    baseline,
+    ratio: ingestRun.load.perSecond / baseline.load.perSecond,
+  };
 }
+
+const GROWN_TEMPLATE = process.env.BENCH_INGEST_GROWN_TEMPLATE || undefined;
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -303,10 +322,11 @@ export const ingestSection: Section = {
     );
 
     const results: Awaited<ReturnType<typeof measure>>[] = [];
-    for (const database of ctx.databases) {
+    const stores: Store[] = [...ctx.databases, ...(GROWN_TEMPLATE && ctx.databases.includes('postgres') ? (['grown'] as const) : [])];
+    for (const store of stores) {
       for (const concurrency of ctx.concurrencies) {
-        ctx.log(`ingest: ${database}, concurrency ${concurrency}`);
-        const r = await measure(ctx, database, concurrency, bodies, concurrency === Math.max(...ctx.concurrencies));
+        ctx.log(`ingest: ${store === 'grown' ? `a copy of ${GROWN_TEMPLATE}` : store}, concurrency ${concurrency}`);
+        const r = await measure(ctx, store, concurrency, bodies, concurrency === Math.max(...ctx.concurrencies));
         ctx.log(
           `  accepted ${fixed(r.ingest.load.perSecond)} ev/s (${r.ingest.load.count} in ${fixed(r.ingest.load.elapsedMs / 1000, 1)} s), ` +
             `normalized ${fixed(r.ingest.sustained.perSecond)} ev/s (drained ${fixed(r.ingest.sustained.drainMs / 1000, 1)} s after), ` +
