@@ -29,6 +29,8 @@ export const NORMALIZED_TABLES = [
   'runs',
   'run_io',
   'facets',
+  'job_documents',
+  'dataset_documents',
 ] as const;
 
 /**
