@@ -6,7 +6,7 @@ import { iso, select, selectByKey, textArray } from '../db/sql';
 import { ids } from '../ids';
 import { jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
-import { nextCursor, type Page } from './page';
+import { listingText, nextCursor, type Page } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -38,17 +38,19 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
     : sql`select coalesce(sum(c.jobs), 0)::int from namespace_counts c${
         filter.namespace !== undefined ? sql` where c.namespace_id = ${ids.namespace(filter.namespace)}` : sql``
       }`;
-  // The page's keys and documents (the read model) in one statement, planned for this filter and offset.
-  const [row] = await select<{ total: number; page: { id: string; key: string[]; json: Json }[] }>(
+  // The page's keys and documents (the read model) in one statement, planned for this filter and offset. The
+  // documents are spliced into the answer as the text they are stored as, never parsed here.
+  const [row] = await select<{ total: number; keys: { key: string[] }[]; docs: string | null }>(
     db,
     sql`select (${total}) as total,
-      coalesce((select json_agg(json_build_object('id', p.id, 'key', json_build_array(p.updated_at::text, p.id), 'json', x.document)
-        order by p.updated_at desc, p.id desc)
+      coalesce(json_agg(json_build_object('key', json_build_array(p.updated_at::text, p.id))
+        order by p.updated_at desc, p.id desc), '[]'::json) as keys,
+      string_agg(x.document::text, ',' order by p.updated_at desc, p.id desc) as docs
       from (select j.id, j.updated_at from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
             limit ${page.limit} offset ${page.offset}) p
-      join job_documents x on x.job_id = p.id), '[]'::json) as page`,
+      join job_documents x on x.job_id = p.id`,
   );
-  return { totalCount: row!.total, jobs: row!.page.map((p) => p.json), nextCursor: nextCursor(row!.page, page) };
+  return listingText('jobs', row!.total, row!.docs, nextCursor(row!.keys, page));
 }
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {
