@@ -104,9 +104,11 @@ export async function refreshDocuments(query: Query, touched: { jobs?: readonly 
       query(sql`insert into ${kind.table} (${kind.key}, document, node)
         select ${alias}.id, 'null'::json, 'null'::json from ${kind.source} where ${alias}.id = any(${ids}) order by ${alias}.id
         on conflict (${kind.key}) do update set node = excluded.node where false`),
-      query(sql`update ${kind.table} t set document = x.document, node = ${kind.node(sql`x.document`)}
-        from (select ${alias}.id, ${kind.build} as document from ${kind.source} where ${alias}.id = any(${ids})) x
-        where t.${kind.key} = x.id and t.document::text is distinct from x.document::text`),
+      // Materialized: a subquery would be pulled up, and its document built again for each of the many
+      // places the statement reads it.
+      query(sql`with x as materialized (select ${alias}.id, ${kind.build} as document from ${kind.source} where ${alias}.id = any(${ids}))
+        update ${kind.table} t set document = x.document, node = ${kind.node(sql`x.document`)}
+        from x where t.${kind.key} = x.id and t.document::text is distinct from x.document::text`),
     );
   }
   await Promise.all(work);
