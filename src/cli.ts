@@ -5,6 +5,7 @@ import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
 import { exportEvents } from './ingest/export';
 import { replayEvents } from './ingest/replay';
+import { buildMissingDocuments } from './read/documents';
 import { openDatabase } from './service';
 
 const USAGE = `usage: pedigree <command>
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db, await readMigrations());
+    await buildMissingDocuments(db);
     switch (command) {
       case 'migrate':
         console.error('migrations applied');

@@ -13,6 +13,7 @@ import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { ingestPipeline } from './ingest/pipeline';
 import { Metrics } from './metrics';
+import { buildMissingDocuments } from './read/documents';
 import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
@@ -37,6 +38,7 @@ export async function startService(config: Config) {
   const metrics = new Metrics({ maxProducers: config.metrics.maxProducers }).withProcessMetrics();
   const opened = await openDatabase(config);
   await migrate(opened, await readMigrations());
+  await buildMissingDocuments(opened);
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
   const { writer, normalizer } = ingestPipeline(db, config, { metrics });
   normalizer.start();

@@ -4,7 +4,7 @@ import { rows } from '../src/db/client';
 import { databases, truncateAll, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { permutations, runStory } from './support/run-events';
-import { snapshot } from './support/snapshot';
+import { snapshot, staleDocuments } from './support/snapshot';
 
 describe.each(databases)('arrival order on $name', (database) => {
   const ctx = useDatabase(database);
@@ -19,6 +19,7 @@ describe.each(databases)('arrival order on $name', (database) => {
       const state = await snapshot(db);
       if (!reference) reference = state;
       else expect(state).toEqual(reference);
+      expect(await staleDocuments(db)).toEqual([]);
       // The same order accepted first and normalized in one batch: the same state again.
       await truncateAll(db);
       for (const event of order) expect((await post(app, event, { wait: false })).status).toBe(201);

@@ -26,32 +26,6 @@ function quoteArrayItem(v: string): string {
   return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** Statements a listing's page is built in, side by side (see selectByIds). */
-export const LISTING_STATEMENTS = 2;
-
-/**
- * Rows built for each of `ids` (entities whose JSON is costly: a job with its latest runs, a dataset with
- * its fields), in at most `statements` prepared statements run side by side on the pool's connections,
- * in the order of `ids` (one statement where statements are not prepared). `query` selects `id` and more
- * for the ids it is given.
- */
-export async function selectByIds<T extends { id: string }>(
-  db: Db,
-  ids: readonly string[],
-  statements: number,
-  query: (ids: SQL) => SQL,
-): Promise<T[]> {
-  if (ids.length === 0) return [];
-  // Without prepared statements (PGlite: one connection, no plan cache) statements run one after the
-  // other and each is planned: more of them would only add planning.
-  const size = Math.ceil(ids.length / (db.prepared ? statements : 1));
-  const chunks = Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
-  const found = new Map(
-    (await Promise.all(chunks.map((chunk) => selectByKey<T>(db, query(uuidArray(chunk)))))).flat().map((r) => [r.id, r]),
-  );
-  return ids.flatMap((id) => found.get(id) ?? []);
-}
-
 /**
  * The `json` of the rows `query` selects (`id` and `json`) for text `ids`, in the order of `ids` (a page of
  * a search, whose order the search decided); ids with no row are left out. One prepared statement.

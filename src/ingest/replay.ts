@@ -30,6 +30,8 @@ export const NORMALIZED_TABLES = [
   'run_io',
   'facets',
   'facet_values',
+  'job_documents',
+  'dataset_documents',
 ] as const;
 
 /**

@@ -5,6 +5,7 @@ import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
 import type { EventRow } from './plan/event-row';
 import { storeAndQueue } from './queue';
+import { refreshReadModels } from './read-models';
 import { eventRule, rules } from './rules';
 
 /**
@@ -75,4 +76,6 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
       all('runs').map((r: { id: string }) => r.id),
     ),
   ]);
+  // Last: the documents show the job versions and edges just refreshed, and their rows are the last locked.
+  await refreshReadModels(query, todo);
 }

@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm';
 import { notFound } from '../core/errors';
 import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
-import { LISTING_STATEMENTS, select, selectByIds } from '../db/sql';
+import { select, selectByKey } from '../db/sql';
 import { ids } from '../ids';
-import { datasetJson, datasetVersionJson } from './json';
+import { datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
-import { nextCursor, type Page } from './page';
+import { listingText, nextCursor, type Page } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -20,27 +20,25 @@ const SORT = sql`left(d.name, 200), d.id`;
 export async function listDatasets(db: Db, namespace: string, page: Page) {
   const ns = ids.namespace(namespace);
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
-  // The page's keys first (planned for this offset), then the datasets, built by id (prepared).
-  const row = await ownedPage<{ id: string; key: string[] }>(db, {
-    exists: sql`select 1 from namespaces where id = ${ns}`,
-    total: sql`select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}`,
-    items: sql`select json_agg(json_build_object('id', p.id, 'key', json_build_array(p.key, p.id)) order by p.key, p.id)
-      from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} ${after}
-            order by ${SORT} limit ${page.limit} offset ${page.offset}) p`,
-  });
-  if (!row.found) throw notFound(`Namespace '${namespace}' not found.`);
-  const built = await selectByIds<{ id: string; json: Json }>(
+  // The page's keys and documents (the read model) in one statement, planned for this offset; the documents
+  // are spliced into the answer as stored, never parsed here.
+  const [row] = await select<{ found: boolean; total: number; keys: { key: string[] }[]; docs: string | null }>(
     db,
-    row.items.map((i) => i.id),
-    LISTING_STATEMENTS,
-    (ids) => sql`select d.id, ${datasetJson('d')} as json from datasets d where d.id = any(${ids})`,
+    sql`select exists (select 1 from namespaces where id = ${ns}) as found,
+      (select coalesce(sum(datasets), 0)::int from namespace_counts where namespace_id = ${ns}) as total, p.*
+      from (select coalesce(json_agg(json_build_object('key', json_build_array(p.key, p.id)) order by p.key, p.id), '[]'::json) as keys,
+          string_agg(x.document::text, ',' order by p.key, p.id) as docs
+        from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} ${after}
+              order by ${SORT} limit ${page.limit} offset ${page.offset}) p
+        join dataset_documents x on x.dataset_id = p.id) p`,
   );
-  return { totalCount: row.total, datasets: built.map((b) => b.json), nextCursor: nextCursor(row.items, page) };
+  if (!row!.found) throw notFound(`Namespace '${namespace}' not found.`);
+  return listingText('datasets', row!.total, row!.docs, nextCursor(row!.keys, page));
 }
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {
   const id = ids.dataset(namespace, name);
-  const [row] = await select<{ json: Json }>(db, sql`select ${datasetJson('d')} as json from datasets d where d.id = ${id}`);
+  const [row] = await selectByKey<{ json: Json }>(db, sql`select x.document as json from dataset_documents x where x.dataset_id = ${id}`);
   if (!row) throw await missing(db, namespace, 'Dataset', name);
   return row.json;
 }

@@ -2,11 +2,11 @@ import { type SQL, sql } from 'drizzle-orm';
 import { notFound } from '../core/errors';
 import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
-import { iso, LISTING_STATEMENTS, select, selectByIds, textArray } from '../db/sql';
+import { iso, select, selectByKey, textArray } from '../db/sql';
 import { ids } from '../ids';
-import { jobJson, jobVersionJson, OL_STATES, runJson, runState } from './json';
+import { jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
-import { nextCursor, type Page } from './page';
+import { listingText, nextCursor, type Page } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -38,26 +38,26 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
     : sql`select coalesce(sum(c.jobs), 0)::int from namespace_counts c${
         filter.namespace !== undefined ? sql` where c.namespace_id = ${ids.namespace(filter.namespace)}` : sql``
       }`;
-  // The page's keys first (planned for this filter and offset), then the jobs, built by id (prepared).
-  const [row] = await select<{ total: number; page: { id: string; key: string[] }[] }>(
+  // The page's keys and documents (the read model) in one statement, planned for this filter and offset. The
+  // documents are spliced into the answer as the text they are stored as, never parsed here.
+  const [row] = await select<{ total: number; keys: { key: string[] }[]; docs: string | null }>(
     db,
     sql`select (${total}) as total,
-      coalesce((select json_agg(json_build_object('id', p.id, 'key', json_build_array(p.updated_at::text, p.id))
-        order by p.updated_at desc, p.id desc)
+      coalesce(json_agg(json_build_object('key', json_build_array(p.updated_at::text, p.id))
+        order by p.updated_at desc, p.id desc), '[]'::json) as keys,
+      string_agg(x.document::text, ',' order by p.updated_at desc, p.id desc) as docs
       from (select j.id, j.updated_at from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
-            limit ${page.limit} offset ${page.offset}) p), '[]'::json) as page`,
+            limit ${page.limit} offset ${page.offset}) p
+      join job_documents x on x.job_id = p.id`,
   );
-  const built = await selectByIds<{ id: string; json: Json }>(
-    db,
-    row!.page.map((p) => p.id),
-    LISTING_STATEMENTS,
-    (ids) => sql`select j.id, ${jobJson('j')} as json from jobs j where j.id = any(${ids})`,
-  );
-  return { totalCount: row!.total, jobs: built.map((b) => b.json), nextCursor: nextCursor(row!.page, page) };
+  return listingText('jobs', row!.total, row!.docs, nextCursor(row!.keys, page));
 }
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {
-  const [row] = await select<{ json: Json }>(db, sql`select ${jobJson('j')} as json from jobs j where j.id = ${ids.job(namespace, name)}`);
+  const [row] = await selectByKey<{ json: Json }>(
+    db,
+    sql`select x.document as json from job_documents x where x.job_id = ${ids.job(namespace, name)}`,
+  );
   if (!row) throw await missing(db, namespace, 'Job', name);
   return row.json;
 }

@@ -1,7 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { select, selectByIds, uuidArray } from '../db/sql';
-import { datasetJson, jobJson } from './json';
+import { select, uuidArray } from '../db/sql';
 import { type NodeRef, nodeId } from './node-id';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
@@ -34,20 +33,12 @@ interface Row {
 }
 
 /**
- * Statements a graph's nodes are built in, side by side on the pool's connections: building the nodes
- * (a job's latest run with its inputs' versions, a dataset's fields) is most of a graph's cost, and it
- * divides; one statement would keep one core busy and leave the other idle.
- */
-const NODE_STATEMENTS = { jobs: 2, datasets: 1 };
-
-/**
  * The table-level lineage around a dataset or job, in Marquez's graph shape: the jobs the walk reaches
  * (see walk.ts), every dataset they read or write, and those edges. Nodes are sorted by id and edges by
  * (origin, destination), as Marquez does.
  *
- * A fixed number of statements whatever the graph's size: the walk (planned for its start node), then
- * the nodes' data by id (lookups by key, prepared once: planning the node builders cost as much as a
- * small graph's walk), in parallel.
+ * One statement whatever the graph's size: the walk (planned for its start node), its edges, and each
+ * node's data as the read models keep it (documents.ts), one row read by key per node.
  */
 export async function lineageGraph<T = unknown>(
   db: Db,
@@ -61,7 +52,9 @@ export async function lineageGraph<T = unknown>(
     jobs: start.type === 'job' ? [start.id] : [],
     datasets: start.type === 'job' ? [] : [start.id],
   };
-  const [found] = await select<Omit<Row, 'jobs' | 'datasets'> & { job_ids: string[]; dataset_ids: string[]; alongside: unknown }>(
+  const [found] = await select<
+    Omit<Row, 'jobs' | 'datasets'> & { jobs: [string, Json][] | null; datasets: [string, Json][] | null; alongside: unknown }
+  >(
     db,
     sql`${walkJobs(walk)},
     g_edges as (
@@ -72,34 +65,24 @@ export async function lineageGraph<T = unknown>(
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
     select
       (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,
-      array(select job_id from walk_jobs) as job_ids,
-      array(select dataset_id from g_datasets) as dataset_ids,
+      (select json_agg(json_build_array(x.job_id, x.node)) from job_documents x
+        where x.job_id = any(array(select job_id from walk_jobs))) as jobs,
+      (select json_agg(json_build_array(x.dataset_id, x.node)) from dataset_documents x
+        where x.dataset_id = any(array(select dataset_id from g_datasets))) as datasets,
       (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
         where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks,
       ${alongside ?? sql`null`} as alongside`,
   );
-  const { job_ids: jobIds, dataset_ids: datasetIds, alongside: extra, ...row } = found!;
-  const [jobs, datasets] = await Promise.all([
-    selectByIds<NodeRow>(
-      db,
-      jobIds,
-      NODE_STATEMENTS.jobs,
-      (ids) => sql`select j.id, j.namespace, j.name, ${jobJson('j', 'graph')} as data
-      from jobs j where j.id = any(${ids})`,
-    ),
-    selectByIds<NodeRow>(
-      db,
-      datasetIds,
-      NODE_STATEMENTS.datasets,
-      (ids) => sql`select d.id, d.namespace, d.name, ${datasetJson('d', 'graph')} as data
-      from datasets d where d.id = any(${ids})`,
-    ),
-  ]);
+  const { jobs, datasets, alongside: extra, ...row } = found!;
   return {
-    graph: assemble({ ...row, jobs, datasets }, start.type === 'job' ? undefined : start.id),
+    graph: assemble({ ...row, jobs: nodeRows(jobs), datasets: nodeRows(datasets) }, start.type === 'job' ? undefined : start.id),
     alongside: (extra ?? null) as T | null,
   };
 }
+
+/** A node's name is in its data (both node kinds have `namespace` and `name`). */
+const nodeRows = (list: [string, Json][] | null): NodeRow[] =>
+  (list ?? []).map(([id, data]) => ({ id, namespace: data.namespace as string, name: data.name as string, data }));
 
 /**
  * Builds Marquez's nodes from the rows. A dataset and its symlinks in the graph become one node (the

@@ -27,3 +27,11 @@ export function decodeCursor(cursor: string): string[] {
 /** `nextCursor` when the page is full (there may be more). */
 export const nextCursor = (rows: { key?: string[] }[], page: Page) =>
   rows.length === page.limit && rows.length > 0 ? encodeCursor(rows[rows.length - 1]!.key!) : null;
+
+/**
+ * A listing's answer, `{totalCount, <field>, nextCursor}`, as JSON text around its items' stored JSON text
+ * (`items`: the items joined by commas, null when none): a page of documents is not parsed and serialized
+ * again on its way out.
+ */
+export const listingText = (field: string, total: number, items: string | null, next: string | null) =>
+  `{"totalCount":${total},${JSON.stringify(field)}:[${items ?? ''}],"nextCursor":${JSON.stringify(next)}}`;

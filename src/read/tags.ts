@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { select } from '../db/sql';
 import { ids } from '../ids';
 import { getDataset } from './datasets';
+import { refreshDocuments } from './documents';
 import { getJob } from './jobs';
 import type { Page } from './page';
 
@@ -46,11 +47,13 @@ export async function tagDataset(db: Db, namespace: string, name: string, tag: s
   checkTag(tag);
   await getDataset(db, namespace, name);
   const id = ids.dataset(namespace, name);
-  await db.orm.transaction(async (tx) => {
+  await db.transaction(async (query) => {
     if (on) {
-      await tx.execute(ensureTag(tag));
-      await tx.execute(sql`insert into dataset_tags values (${id}, ${tag}, now()) on conflict do nothing`);
-    } else await tx.execute(sql`delete from dataset_tags where dataset_id = ${id} and tag = ${tag}`);
+      await query(ensureTag(tag));
+      await query(sql`insert into dataset_tags values (${id}, ${tag}, now()) on conflict do nothing`);
+    } else await query(sql`delete from dataset_tags where dataset_id = ${id} and tag = ${tag}`);
+    // The dataset's documents show its tags.
+    await refreshDocuments(query, { datasets: [id] });
   });
   return getDataset(db, namespace, name);
 }
@@ -67,13 +70,12 @@ export async function tagField(db: Db, namespace: string, name: string, field: s
   if (!fields.some((f) => f.name === field)) throw notFound(`Field '${field}' not found for dataset '${name}'.`);
   const datasetId = ids.dataset(namespace, name);
   const fieldId = ids.datasetField(datasetId, field);
-  await db.orm.transaction(async (tx) => {
+  await db.transaction(async (query) => {
     if (on) {
-      await tx.execute(ensureTag(tag));
-      await tx.execute(
-        sql`insert into dataset_field_tags values (${fieldId}, ${datasetId}, ${field}, ${tag}, now()) on conflict do nothing`,
-      );
-    } else await tx.execute(sql`delete from dataset_field_tags where field_id = ${fieldId} and tag = ${tag}`);
+      await query(ensureTag(tag));
+      await query(sql`insert into dataset_field_tags values (${fieldId}, ${datasetId}, ${field}, ${tag}, now()) on conflict do nothing`);
+    } else await query(sql`delete from dataset_field_tags where field_id = ${fieldId} and tag = ${tag}`);
+    await refreshDocuments(query, { datasets: [datasetId] });
   });
   return getDataset(db, namespace, name);
 }
@@ -82,11 +84,12 @@ export async function tagJob(db: Db, namespace: string, name: string, tag: strin
   checkTag(tag);
   await getJob(db, namespace, name);
   const id = ids.job(namespace, name);
-  await db.orm.transaction(async (tx) => {
+  await db.transaction(async (query) => {
     if (on) {
-      await tx.execute(ensureTag(tag));
-      await tx.execute(sql`insert into job_tags values (${id}, ${tag}, now()) on conflict do nothing`);
-    } else await tx.execute(sql`delete from job_tags where job_id = ${id} and tag = ${tag}`);
+      await query(ensureTag(tag));
+      await query(sql`insert into job_tags values (${id}, ${tag}, now()) on conflict do nothing`);
+    } else await query(sql`delete from job_tags where job_id = ${id} and tag = ${tag}`);
+    await refreshDocuments(query, { jobs: [id] });
   });
   return getJob(db, namespace, name);
 }

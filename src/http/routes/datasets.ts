@@ -4,7 +4,7 @@ import { listDatasets } from '../../read/datasets';
 import { tagDataset, tagField } from '../../read/tags';
 import { declare, router, serve } from '../declare';
 import { pageFrom } from '../paging';
-import { json, readErrors } from '../schemas/common';
+import { JSON_TEXT, json, readErrors } from '../schemas/common';
 import { Dataset, Datasets, DatasetVersion, DatasetVersions } from '../schemas/marquez';
 import { paging, segment } from '../schemas/params';
 
@@ -25,7 +25,7 @@ serve(
     request: { params: z.object({ namespace }), query: z.object(paging()) },
     responses: { 200: json(Datasets, 'totalCount, datasets, and nextCursor'), ...readErrors },
   }),
-  async (c) => c.json(await listDatasets(c.get('deps').db, c.req.valid('param').namespace, pageFrom(c.req.valid('query')))),
+  async (c) => c.body(await listDatasets(c.get('deps').db, c.req.valid('param').namespace, pageFrom(c.req.valid('query'))), 200, JSON_TEXT),
 );
 
 serve(

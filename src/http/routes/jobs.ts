@@ -13,7 +13,7 @@ import {
 import { tagJob } from '../../read/tags';
 import { declare, router, serve } from '../declare';
 import { pageFrom } from '../paging';
-import { json, readErrors } from '../schemas/common';
+import { JSON_TEXT, json, readErrors } from '../schemas/common';
 import { ChildRuns, Job, Jobs, JobVersion, JobVersions, Run, RunFacets, Runs } from '../schemas/marquez';
 import { listOf, paging, requiredOneOf, segment } from '../schemas/params';
 
@@ -40,7 +40,8 @@ serve(
   }),
   async (c) => {
     const q = c.req.valid('query');
-    return c.json(await listJobs(c.get('deps').db, { lastRunStates: q.lastRunStates }, pageFrom(q)));
+    // The jobs' documents are stored JSON text: the answer is assembled as text (see listingText).
+    return c.body(await listJobs(c.get('deps').db, { lastRunStates: q.lastRunStates }, pageFrom(q)), 200, JSON_TEXT);
   },
 );
 
@@ -56,8 +57,10 @@ serve(
   }),
   async (c) => {
     const q = c.req.valid('query');
-    return c.json(
+    return c.body(
       await listJobs(c.get('deps').db, { namespace: c.req.valid('param').namespace, lastRunStates: q.lastRunStates }, pageFrom(q)),
+      200,
+      JSON_TEXT,
     );
   },
 );

@@ -60,3 +60,6 @@ export const LineageGraph = z
     ),
   })
   .openapi('Lineage');
+
+/** Headers of an answer assembled as JSON text (stored documents spliced in), served as c.json serves. */
+export const JSON_TEXT = { 'content-type': 'application/json' } as const;
