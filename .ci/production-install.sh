@@ -74,8 +74,10 @@ node --input-type=module -e '
     inputs: [], outputs: [{ namespace: "ci", name: "out" }],
     producer: "https://github.com/pedigree/ci", schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
   };
-  const post = await fetch(`${base}/api/v1/lineage`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event) });
-  if (post.status !== 201) { console.error(`POST /api/v1/lineage: ${post.status} ${await post.text()}`); process.exit(1); }
+  // 201 once stored; reading it back right away needs it normalized too (Prefer: wait=normalized).
+  const post = await fetch(`${base}/api/v1/lineage`, { method: "POST", headers: { "content-type": "application/json", prefer: "wait=normalized" }, body: JSON.stringify(event) });
+  const answer = await post.text();
+  if (post.status !== 201 || JSON.parse(answer).normalization !== "normalized") { console.error(`POST /api/v1/lineage: ${post.status} ${answer}`); process.exit(1); }
   const job = await fetch(`${base}/api/v1/namespaces/ci/jobs/production-install`);
   if (job.status !== 200) { console.error(`GET the job back: ${job.status} ${await job.text()}`); process.exit(1); }
   // The web UI, built at install, served by the same process: a page and the script it loads.
