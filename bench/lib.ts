@@ -111,6 +111,11 @@ export async function loadLoop(options: {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
+  return summary(latencies, start);
+}
+
+/** What a loop measured: its latencies (ms) since `start`, as rate and percentiles. */
+function summary(latencies: number[], start: number): LoadResult {
   const elapsedMs = performance.now() - start;
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -142,15 +147,7 @@ export async function openLoop(options: { rate: number; seconds: number; limit: 
     await new Promise((r) => setTimeout(r, 2));
   }
   await Promise.all(running);
-  const elapsedMs = performance.now() - start;
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    count: latencies.length,
-    elapsedMs,
-    perSecond: latencies.length / (elapsedMs / 1000),
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-  };
+  return summary(latencies, start);
 }
 
 /** Peak resident set (VmHWM) of a live process in MB, from /proc (Linux only; undefined elsewhere). */

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../bench/lib';
 import { type Db, rows } from '../src/db/client';
 import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
@@ -14,18 +14,6 @@ import { databases } from './support/databases';
 import { runStory } from './support/run-events';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** `node --import tsx src/node.ts` as its own process (so that it can be killed), once it answers. */
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: URL; exited: Promise<unknown> }> {
