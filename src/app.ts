@@ -6,6 +6,7 @@ import { MLFLOW_PREFIX, problemOf, renderProblem } from './http/errors';
 import { measure, metricsAccess } from './http/metrics';
 import { openApiDocument } from './http/openapi';
 import { Problem } from './http/problem';
+import { requestIds, requestLog } from './http/request-log';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
 import { datasetRoutes } from './http/routes/datasets';
@@ -23,6 +24,7 @@ import { mlflowRunRoutes } from './http/routes/mlflow-runs';
 import { modelRoutes } from './http/routes/models';
 import { normalizationRoutes } from './http/routes/normalization';
 import { producerRoutes } from './http/routes/producers';
+import { silentLogger } from './log';
 import { Metrics } from './metrics';
 
 /**
@@ -30,14 +32,18 @@ import { Metrics } from './metrics';
  * to the writer; an app built without (tests, benchmarks, scripts) gets its own, which its writer does not
  * report to.
  */
-export type AppDeps = Omit<Deps, 'metrics'> & { metrics?: Metrics };
+export type AppDeps = Omit<Deps, 'metrics' | 'logger'> & Partial<Pick<Deps, 'metrics' | 'logger'>>;
 
 /**
  * The one app factory. Runtime-neutral: the Node and Workers entry points build `deps` and hand requests
  * to the app; nothing here knows which runtime it is on.
  */
 export function createApp(appDeps: AppDeps) {
-  const deps: Deps = { ...appDeps, metrics: appDeps.metrics ?? new Metrics({ maxProducers: appDeps.config?.metrics.maxProducers }) };
+  const deps: Deps = {
+    ...appDeps,
+    metrics: appDeps.metrics ?? new Metrics({ maxProducers: appDeps.config?.metrics.maxProducers }),
+    logger: appDeps.logger ?? silentLogger,
+  };
   const app = router();
   // First: it measures everything after it, and sees every answer, errors included.
   app.use(measure(deps.metrics));
@@ -45,6 +51,7 @@ export function createApp(appDeps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
+  app.use(requestIds, requestLog);
   app.route('/', healthRoutes);
   app.use('/metrics', metricsAccess);
   app.route('/', metricsRoutes);
@@ -81,7 +88,7 @@ export function createApp(appDeps: AppDeps) {
     await discardBody(c.req.raw);
     const known = problemOf(error, c);
     if (known) return renderProblem(c.req.raw, known);
-    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    deps.logger.error({ err: error, reqId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
     return renderProblem(c.req.raw, new Problem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged'));
   });
   return app;

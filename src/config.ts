@@ -25,6 +25,17 @@ export interface Config {
   /** MLflow's tracking API: where its runs go in the lineage graph, and where clients write artifacts. */
   mlflow: MlflowConfig;
   metrics: MetricsConfig;
+  log: LogConfig;
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogConfig {
+  /** PEDIGREE_LOG_LEVEL: `info` logs one line per request (health checks and scrapes at `debug`). */
+  level: LogLevel;
+  /** PEDIGREE_LOG_FORMAT: `json` lines, or `pretty` for a person; unset: pretty on a terminal, else JSON. */
+  format: 'json' | 'pretty' | undefined;
 }
 
 export interface MetricsConfig {
@@ -161,6 +172,10 @@ export function loadConfig(env: Env): Config {
       public: boolean(env, 'PEDIGREE_METRICS_PUBLIC', false),
       maxProducers: integer(env, 'PEDIGREE_METRICS_MAX_PRODUCERS', 100),
     },
+    log: {
+      level: oneOf(env, 'PEDIGREE_LOG_LEVEL', LOG_LEVELS) ?? 'info',
+      format: oneOf(env, 'PEDIGREE_LOG_FORMAT', ['json', 'pretty'] as const),
+    },
   };
 }
 
@@ -170,6 +185,13 @@ function integer(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return raw as T;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {

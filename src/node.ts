@@ -1,18 +1,17 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config';
+import { nodeLogger } from './log-node';
 import { startService } from './service';
+import { onShutdown } from './shutdown';
 
 const config = loadConfig(process.env);
-const service = await startService(config);
-const { app } = service;
-const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  console.log(`pedigree listening on http://localhost:${info.port} with ${where}`);
-});
+const logger = nodeLogger(config.log);
+const service = await startService(config, logger);
+const server = serve({ fetch: service.app.fetch, port: config.port }, (info) => {
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  logger.info({ port: info.port, database }, `pedigree listening on http://localhost:${info.port}`);
+}) as Server;
 
-const stop = () => {
-  server.close(() => void service.stop().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 10_000).unref();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+const shutdown = onShutdown({ server, service, logger });
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));

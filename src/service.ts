@@ -12,6 +12,8 @@ import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { ingestPipeline } from './ingest/pipeline';
+import { backlog } from './ingest/queue';
+import { type Logger, silentLogger } from './log';
 import { Metrics } from './metrics';
 import { buildMissingDocuments } from './read/documents';
 import { nodeUi } from './ui-node';
@@ -30,22 +32,34 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 
 /**
  * Database migrated, normalizer started (it first takes up what was queued before a restart), app built:
- * everything a Node process serves. `stop` ends normalization (the batch in flight commits or rolls back;
- * what is queued stays queued) and closes the database.
+ * everything a Node process serves. `quiesce` waits for the commits in flight (each request waiting for one
+ * gets its answer), normalizes what is queued until `drainUntil` (epoch ms) if given, and ends normalization
+ * (the batch in flight commits or rolls back; what is still queued stays queued, for the next start);
+ * `close` closes the database; `stop` does both.
  */
-export async function startService(config: Config) {
+export async function startService(config: Config, logger: Logger = silentLogger) {
   // One registry for the process, its process metrics included (Node only).
   const metrics = new Metrics({ maxProducers: config.metrics.maxProducers }).withProcessMetrics();
   const opened = await openDatabase(config);
   await migrate(opened, await readMigrations());
   await buildMissingDocuments(opened);
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
-  const { writer, normalizer } = ingestPipeline(db, config, { metrics });
+  const { writer, normalizer } = ingestPipeline(db, config, { metrics, logger });
   normalizer.start();
-  const app = createApp({ db, writer, normalizer, config, metrics, ui: nodeUi() });
-  const stop = async () => {
+  const app = createApp({ db, writer, normalizer, config, metrics, logger, ui: nodeUi() });
+  /** Commits in flight ended, queue normalized until `drainUntil` if given, normalization stopped. */
+  const quiesce = async (options: { drainUntil?: number } = {}) => {
+    await writer.idle();
+    if (options.drainUntil !== undefined) {
+      const { normalized } = await normalizer.drain({ deadline: options.drainUntil });
+      logger.info({ normalized, stillQueued: (await backlog(db)).events }, 'normalization stopped');
+    }
     await normalizer.stop();
-    await db.close();
   };
-  return { app, db, writer, normalizer, metrics, stop };
+  const close = () => db.close();
+  const stop = async (options: { drainUntil?: number } = {}) => {
+    await quiesce(options);
+    await close();
+  };
+  return { app, db, writer, normalizer, metrics, quiesce, close, stop };
 }

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { type Config, loadConfig } from './config';
 import { openPostgres } from './db/postgres';
 import { ingestPipeline } from './ingest/pipeline';
+import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 
 /**
@@ -34,7 +35,7 @@ function open(env: Env): { config: Config; url: string | undefined } {
 }
 
 /**
- * The Worker. Its app is built per request (I/O objects may not outlive one), but its metrics live as long
+ * The Worker. Its app is built per request (I/O objects may not outlive one), but its metrics and logger live as long
  * as the isolate, as a Node process's do: created with the first request's configuration, handed to every
  * app. Each isolate counts only its own requests, and a scrape of /metrics reaches whichever isolate
  * Cloudflare routes it to: there the counts are one isolate's since it started (for debugging; fleet-wide
@@ -44,19 +45,24 @@ function open(env: Env): { config: Config; url: string | undefined } {
  * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left.
  */
 function workerEntry() {
-  let metrics: Metrics | undefined;
+  let isolate: { metrics: Metrics; logger: Logger } | undefined;
+  const shared = (config: Config) => {
+    if (!isolate)
+      isolate = { metrics: new Metrics({ maxProducers: config.metrics.maxProducers }), logger: createLogger({ level: config.log.level }) };
+    return isolate;
+  };
   return {
     async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
       const { config, url } = open(env);
-      metrics ??= new Metrics({ maxProducers: config.metrics.maxProducers });
+      const { metrics, logger } = shared(config);
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
-      const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics });
-      const app = createApp({ db, writer, normalizer, config, metrics });
+      const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics, logger });
+      const app = createApp({ db, writer, normalizer, config, metrics, logger });
       const response = await app.fetch(request, env);
       const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
-      ctx.waitUntil(drained.catch((e) => console.error('normalization after the request failed:', e)).finally(() => db.close()));
+      ctx.waitUntil(drained.catch((err) => logger.error({ err }, 'normalization after the request failed')).finally(() => db.close()));
       return response;
     },
 
@@ -64,13 +70,14 @@ function workerEntry() {
     async scheduled(_event: unknown, env: Env, ctx: Ctx): Promise<void> {
       const { config, url } = open(env);
       if (!url) return;
-      metrics ??= new Metrics({ maxProducers: config.metrics.maxProducers });
+      const { metrics, logger } = shared(config);
       const db = openPostgres(url, { max: 1 });
-      const { normalizer } = ingestPipeline(db, config, { metrics });
+      const { normalizer } = ingestPipeline(db, config, { metrics, logger });
       ctx.waitUntil(
         normalizer
           .drain({ deadline: Date.now() + DRAIN_MS })
-          .catch((e) => console.error('scheduled normalization failed:', e))
+
+          .catch((err) => logger.error({ err }, 'scheduled normalization failed'))
           .finally(() => db.close()),
       );
     },

@@ -16,30 +16,39 @@ import { runStory } from './support/run-events';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** `node --import tsx src/node.ts` as its own process (so that it can be killed), once it answers. */
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: URL; exited: Promise<unknown> }> {
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: URL; exited: Promise<number | null>; stdout: () => string }> {
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
     cwd: root,
     env: { ...inherited, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (c) => (stderr += c));
-  const exited = new Promise((r) => child.once('exit', r));
+  child.stdout!.on('data', (c) => (stdout += c));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = new URL(`http://127.0.0.1:${port}`);
   for (const started = Date.now(); ; ) {
     if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-    if (Date.now() - started > 60_000) throw new Error(`the server did not start: ${stderr}`);
+    if (Date.now() - started > 120_000) throw new Error(`the server did not start: ${stderr}`);
     if ((await send(new URL('/healthcheck', url), undefined).catch(() => undefined))?.status === 200) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, url, exited };
+  return { child, url, exited, stdout: () => stdout };
 }
 
-function send(url: URL, body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function send(
+  url: URL,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+  agent: http.Agent | false = false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: body === undefined ? 'GET' : 'POST', agent: false, headers }, (res) => {
+    const req = http.request(url, { method: body === undefined ? 'GET' : 'POST', agent, headers }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode!, body: text }));
@@ -111,5 +120,70 @@ describe.each(databases)('a server killed with SIGKILL on $name', (database) => 
       await opened?.drop();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
+});
+
+describe.each(databases)('a server stopped with SIGTERM on $name', (database) => {
+  it('stops within 10 s, answering or refusing every request, with every event it answered 201 stored and normalized', async () => {
+    const opened = database.name === 'postgres' ? await database.open() : undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'pedigree-term-'));
+    const env: Record<string, string> = opened?.url ? { DATABASE_URL: opened.url } : { PEDIGREE_DATA_DIR: dir };
+    // Clients that keep their connections open (as the OpenLineage clients' sessions do), and clients that do not.
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    try {
+      const server = await startServer({ ...env, PEDIGREE_LOG_FORMAT: 'json' });
+      const answered: string[] = [];
+      const statuses: number[] = [];
+      let stopped = false;
+      const poster = (agent: http.Agent | false) => async () => {
+        while (!stopped) {
+          const res = await send(
+            new URL('/api/v1/lineage', server.url),
+            JSON.stringify(runStory().events[0]),
+            { 'content-type': 'application/json' },
+            agent,
+          ).catch(() => undefined);
+          if (!res) continue; // refused or reset: the server is going; the client would retry elsewhere
+          statuses.push(res.status);
+          if (res.status === 201) answered.push((JSON.parse(res.body) as { id: string }).id);
+        }
+      };
+      const posters = [...Array.from({ length: 4 }, poster(false)), ...Array.from({ length: 4 }, poster(keepAlive))];
+      while (answered.length < 100) await new Promise((r) => setTimeout(r, 5));
+      const signalled = Date.now();
+      server.child.kill('SIGTERM');
+      const code = await server.exited;
+      const took = Date.now() - signalled;
+      stopped = true;
+      await Promise.all(posters);
+      expect(code).toBe(0);
+      expect(took).toBeLessThan(10_000);
+      expect(statuses.filter((s) => s !== 201)).toEqual([]);
+      const log = server
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg?: string });
+      expect(log.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['shutting down: no new connections, finishing the requests in flight', 'stopped']),
+      );
+
+      const db: Db = opened ? openPostgres(opened.url!) : await openPglite(dir);
+      try {
+        const stored = await rows<{ n: number }>(
+          db.orm,
+          sql`select count(*)::int as n from lineage_events where id = any(${`{${answered.join(',')}}`}::uuid[])`,
+        );
+        expect(stored[0]!.n).toBe(answered.length);
+        // The backlog was small: drained before the process stopped.
+        expect(await rows(db.orm, sql`select event_id from pending_events`)).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      keepAlive.destroy();
+      await opened?.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Normalizer } from '../ingest/normalizer';
 import type { EventWriter } from '../ingest/writer';
+import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Actor } from './auth';
 
@@ -15,8 +16,19 @@ export interface Deps {
   config: Config;
   /** This app's metrics (GET /metrics): the writer given to the app reports to the same. */
   metrics: Metrics;
+  /** The process's logger (a Worker isolate's): one line per request, errors with their stack. */
+  logger: Logger;
   /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
   ui?: MiddlewareHandler<AppEnv>;
 }
 
-export type AppEnv = { Variables: { deps: Deps; actor: Actor } };
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    actor: Actor;
+    /** X-Request-Id: the caller's, or made for the request (http/request-log.ts). */
+    requestId: string;
+    /** What a route adds to its request's log line (the producer of an ingested event, a batch's counts). */
+    logFields?: Record<string, unknown>;
+  };
+};

@@ -28,7 +28,7 @@ const BY_STATUS: Record<number, RejectionReason> = {
  * a label's values must stay few. Middleware (`app.use`, method ALL) matches too; the first route of a
  * method is the endpoint's, also when a middleware answered before it (a 401). No route: `unmatched`.
  */
-function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+export function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
   for (const route of matchedRoutes(c)) if (route.method !== 'ALL') return route.path;
   return 'unmatched';
 }

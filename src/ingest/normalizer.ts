@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { Logger } from '../log';
 import type { Normalization } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
 import type { EventRow } from './plan/event-row';
@@ -77,6 +78,8 @@ export interface NormalizerOptions {
   lingerMs?: number;
   /** Told of each batch normalized (GET /metrics, /healthcheck). */
   progress?: Pick<Normalization, 'normalized'>;
+  /** Where a paused normalization is reported (the process's logger). */
+  logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
 }
 
 export type Settlement = EventState;
@@ -124,6 +127,7 @@ export class Normalizer {
   private lingering: ReturnType<typeof setTimeout> | undefined;
   private readonly lingerMs: number;
   private readonly progress: NormalizerOptions['progress'];
+  private readonly logger: NormalizerOptions['logger'];
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -140,6 +144,7 @@ export class Normalizer {
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.lingerMs = options.lingerMs ?? 50;
     this.progress = options.progress;
+    this.logger = options.logger;
     this.texts = new TextCache(options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
   }
 
@@ -230,10 +235,11 @@ export class Normalizer {
   private async batch(): Promise<BatchOutcome> {
     try {
       const outcome = await this.next();
+      if (this.failuresInARow > 0) this.logger?.info({ failedBatches: this.failuresInARow }, 'normalization resumed');
       this.failuresInARow = 0;
       return outcome;
     } catch (error) {
-      if (this.failuresInARow++ === 0) console.error('normalization paused, events stay queued:', error);
+      if (this.failuresInARow++ === 0) this.logger?.error({ err: error }, 'normalization paused, events stay queued');
       this.resumeAt = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.failuresInARow, 7));
       this.dirty = true;
       throw error;
@@ -245,6 +251,7 @@ export class Normalizer {
     this.active++;
     try {
       const outcome = await normalizeNext(this.db, this.limits, this.texts);
+      for (const f of outcome.failed) this.logger?.warn({ eventId: f.id, error: f.error }, 'event set aside: its normalization failed');
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
       this.settle(outcome);
       await this.tidy(outcome);

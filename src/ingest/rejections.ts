@@ -3,6 +3,7 @@ import type { Deviation } from '../core/errors';
 import { isObject } from '../core/json';
 import { isUuid } from '../core/uuid';
 import type { Db } from '../db/client';
+import type { Logger } from '../log';
 import { listed } from './import-report';
 import { indexedProducer } from './producer';
 import { storableDeviations, storableText } from './repair';
@@ -74,10 +75,10 @@ export async function storeRejections(db: Db, rejected: RejectedEvent[]): Promis
  * Records rejections, best effort: the client is answered its 400 whether or not they could be recorded
  * (the database gone, a value it refuses), so a failure is logged and never thrown.
  */
-export async function keepRejections(db: Db, rejected: RejectedEvent[]): Promise<void> {
+export async function keepRejections(db: Db, rejected: RejectedEvent[], logger: Pick<Logger, 'error'>): Promise<void> {
   try {
     await storeRejections(db, rejected);
   } catch (error) {
-    console.error(`${rejected.length} rejected event(s) could not be recorded:`, error);
+    logger.error({ err: error, events: rejected.length }, 'rejected events could not be recorded');
   }
 }

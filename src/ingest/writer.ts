@@ -47,6 +47,7 @@ export class EventWriter {
   private readonly maxBytes: number;
   private readonly concurrency: number;
   private readonly onAccepted: ((events: EventRow[]) => void) | undefined;
+  private idlers: (() => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -68,6 +69,19 @@ export class EventWriter {
   }
 
   /**
+   * Resolves once nothing is queued or being committed: at shutdown, every request still waiting for its
+   * commit has been told its outcome before the connection to the database is closed.
+   */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idlers.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.running === 0 && this.queue.length === 0 && !this.scheduled;
+  }
+
+  /**
    * Starts flushing on the next turn of the event loop rather than at once: requests whose bodies are
    * already here get to join the batch. With PGlite (which runs on this thread) this is what lets batches
    * form at all; elsewhere it costs one event-loop turn.
@@ -82,6 +96,7 @@ export class EventWriter {
   }
 
   private pump(): void {
+    if (this.isIdle() && this.idlers.length > 0) for (const resolve of this.idlers.splice(0)) resolve();
     while (this.running < this.concurrency && this.queue.length > 0) {
       const batch = this.take();
       this.running++;

@@ -62,7 +62,7 @@ serve(
     responses: { 201: json(IngestResult, 'committed (and, when asked, normalized)'), ...ingestErrors },
   }),
   async (c) => {
-    const { config, writer, db } = c.get('deps');
+    const { config, writer, db, logger } = c.get('deps');
     const contentType = c.req.header('content-type');
     if (!isJsonContentType(contentType))
       throw new Problem(415, 'Unsupported Media Type', `expected application/json, got "${contentType}"`);
@@ -71,9 +71,10 @@ serve(
     const prepared = prepareBytes(bytes, { strict: isStrict(config.strict, query.strict) });
     if (!prepared.ok) {
       // Kept for the producer's conformance report; the 400 is answered whether or not that worked.
-      await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)]);
+      await keepRejections(db, [rejectedEvent(bytes, prepared.errors, prepared.value)], logger);
       throw new Refusal(prepared.reason, 400, 'Bad Request', 'the event cannot be accepted', prepared.errors, producerOf(prepared.value));
     }
+    c.set('logFields', { producer: prepared.event.producer ?? undefined, eventId: prepared.id });
     const fresh = await writer.write([prepared.event]);
     if (!wantsNormalized(c, query.wait)) return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
     const settled = (await settledAll(c, [prepared.id], fresh)).get(prepared.id)!;
@@ -216,7 +217,7 @@ serve(
     },
   }),
   async (c) => {
-    const { config, writer, db, metrics } = c.get('deps');
+    const { config, writer, db, metrics, logger } = c.get('deps');
     const contentType = c.req.header('content-type');
     const format = batchFormat(contentType);
     if (!format) throw new Problem(415, 'Unsupported Media Type', `expected JSON or NDJSON, got "${contentType}"`);
@@ -234,10 +235,11 @@ serve(
       format,
       strict: isStrict(config.strict, query.strict),
       maxEventBytes: config.maxEventBytes,
-      keepRejected: (rejected) => keepRejections(db, rejected),
+      keepRejected: (rejected) => keepRejections(db, rejected, logger),
       refused: (reason, producer) => metrics.refused(reason, producer),
       ...(wait && { onItem: (item) => void (item.outcome === 'accepted' && !accepted.has(item.id) && accepted.set(item.id, item.index)) }),
     });
+    c.set('logFields', { received: report.received, rejected: report.rejected });
     if (!wait) return c.json(batchAnswer(report), 200);
     const normalization = await normalizationOf(c, accepted);
     applied(c);
