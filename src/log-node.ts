@@ -12,7 +12,14 @@ import { createLogger, type Logger } from './log';
 export function nodeLogger(config: LogConfig): Logger {
   const format = config.format ?? (process.stdout.isTTY ? 'pretty' : 'json');
   if (format === 'pretty') {
-    const destination = pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
+    const destination = pretty({
+      colorize: process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      singleLine: true,
+      // A request's line says these in its message already (http/request-log.ts).
+      ignore: 'pid,hostname,method,route,path,status,durationMs',
+      sync: true,
+    });
     return createLogger({ level: config.level, destination, pretty: true });
   }
   return createLogger({ level: config.level, destination: pino.destination({ dest: 1, sync: false }) });

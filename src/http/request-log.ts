@@ -32,15 +32,19 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const logger = c.get('deps').logger;
   if (!logger.isLevelEnabled(level)) return;
   const error = c.error instanceof ImportInterrupted ? c.error.cause : c.error;
-  logger[level]({
-    reqId: c.get('requestId'),
-    method: c.req.method,
-    route,
-    path: c.req.path,
-    status,
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
-    principal: c.get('actor')?.name,
-    ...(error instanceof Refusal && error.producer && { producer: error.producer }),
-    ...c.get('logFields'),
-  });
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  logger[level](
+    {
+      reqId: c.get('requestId'),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status,
+      durationMs,
+      principal: c.get('actor')?.name,
+      ...(error instanceof Refusal && error.producer && { producer: error.producer }),
+      ...c.get('logFields'),
+    },
+    `${c.req.method} ${c.req.path} ${status} ${durationMs} ms`,
+  );
 };
