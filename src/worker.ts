@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { type Config, loadConfig } from './config';
 import { openPostgres } from './db/postgres';
+import { OidcVerifier } from './http/oidc';
 import { ingestPipeline } from './ingest/pipeline';
 import { Metrics } from './metrics';
 
@@ -40,20 +41,26 @@ function open(env: Env): { config: Config; url: string | undefined } {
  * Cloudflare routes it to: there the counts are one isolate's since it started (for debugging; fleet-wide
  * numbers are Cloudflare's analytics). There are no pool or process metrics on Workers.
  *
+ * The OIDC verifier lives as long as the isolate too: its discovery document and the issuer's keys (jose's
+ * remote key set, which knows Workers: it shares no fetch in flight between requests) are fetched by the
+ * first request that needs them and cached for the next ones, rather than fetched on every request.
+ *
  * No process outlives a request, so no normalizer loop runs: the request that accepted events drains the
  * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left.
  */
 function workerEntry() {
   let metrics: Metrics | undefined;
+  let oidc: OidcVerifier | undefined;
   return {
     async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
       const { config, url } = open(env);
       metrics ??= new Metrics({ maxProducers: config.metrics.maxProducers });
+      if (config.oidc) oidc ??= new OidcVerifier(config.oidc);
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
       const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics });
-      const app = createApp({ db, writer, normalizer, config, metrics });
+      const app = createApp({ db, writer, normalizer, config, metrics, oidc });
       const response = await app.fetch(request, env);
       const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
       ctx.waitUntil(drained.catch((e) => console.error('normalization after the request failed:', e)).finally(() => db.close()));
