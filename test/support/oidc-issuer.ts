@@ -71,6 +71,8 @@ export async function startIssuer(options: { clientId?: string; path?: string } 
     user: { sub: 'user-1', email: 'ada@example.com', grants: ['pedigree:read', 'pedigree:write'] } as IssuerUser,
     hang: false,
     accessTokenSeconds: 3600,
+    /** The access tokens' `aud`, whatever the authorization request asked for (a misconfigured issuer). */
+    audience: undefined as string | undefined,
   };
 
   const server = createServer((req, res) => {
@@ -205,7 +207,7 @@ export async function startIssuer(options: { clientId?: string; path?: string } 
     const identity = { sub: user.sub, ...(user.email ? { email: user.email } : {}), ...user.claims };
     const seconds = state.accessTokenSeconds;
     const accessToken = await sign(
-      { iss: issuer, aud: pending.audience ?? clientId, azp: clientId, scope: granted, jti: randomUUID(), ...identity },
+      { iss: issuer, aud: state.audience ?? pending.audience ?? clientId, azp: clientId, scope: granted, jti: randomUUID(), ...identity },
       signing(),
       'RS256',
       seconds,
