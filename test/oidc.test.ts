@@ -191,7 +191,6 @@ describe.each(databases)('OIDC tokens on $name', (database) => {
         clientId: 'pedigree-web',
         scopes: expect.stringContaining('openid'),
         audience: 'pedigree-web',
-        clockToleranceSeconds: 30,
       },
     });
     // Without a client id the UI cannot sign in: the API still takes tokens.

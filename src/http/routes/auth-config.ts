@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AUTHENTICATIONS, authenticationOf } from '../auth';
 import { declare, router, serve } from '../declare';
-import { CLOCK_TOLERANCE_SECONDS } from '../oidc';
 import { json } from '../schemas/common';
 
 /**
@@ -28,7 +27,6 @@ const AuthConfig = z
           description:
             "the `aud` Pedigree requires, sent as the authorization request's `audience` parameter (Auth0 needs it; others ignore it)",
         }),
-        clockToleranceSeconds: z.number().int().openapi({ description: "how far a token's exp may be past before Pedigree refuses it" }),
       })
       .nullable()
       .openapi({ description: 'how the web UI signs in; null unless PEDIGREE_OIDC_ISSUER and PEDIGREE_OIDC_CLIENT_ID are set' }),
@@ -56,7 +54,6 @@ serve(
               clientId: oidc.clientId,
               scopes: oidc.uiScopes,
               audience: oidc.audience,
-              clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
             }
           : null,
     });

@@ -1,13 +1,13 @@
-import * as oauth from 'oauth4webapi';
-import { CALLBACK_PATH, type OidcSignIn } from './auth-config';
-import { fetchClient } from './client';
-import { readSession, writeSession } from './session';
-
 /**
  * Single sign-on in the browser (oauth4webapi): authorization code with PKCE against the OIDC issuer
  * Pedigree names (GET /api/v1/auth/config). Loaded on demand: by "Sign in", the callback page, and a
  * token refused.
  */
+import * as oauth from 'oauth4webapi';
+import { CALLBACK_PATH, type OidcSignIn } from './auth-config';
+import { fetchClient } from './client';
+import { readSession, writeSession } from './session';
+
 const redirectUri = () => `${window.location.origin}${CALLBACK_PATH}`;
 
 /** What the browser keeps between leaving for the issuer and coming back: PKCE verifier, state, nonce. */
