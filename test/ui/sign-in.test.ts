@@ -80,9 +80,9 @@ describe.skipIf(!chromiumPath)('web UI single sign-on', () => {
       expect(await alert.textContent()).toMatch(
         /Pedigree refused the token the issuer just gave: the token is not meant for this audience/,
       );
+      await expect.poll(() => page.getByTestId('principal').textContent()).toBe('not signed in');
       await page.waitForTimeout(500);
       expect(issuer.hits.authorize - before).toBe(1);
-      expect(await page.getByTestId('principal').textContent()).toBe('not signed in');
     } finally {
       issuer.state.audience = undefined;
     }

@@ -121,7 +121,8 @@ export async function tokenRefused(response: Response): Promise<void> {
   const detail = await response
     .clone()
     .json()
-    .then((p: { detail?: string }) => p.detail ?? '')
+    // problem+json, or MLflow's {error_code, message} under /api/2.0/mlflow
+    .then((p: { detail?: string; message?: string }) => p.detail ?? p.message ?? '')
     .catch(() => '');
   if (Date.now() - (session.obtainedAt ?? 0) < FRESH_MS) {
     writeSession({ signInError: `Pedigree refused the token the issuer just gave${detail ? `: ${detail}` : ''}` });
