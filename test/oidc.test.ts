@@ -197,6 +197,11 @@ describe.each(databases)('OIDC tokens on $name', (database) => {
     const apiOnly = appWith({ PEDIGREE_OIDC_CLIENT_ID: '', PEDIGREE_OIDC_AUDIENCE: 'pedigree-api' });
     expect(await (await apiOnly.request('/api/v1/auth/config')).json()).toEqual({ authentication: 'keys+oidc', oidc: null });
     expect((await me(apiOnly, await issuer.mint({}, { audience: ['pedigree-api', 'other'] }))).body.name).toBe('user-1');
+    // Tokens alone, no keys: a key-shaped credential is no JWT.
+    const tokensOnly = appWith({ PEDIGREE_PRINCIPALS: '' });
+    expect(((await (await tokensOnly.request('/api/v1/me')).json()) as Json).detail).toMatch(/^an OIDC token is required/);
+    expect((await me(tokensOnly, 'ci-ingest-key', 401)).body.detail).toBe('the token is not a JWT');
+    expect((await me(tokensOnly, await issuer.mint({}))).body).toMatchObject({ name: 'user-1', authentication: 'oidc' });
     const doc = (await (await app.request('/openapi.json')).json()) as Json;
     expect(doc.paths['/api/v1/auth/config'].get.security).toBeUndefined();
   });

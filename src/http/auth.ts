@@ -4,7 +4,7 @@ import type { AppEnv, Deps } from './context';
 import { invalidToken, looksLikeJwt } from './oidc';
 import { Problem } from './problem';
 
-/** Who is calling: the principal of the Bearer key, or (authentication off) whoever the caller says. */
+/** Who is calling: the principal of the Bearer key or OIDC token, or (authentication off) whoever the caller says. */
 export interface Actor {
   name: string;
   scopes: readonly Scope[];
@@ -33,8 +33,8 @@ function selfNamed(header: string | undefined): Actor {
 }
 
 /** How callers authenticate: `off` when neither API keys nor an OIDC issuer is configured. */
-export type Authentication = 'keys' | 'oidc' | 'keys+oidc' | 'off';
 export const AUTHENTICATIONS = ['keys', 'oidc', 'keys+oidc', 'off'] as const;
+export type Authentication = (typeof AUTHENTICATIONS)[number];
 
 export function authenticationOf(deps: Pick<Deps, 'config' | 'oidc'>): Authentication {
   const keys = deps.config.principals.length > 0;
@@ -73,5 +73,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('actor', await deps.oidc.verify(credential));
     return next();
   }
-  throw invalidToken(deps.oidc ? `the credential is neither a configured API key nor a JWT` : 'the API key is not valid');
+  if (!deps.oidc) throw invalidToken('the API key is not valid');
+  throw invalidToken(principals.length ? 'the credential is neither a configured API key nor a JWT' : 'the token is not a JWT');
 };
