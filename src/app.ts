@@ -4,9 +4,11 @@ import type { Deps } from './http/context';
 import { router } from './http/declare';
 import { MLFLOW_PREFIX, problemOf, renderProblem } from './http/errors';
 import { measure, metricsAccess } from './http/metrics';
+import { OidcVerifier } from './http/oidc';
 import { openApiDocument } from './http/openapi';
 import { Problem } from './http/problem';
 import { requestIds, requestLog } from './http/request-log';
+import { authConfigRoutes } from './http/routes/auth-config';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
 import { datasetRoutes } from './http/routes/datasets';
@@ -39,10 +41,12 @@ export type AppDeps = Omit<Deps, 'metrics' | 'logger'> & Partial<Pick<Deps, 'met
  * to the app; nothing here knows which runtime it is on.
  */
 export function createApp(appDeps: AppDeps) {
+  const oidc = appDeps.config?.oidc;
   const deps: Deps = {
     ...appDeps,
     metrics: appDeps.metrics ?? new Metrics({ maxProducers: appDeps.config?.metrics.maxProducers }),
     logger: appDeps.logger ?? silentLogger,
+    oidc: appDeps.oidc ?? (oidc ? new OidcVerifier(oidc) : undefined),
   };
   const app = router();
   // First: it measures everything after it, and sees every answer, errors included.
@@ -55,6 +59,8 @@ export function createApp(appDeps: AppDeps) {
   app.route('/', healthRoutes);
   app.use('/metrics', metricsAccess);
   app.route('/', metricsRoutes);
+  // Before authentication: how to sign in is asked before signing in.
+  app.route('/api/v1', authConfigRoutes);
   app.use('/api/*', authenticate);
   for (const routes of [
     lineageRoutes,

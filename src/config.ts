@@ -26,6 +26,8 @@ export interface Config {
   mlflow: MlflowConfig;
   metrics: MetricsConfig;
   log: LogConfig;
+  /** Single sign-on: Bearer JWTs from an OpenID Connect issuer, beside the API keys; absent when not configured. */
+  oidc: OidcConfig | undefined;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -36,6 +38,28 @@ export interface LogConfig {
   level: LogLevel;
   /** PEDIGREE_LOG_FORMAT: `json` lines, or `pretty` for a person; unset: pretty on a terminal, else JSON. */
   format: 'json' | 'pretty' | undefined;
+}
+
+/**
+ * PEDIGREE_OIDC_*: Bearer JWTs from an OpenID Connect issuer are accepted beside the API keys (http/oidc.ts).
+ * The principal is the token's `email` (else `sub`), its scopes the values of one claim that name Pedigree
+ * scopes behind a prefix (`pedigree:read`).
+ */
+export interface OidcConfig {
+  /** The issuer identifier: its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  /** The `aud` a token must carry (PEDIGREE_OIDC_AUDIENCE; default: the web UI's client id). */
+  audience: string;
+  /** The web UI's public client (authorization code + PKCE); without it the UI offers no sign-in. */
+  clientId: string | undefined;
+  /** The claim listing the caller's scopes: a space-separated string (`scope`) or an array (`roles`); a dotted path reaches a nested one. */
+  scopesClaim: string;
+  /** A claim value `<prefix><scope>` grants that Pedigree scope (`pedigree:read`); empty: the bare scope names. */
+  scopePrefix: string;
+  /** The scopes the web UI asks the issuer for. */
+  uiScopes: string;
+  /** Longest wait for the issuer's discovery document or keys. */
+  timeoutMs: number;
 }
 
 export interface MetricsConfig {
@@ -138,6 +162,52 @@ function promotionPolicy(env: Env): PromotionPolicy {
   return { requiredTags: policy.requiredTags, approvals: policy.approvals, requireCard: policy.requireCard };
 }
 
+const OIDC_VARS = [
+  'PEDIGREE_OIDC_AUDIENCE',
+  'PEDIGREE_OIDC_CLIENT_ID',
+  'PEDIGREE_OIDC_SCOPES_CLAIM',
+  'PEDIGREE_OIDC_SCOPE_PREFIX',
+  'PEDIGREE_OIDC_UI_SCOPES',
+  'PEDIGREE_OIDC_TIMEOUT_SECONDS',
+];
+
+/** Hosts a plain-http issuer may live on: a development issuer on this machine, never one across a network. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** PEDIGREE_OIDC_*: absent without PEDIGREE_OIDC_ISSUER; the others without it are a mistake said at start-up. */
+function oidc(env: Env): OidcConfig | undefined {
+  const issuer = env.PEDIGREE_OIDC_ISSUER?.trim();
+  if (!issuer) {
+    const stray = OIDC_VARS.find((name) => env[name]?.trim());
+    if (stray) throw new Error(`${stray} is set but PEDIGREE_OIDC_ISSUER is not`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error(`PEDIGREE_OIDC_ISSUER must be a URL, got "${issuer}"`);
+  }
+  if (url.search || url.hash) throw new Error(`PEDIGREE_OIDC_ISSUER must have no query or fragment, got "${issuer}"`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new Error(`PEDIGREE_OIDC_ISSUER must be an https URL (http only on localhost), got "${issuer}"`);
+  }
+  const clientId = env.PEDIGREE_OIDC_CLIENT_ID?.trim() || undefined;
+  const audience = env.PEDIGREE_OIDC_AUDIENCE?.trim() || clientId;
+  if (!audience)
+    throw new Error('PEDIGREE_OIDC_AUDIENCE is required with PEDIGREE_OIDC_ISSUER (it defaults to PEDIGREE_OIDC_CLIENT_ID, unset too)');
+  const scopesClaim = env.PEDIGREE_OIDC_SCOPES_CLAIM?.trim() || 'scope';
+  // Set and empty means no prefix: claim values are the bare scope names.
+  const scopePrefix = env.PEDIGREE_OIDC_SCOPE_PREFIX?.trim() ?? 'pedigree:';
+  if (/\s/.test(scopePrefix)) throw new Error(`PEDIGREE_OIDC_SCOPE_PREFIX must hold no space, got "${scopePrefix}"`);
+  // Where the scopes come back in the `scope` claim, the issuer grants only those asked for: ask for them all.
+  const asked = scopesClaim === 'scope' || scopesClaim === 'scp' ? SCOPES.map((s) => `${scopePrefix}${s}`) : [];
+  const uiScopes = env.PEDIGREE_OIDC_UI_SCOPES?.trim().split(/\s+/).join(' ') || ['openid', 'profile', 'email', ...asked].join(' ');
+  if (!uiScopes.split(' ').includes('openid')) throw new Error(`PEDIGREE_OIDC_UI_SCOPES must include openid, got "${uiScopes}"`);
+  const timeoutMs = integer(env, 'PEDIGREE_OIDC_TIMEOUT_SECONDS', 5) * 1000;
+  return { issuer, audience, clientId, scopesClaim, scopePrefix, uiScopes, timeoutMs };
+}
+
 function parseJson(name: string, raw: string) {
   try {
     return JSON.parse(raw);
@@ -176,6 +246,7 @@ export function loadConfig(env: Env): Config {
       level: oneOf(env, 'PEDIGREE_LOG_LEVEL', LOG_LEVELS) ?? 'info',
       format: oneOf(env, 'PEDIGREE_LOG_FORMAT', ['json', 'pretty'] as const),
     },
+    oidc: oidc(env),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { type Config, loadConfig } from './config';
 import { openPostgres } from './db/postgres';
+import { OidcVerifier } from './http/oidc';
 import { ingestPipeline } from './ingest/pipeline';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
@@ -41,25 +42,30 @@ function open(env: Env): { config: Config; url: string | undefined } {
  * Cloudflare routes it to: there the counts are one isolate's since it started (for debugging; fleet-wide
  * numbers are Cloudflare's analytics). There are no pool or process metrics on Workers.
  *
+ * The OIDC verifier lives as long as the isolate too: its discovery document and the issuer's keys (jose's
+ * remote key set, which knows Workers: it shares no fetch in flight between requests) are fetched by the
+ * first request that needs them and cached for the next ones, rather than fetched on every request.
+ *
  * No process outlives a request, so no normalizer loop runs: the request that accepted events drains the
  * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left.
  */
 function workerEntry() {
-  let isolate: { metrics: Metrics; logger: Logger } | undefined;
+  let isolate: { metrics: Metrics; logger: Logger; oidc?: OidcVerifier } | undefined;
   const shared = (config: Config) => {
     if (!isolate)
       isolate = { metrics: new Metrics({ maxProducers: config.metrics.maxProducers }), logger: createLogger({ level: config.log.level }) };
+    if (config.oidc && !isolate.oidc) isolate.oidc = new OidcVerifier(config.oidc);
     return isolate;
   };
   return {
     async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
       const { config, url } = open(env);
-      const { metrics, logger } = shared(config);
+      const { metrics, logger, oidc } = shared(config);
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
       const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics, logger });
-      const app = createApp({ db, writer, normalizer, config, metrics, logger });
+      const app = createApp({ db, writer, normalizer, config, metrics, logger, oidc });
       const response = await app.fetch(request, env);
       const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
       ctx.waitUntil(drained.catch((err) => logger.error({ err }, 'normalization after the request failed')).finally(() => db.close()));
@@ -76,7 +82,6 @@ function workerEntry() {
       ctx.waitUntil(
         normalizer
           .drain({ deadline: Date.now() + DRAIN_MS })
-
           .catch((err) => logger.error({ err }, 'scheduled normalization failed'))
           .finally(() => db.close()),
       );

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../src/worker';
 import { databases, useDatabase } from './support/databases';
+import { type Issuer, startIssuer } from './support/oidc-issuer';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
 
@@ -57,5 +58,29 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
     await settled();
     expect(await count(db, 'pending_events')).toBe(0);
     expect(await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)).toBe(1);
+  });
+
+  describe('with single sign-on', () => {
+    let issuer: Issuer;
+    beforeAll(async () => {
+      issuer = await startIssuer();
+    });
+    afterAll(() => issuer.close());
+
+    it("keeps the issuer's discovery document and keys for the isolate's life, not one request's", async () => {
+      const env = { DATABASE_URL: ctx().url!, PEDIGREE_OIDC_ISSUER: issuer.issuer, PEDIGREE_OIDC_CLIENT_ID: issuer.clientId };
+      for (const email of ['ada@example.com', 'grace@example.com']) {
+        const { ctx: requestCtx, settled } = runtime();
+        const token = await issuer.mint({ email, scope: 'pedigree:read' });
+        const res = await worker.fetch(
+          new Request('http://worker/api/v1/me', { headers: { authorization: `Bearer ${token}` } }),
+          env,
+          requestCtx,
+        );
+        expect(await res.json()).toMatchObject({ name: email, scopes: ['read'], authentication: 'oidc' });
+        await settled();
+      }
+      expect(issuer.hits).toMatchObject({ discovery: 1, jwks: 1 });
+    });
   });
 });

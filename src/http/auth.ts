@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { type Principal, SCOPES, type Scope } from '../config';
-import type { AppEnv } from './context';
+import type { AppEnv, Deps } from './context';
+import { invalidToken, looksLikeJwt } from './oidc';
 import { Problem } from './problem';
 
-/** Who is calling: the principal of the Bearer key, or (authentication off) whoever the caller says. */
+/** Who is calling: the principal of the Bearer key or OIDC token, or (authentication off) whoever the caller says. */
 export interface Actor {
   name: string;
   scopes: readonly Scope[];
@@ -31,31 +32,47 @@ function selfNamed(header: string | undefined): Actor {
   return { name: name || 'anonymous', scopes: SCOPES, authenticated: false };
 }
 
+/** How callers authenticate: `off` when neither API keys nor an OIDC issuer is configured. */
+export const AUTHENTICATIONS = ['keys', 'oidc', 'keys+oidc', 'off'] as const;
+export type Authentication = (typeof AUTHENTICATIONS)[number];
+
+export function authenticationOf(deps: Pick<Deps, 'config' | 'oidc'>): Authentication {
+  const keys = deps.config.principals.length > 0;
+  if (deps.oidc) return keys ? 'keys+oidc' : 'oidc';
+  return keys ? 'keys' : 'off';
+}
+
 /**
- * Bearer API keys (as the OpenLineage clients' `api_key` auth and MLflow's tracking token send them),
- * each mapped to a named principal with scopes. Off when no key is configured. Which scope a request
- * needs is its route's declaration (http/declare.ts).
+ * Bearer credentials: API keys (as the OpenLineage clients' `api_key` auth and MLflow's tracking token
+ * send them), each mapped to a named principal with scopes, and, with PEDIGREE_OIDC_ISSUER, JWTs from
+ * that issuer (http/oidc.ts). A configured key is looked for first (a comparison per key); only a
+ * credential shaped like a JWT goes on to the issuer's keys. Off when neither is configured. Which scope
+ * a request needs is its route's declaration (http/declare.ts).
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const principals = c.get('deps').config.principals;
-  if (principals.length === 0) {
+  const deps = c.get('deps');
+  const { principals } = deps.config;
+  if (principals.length === 0 && !deps.oidc) {
     c.set('actor', selfNamed(c.req.header('x-pedigree-actor')));
     return next();
   }
-  const header = c.req.header('authorization') ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  const principal: Principal | undefined = m ? principals.find((p) => sameKey(p.key, m[1]!.trim())) : undefined;
-  if (!principal) {
-    throw new Problem(
-      401,
-      'Unauthorized',
-      m ? 'the API key is not valid' : 'an API key is required (Authorization: Bearer <key>)',
-      undefined,
-      {
-        'WWW-Authenticate': 'Bearer realm="pedigree"',
-      },
-    );
+  const m = /^Bearer\s+(.+)$/i.exec((c.req.header('authorization') ?? '').trim());
+  const credential = m?.[1]?.trim();
+  const accepted = principals.length === 0 ? 'an OIDC token' : deps.oidc ? 'an API key or an OIDC token' : 'an API key';
+  if (!credential) {
+    throw new Problem(401, 'Unauthorized', `${accepted} is required (Authorization: Bearer <${deps.oidc ? 'token' : 'key'}>)`, undefined, {
+      'WWW-Authenticate': 'Bearer realm="pedigree"',
+    });
   }
-  c.set('actor', { name: principal.name, scopes: principal.scopes, authenticated: true });
-  return next();
+  const principal: Principal | undefined = principals.find((p) => sameKey(p.key, credential));
+  if (principal) {
+    c.set('actor', { name: principal.name, scopes: principal.scopes, authenticated: true });
+    return next();
+  }
+  if (deps.oidc && looksLikeJwt(credential)) {
+    c.set('actor', await deps.oidc.verify(credential));
+    return next();
+  }
+  if (!deps.oidc) throw invalidToken('the API key is not valid');
+  throw invalidToken(principals.length ? 'the credential is neither a configured API key nor a JWT' : 'the token is not a JWT');
 };

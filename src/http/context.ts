@@ -6,6 +6,7 @@ import type { EventWriter } from '../ingest/writer';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Actor } from './auth';
+import type { OidcVerifier } from './oidc';
 
 /** What every request can reach, set once per app (never module globals). */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   metrics: Metrics;
   /** The process's logger (a Worker isolate's): one line per request, errors with their stack. */
   logger: Logger;
+  /** Verifies OIDC tokens when PEDIGREE_OIDC_ISSUER is set: one per process (per isolate on Workers), its keys cached. */
+  oidc?: OidcVerifier;
   /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
   ui?: MiddlewareHandler<AppEnv>;
 }

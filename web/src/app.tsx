@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
+import { CALLBACK_PATH } from './api/auth-config';
 import { ErrorBoundary } from './components/error-boundary';
 import { Layout } from './components/layout';
 import { Loading } from './components/state';
@@ -20,6 +21,7 @@ const DeploymentsPage = lazy(() => import('./pages/deployments'));
 const DeploymentPage = lazy(() => import('./pages/deployment'));
 const ProducersPage = lazy(() => import('./pages/producers'));
 const ProducerReportPage = lazy(() => import('./pages/producer-report'));
+const AuthCallbackPage = lazy(() => import('./pages/auth-callback'));
 
 export function App() {
   const [location] = useLocation();
@@ -41,6 +43,7 @@ export function App() {
             <Route path="/deployments/:environment/:endpoint" component={DeploymentPage} />
             <Route path="/producers" component={ProducersPage} />
             <Route path="/producers/report" component={ProducerReportPage} />
+            <Route path={CALLBACK_PATH} component={AuthCallbackPage} />
             <Route component={NotFound} />
           </Switch>
         </Suspense>

@@ -2,7 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import createFetchClient from 'openapi-fetch';
 import createQueryClient from 'openapi-react-query';
 import type { paths } from './schema';
-import { sessionHeaders } from './session';
+import { readSession, sessionHeaders } from './session';
 
 /**
  * The API client, typed from Pedigree's own /openapi.json (schema.d.ts is generated from the route
@@ -13,6 +13,15 @@ fetchClient.use({
   onRequest({ request }) {
     for (const [name, value] of Object.entries(sessionHeaders())) request.headers.set(name, value);
     return request;
+  },
+  async onResponse({ request, response }) {
+    // The issuer's token refused (expired): sign in again rather than fail silently (api/sign-in.ts). Only
+    // a refusal of the token held now counts: an answer to a request sent before signing in does not.
+    const token = readSession().token;
+    if (response.status === 401 && token && request.headers.get('authorization') === `Bearer ${token}`) {
+      await import('./sign-in').then((m) => m.tokenRefused(response));
+    }
+    return response;
   },
 });
 

@@ -12,7 +12,7 @@ export function useMe() {
 export function useCan(scope: Scope): { allowed: boolean; reason?: string } {
   const me = useMe();
   if (me.isPending) return { allowed: false, reason: 'checking who you are…' };
-  if (me.isError || !me.data) return { allowed: false, reason: 'Pedigree did not say who you are: set an API key' };
+  if (me.isError || !me.data) return { allowed: false, reason: 'Pedigree did not say who you are: sign in or set an API key' };
   if (me.data.scopes.includes(scope)) return { allowed: true };
   return { allowed: false, reason: `${me.data.name} does not have the ${scope} scope` };
 }
