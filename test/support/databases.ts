@@ -55,9 +55,12 @@ async function freshPostgres(): Promise<{ db: Db; url: string; drop(): Promise<v
   };
 }
 
+/** The real server with the Worker as its app, for tests of the Worker itself (in any project). */
+export const workerdDatabase: TestDatabase | undefined = url ? { name: 'workerd', open: freshPostgres } : undefined;
+
 export const databases: TestDatabase[] =
   runtime === 'workerd'
-    ? [{ name: 'workerd', open: freshPostgres }]
+    ? [workerdDatabase!]
     : [
         {
           name: 'pglite',
