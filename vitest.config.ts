@@ -31,7 +31,17 @@ export default defineConfig({
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'] } },
       // Only with a real server (TEST_DATABASE_URL; CI always has one): workerd reaches no PGlite.
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true as const, test: { name: 'workerd', include: WORKERD_FILES, env: { PEDIGREE_TEST_RUNTIME: 'workerd' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'workerd',
+                include: WORKERD_FILES,
+                env: { PEDIGREE_TEST_RUNTIME: 'workerd' },
+                setupFiles: ['test/support/workerd-setup.ts'],
+              },
+            },
+          ]
         : []),
     ],
   },

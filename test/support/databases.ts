@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type App, createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import type { Db } from '../../src/db/client';
@@ -13,7 +13,6 @@ import { ingestPipeline } from '../../src/ingest/pipeline';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
 import type { EventWriter } from '../../src/ingest/writer';
 import { Metrics } from '../../src/metrics';
-import { excludedOnWorkerd } from './workerd-exclusions';
 import { startWranglerDev } from './wrangler-dev';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -122,8 +121,7 @@ export interface TestContext {
  * server) and builds the real app over it. Returns a getter: the context exists once beforeAll ran.
  *
  * On `workerd` the database is migrated from here (Workers never migrate) and the app is `wrangler dev`
- * started over it with `env` as the Worker's variables; tests listed in workerd-exclusions.ts are skipped
- * there, with their reason.
+ * started over it with `env` as the Worker's variables.
  */
 export function useDatabase(which: TestDatabase, env: Record<string, string> = {}): () => TestContext {
   let ctx: TestContext | undefined;
@@ -156,12 +154,6 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
     await ctx?.normalizer.stop();
     for (const stop of stops) await stop();
   });
-  if (which.name === 'workerd') {
-    beforeEach((test) => {
-      const reason = excludedOnWorkerd(test.task.file.name, test.task.name);
-      if (reason) test.skip(`not on workerd: ${reason}`);
-    });
-  }
   return () => {
     if (!ctx) throw new Error('database not ready');
     return ctx;
