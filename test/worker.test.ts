@@ -111,6 +111,26 @@ describe.runIf(workerdDatabase)('the Worker in workerd', () => {
     await eventually(async () => (await count(db, 'pending_events')) === 0);
   });
 
+  it('answers 503 with Retry-After when the database cannot be reached', async () => {
+    // Straight to DATABASE_URL: Miniflare's Hyperdrive proxy ends wrangler on a socket error (on Cloudflare,
+    // Hyperdrive answers the Worker with the origin's failure instead).
+    const down = await startWranglerDev({ withoutHyperdrive: true, vars: { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none' } });
+    try {
+      const health = await fetch(`${down.url}/healthcheck`);
+      expect(health.status, down.output()).toBe(503);
+      expect(health.headers.get('retry-after')).toBeTruthy();
+      const res = await fetch(`${down.url}/api/v1/lineage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(runStory().events[0]),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('drains on the cron trigger what requests left queued', async () => {
     const { db, url, writer } = ctx();
     const story = runStory();

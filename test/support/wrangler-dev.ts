@@ -9,9 +9,15 @@ const wranglerBin = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 
 export interface WranglerDevOptions {
   /** The PostgreSQL database the HYPERDRIVE binding reaches (Hyperdrive's local connection string). */
-  databaseUrl: string;
+  databaseUrl?: string;
   /** The Worker's variables (`--var`), as `wrangler secret put` or `[vars]` would give them. */
   vars?: Record<string, string>;
+  /**
+   * Without the [[hyperdrive]] binding: the Worker then connects straight to `DATABASE_URL` of `vars`
+   * (Miniflare's Hyperdrive proxy ends wrangler on the first socket error, so a database that cannot be
+   * reached is tried so).
+   */
+  withoutHyperdrive?: boolean;
   /**
    * Without the [assets] section: wrangler 4.86's local runtime hands a scheduled event to the assets
    * router first, which fails to pass it on ("DataCloneError: Could not serialize object of type
@@ -49,6 +55,7 @@ function writeConfig(dir: string, options: WranglerDevOptions): string {
     toml = toml.replace(pattern, (_, key: string, path: string) => `${key}${JSON.stringify(to(path))}`);
   };
   rewrite(/^(main\s*=\s*)"([^"]+)"/m, (path) => join(root, path));
+  if (options.withoutHyperdrive) toml = toml.replace(/^\[\[hyperdrive\]\][\s\S]*?(?=^\[|(?![\s\S]))/m, '');
   if (options.withoutAssets) toml = toml.replace(/^\[assets\][\s\S]*?(?=^\[|(?![\s\S]))/m, '');
   else rewrite(/^(directory\s*=\s*)"([^"]+)"/m, (path) => join(root, path));
   const path = join(dir, 'wrangler.toml');
@@ -95,7 +102,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     WRANGLER_HIDE_BANNER: 'true',
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: 'false',
-    CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPassword(options.databaseUrl),
+    ...(options.databaseUrl && { CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPassword(options.databaseUrl) }),
   };
   const args = [
     ...['dev', '--config', config, '--ip', '127.0.0.1', '--port', '0', '--inspector-port', '0'],
