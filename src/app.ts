@@ -36,6 +36,9 @@ import { Metrics } from './metrics';
  */
 export type AppDeps = Omit<Deps, 'metrics' | 'logger'> & Partial<Pick<Deps, 'metrics' | 'logger'>>;
 
+/** The OpenAPI document, the same for every app (see createApp). */
+let openApi: ReturnType<typeof openApiDocument> | undefined;
+
 /**
  * The one app factory. Runtime-neutral: the Node and Workers entry points build `deps` and hand requests
  * to the app; nothing here knows which runtime it is on.
@@ -78,9 +81,13 @@ export function createApp(appDeps: AppDeps) {
   for (const routes of [mlflowRoutes, mlflowExperimentRoutes, mlflowRunRoutes, mlflowLoggedModelRoutes, mlflowArtifactRoutes])
     app.route(MLFLOW_PREFIX, routes);
   app.route(ARTIFACT_STORE_PREFIX, mlflowArtifactStoreRoutes);
-  // Described from the routes' declarations; public: it describes, it reads no data.
-  const document = openApiDocument(app);
-  app.get('/openapi.json', (c) => c.json(document));
+  // Described from the routes' declarations; public: it describes, it reads no data. Built on the first
+  // request for it and kept: every app has the same routes, and building it costs far more than building
+  // the app (the Worker builds an app per request).
+  app.get('/openapi.json', (c) => {
+    openApi ??= openApiDocument(app);
+    return c.json(openApi);
+  });
   // The web UI owns every other GET: its files, and index.html for its pages. The API's paths stay the API's.
   const ui = deps.ui;
   if (ui) app.get('*', (c, next) => (isApiPath(c.req.path) ? next() : ui(c, next)));

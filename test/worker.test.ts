@@ -1,9 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareEvent } from '../src/ingest/ingest';
 import worker from '../src/worker';
-import { databases, useDatabase } from './support/databases';
+import { databases, useDatabase, workerdDatabase } from './support/databases';
 import { type Issuer, startIssuer } from './support/oidc-issuer';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
+import { startWranglerDev } from './support/wrangler-dev';
+
+/** Events as a process that did not normalize them left them: accepted, queued. */
+const accepted = (events: unknown[]) =>
+  events.map((e) => {
+    const p = prepareEvent(JSON.stringify(e), { strict: false });
+    if (!p.ok) throw new Error('not accepted');
+    return p.event;
+  });
+
+/** Waits until `check` holds, for at most `ms` (what the Worker does after answering takes its time). */
+async function eventually(check: () => Promise<boolean>, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * The Workers entry, run in Node against the real server: Workers keep no process to normalize in, so the
@@ -45,13 +64,7 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
     const { url, db, writer } = ctx();
     const story = runStory();
     // Accepted by a process that did not normalize (an isolate evicted before its waitUntil ended).
-    const { prepareEvent } = await import('../src/ingest/ingest');
-    const events = story.events.map((e) => {
-      const p = prepareEvent(JSON.stringify(e), { strict: false });
-      if (!p.ok) throw new Error('not accepted');
-      return p.event;
-    });
-    await writer.write(events);
+    await writer.write(accepted(story.events));
     expect(await count(db, 'pending_events')).toBe(4);
     const { ctx: cronCtx, settled } = runtime();
     await worker.scheduled({}, { DATABASE_URL: url! }, cronCtx);
@@ -82,5 +95,82 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
       }
       expect(issuer.hits).toMatchObject({ discovery: 1, jwks: 1 });
     });
+  });
+});
+
+/**
+ * The Worker in workerd (`wrangler dev`), over the real server through its Hyperdrive binding: what only
+ * the runtime shows. The HTTP suites run there too (the vitest project `workerd`).
+ */
+describe.runIf(workerdDatabase)('the Worker in workerd', () => {
+  const ctx = useDatabase(workerdDatabase!);
+
+  it('serves the web UI as static assets, its pages as index.html, and the API through the Worker', async () => {
+    const { app } = ctx();
+    const home = await app.request('/');
+    expect(home.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await home.text()).toContain('<div id="root">');
+    // A page of the UI, as a browser navigates to it: index.html (the UI routes it).
+    const page = await app.request('/models/clf', { headers: { 'sec-fetch-mode': 'navigate' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    // The API's paths reach the Worker, and an unknown one is the API's problem, not a page.
+    const missing = await app.request('/api/v1/nope', { headers: { 'sec-fetch-mode': 'navigate' } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(await (await app.request('/healthcheck')).json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers 201 at once and normalizes after the answer (waitUntil)', async () => {
+    const { app, db } = ctx();
+    const story = runStory();
+    for (const event of story.events) {
+      const res = await app.request('/api/v1/lineage', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
+      expect(res.status).toBe(201);
+    }
+    await eventually(async () => (await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)) === 1);
+    await eventually(async () => (await count(db, 'pending_events')) === 0);
+  });
+
+  it('answers 503 with Retry-After when the database cannot be reached', async () => {
+    // Straight to DATABASE_URL: Miniflare's Hyperdrive proxy ends wrangler on a socket error (on Cloudflare,
+    // Hyperdrive answers the Worker with the origin's failure instead).
+    const down = await startWranglerDev({ withoutHyperdrive: true, vars: { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none' } });
+    try {
+      const health = await fetch(`${down.url}/healthcheck`);
+      expect(health.status, down.output()).toBe(503);
+      expect(health.headers.get('retry-after')).toBeTruthy();
+      const res = await fetch(`${down.url}/api/v1/lineage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(runStory().events[0]),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('drains on the cron trigger what requests left queued', async () => {
+    const { db, url, writer } = ctx();
+    const story = runStory();
+    await writer.write(accepted(story.events));
+    expect(await count(db, 'pending_events')).toBe(4);
+    // Without the static assets: wrangler dev hands a scheduled event to the assets router, which cannot
+    // pass it on (see test/support/wrangler-dev.ts); on Cloudflare the cron reaches the Worker itself.
+    const cron = await startWranglerDev({ databaseUrl: url!, withoutAssets: true });
+    try {
+      const res = await fetch(`${cron.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`);
+      expect(`${res.status} ${await res.text()}`, cron.output()).toBe('200 ok');
+      await eventually(async () => (await count(db, 'pending_events')) === 0);
+      expect(await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)).toBe(1);
+    } finally {
+      await cron.stop();
+    }
   });
 });

@@ -32,12 +32,18 @@ const UNAVAILABLE_CODES = new Set([
   '53400',
 ]);
 
+/**
+ * Errors without a code that say the same: PGlite's, and workerd's sockets (cloudflare:sockets, under
+ * postgres.js on Workers), which carry only a message.
+ */
+const UNAVAILABLE_MESSAGES =
+  /PGlite is closed|connection (?:terminated|closed)|database is not ready|cannot connect to the specified address|network connection lost/i;
+
 /** True when the error says the database cannot be reached (worth a retry), not that a query is wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const e of causes(error)) {
     if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-    if (typeof e.message === 'string' && /PGlite is closed|connection (?:terminated|closed)|database is not ready/i.test(e.message))
-      return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
   }
   return false;
 }

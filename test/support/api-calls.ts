@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { App } from '../../src/app';
+import type { TestApp } from './databases';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are walked freely by the tests.
 type Json = Record<string, any>;
@@ -8,7 +8,7 @@ type Json = Record<string, any>;
  * Calls through the real app as `actor` (authentication off: X-Pedigree-Actor names the actor), expecting
  * a 2xx; the answer's JSON. `mlflow` is the same under the MLflow prefix.
  */
-export function apiCalls(app: () => App) {
+export function apiCalls(app: () => TestApp) {
   async function call(method: string, path: string, body?: unknown, actor = 'alice'): Promise<Json> {
     const res = await app().request(path, {
       method,
@@ -28,7 +28,7 @@ export function apiCalls(app: () => App) {
  * A call to MLflow's API as its clients make it (GET parameters in the query string, lists repeated, other
  * methods a JSON body), whatever the answer: its status and JSON.
  */
-export async function mlflowRequest(app: App, method: string, path: string, args?: Json, actor = 'alice') {
+export async function mlflowRequest(app: TestApp, method: string, path: string, args?: Json, actor = 'alice') {
   const url = new URL(`http://x/api/2.0/mlflow/${path}`);
   if (method === 'GET' && args)
     for (const [k, v] of Object.entries(args)) for (const x of [v].flat()) url.searchParams.append(k, String(x));

@@ -13,14 +13,24 @@ import { ingestPipeline } from '../../src/ingest/pipeline';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
 import type { EventWriter } from '../../src/ingest/writer';
 import { Metrics } from '../../src/metrics';
+import { startWranglerDev } from './wrangler-dev';
 
 const url = process.env.TEST_DATABASE_URL;
 if (process.env.CI && !url) {
   throw new Error('CI is set but TEST_DATABASE_URL is not: the suite must run against a real PostgreSQL (see .ci/run)');
 }
+/**
+ * `workerd` (set by vitest's project of that name, see vitest.config.ts): the same test files, their app
+ * the Worker (src/worker.ts) in `wrangler dev`, reaching the real server through its Hyperdrive binding.
+ */
+const runtime = process.env.PEDIGREE_TEST_RUNTIME ?? 'node';
+if (runtime === 'workerd' && !url) {
+  throw new Error('PEDIGREE_TEST_RUNTIME=workerd needs TEST_DATABASE_URL: the Worker reaches PostgreSQL through Hyperdrive');
+}
 
 export interface TestDatabase {
-  name: 'pglite' | 'postgres';
+  /** `workerd` is the real server too, its app the Worker in `wrangler dev`. */
+  name: 'pglite' | 'postgres' | 'workerd';
   /** `url` is set for the real server, so a test can open more connections to the same database. */
   open(): Promise<{ db: Db; url?: string; drop(): Promise<void> }>;
 }
@@ -44,22 +54,58 @@ async function freshPostgres(): Promise<{ db: Db; url: string; drop(): Promise<v
   };
 }
 
-export const databases: TestDatabase[] = [
-  {
-    name: 'pglite',
-    open: async () => {
-      const db = await openPglite();
-      return { db, drop: () => db.close() };
-    },
-  },
-  ...(url ? [{ name: 'postgres' as const, open: freshPostgres }] : []),
-];
+/** The real server with the Worker as its app, for tests of the Worker itself (in any project). */
+export const workerdDatabase: TestDatabase | undefined = url ? { name: 'workerd', open: freshPostgres } : undefined;
+
+export const databases: TestDatabase[] =
+  runtime === 'workerd'
+    ? [workerdDatabase!]
+    : [
+        {
+          name: 'pglite',
+          open: async () => {
+            const db = await openPglite();
+            return { db, drop: () => db.close() };
+          },
+        },
+        ...(url ? [{ name: 'postgres' as const, open: freshPostgres }] : []),
+      ];
+
+/** What the tests call on the app: `request()` and `fetch`, in process (Hono's) or over HTTP to the Worker. */
+export type TestApp = Pick<App, 'request' | 'fetch'>;
+
+/**
+ * The app over HTTP at `base`, called as Hono's is: `request()` takes a path (or a URL, whose path and
+ * query are kept) and the request's init, `fetch` a Request. Redirects are answered, not followed. fetch
+ * decodes a compressed answer: its Content-Encoding and Content-Length go with it (served again, as a test
+ * does with `fetch`, the answer would otherwise claim to be what it no longer is).
+ */
+function overHttp(base: string): TestApp {
+  const fetchRemote = async (request: Request) => {
+    const u = new URL(request.url);
+    const res = await fetch(new Request(`${base}${u.pathname}${u.search}`, request), { redirect: 'manual' });
+    if (!res.headers.has('content-encoding')) return res;
+    const headers = new Headers(res.headers);
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  };
+  return {
+    fetch: fetchRemote,
+    request: (input: RequestInfo | URL, init?: RequestInit) =>
+      fetchRemote(input instanceof Request ? new Request(input, init) : new Request(new URL(String(input), 'http://localhost'), init)),
+  };
+}
 
 export interface TestContext {
   db: Db;
   /** The database's URL on the real server (to open more connections to it, as another instance would). */
   url?: string;
-  app: App;
+  /**
+   * The app over `db`. On `workerd` it is the Worker, and `writer`, `normalizer` and `metrics` are this
+   * process's over the same database, not the Worker's.
+   */
+  app: TestApp;
   writer: EventWriter;
   /**
    * Not started: events are normalized when a request waits for them (`Prefer: wait=normalized`, which
@@ -73,14 +119,23 @@ export interface TestContext {
 /**
  * Opens and migrates the database once per file (PGlite in memory, or a fresh database on the real
  * server) and builds the real app over it. Returns a getter: the context exists once beforeAll ran.
+ *
+ * On `workerd` the database is migrated from here (Workers never migrate) and the app is `wrangler dev`
+ * started over it with `env` as the Worker's variables.
  */
 export function useDatabase(which: TestDatabase, env: Record<string, string> = {}): () => TestContext {
   let ctx: TestContext | undefined;
-  let drop: (() => Promise<void>) | undefined;
+  const stops: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     const opened = await which.open();
-    drop = opened.drop;
+    stops.push(opened.drop);
     await migrate(opened.db, await readMigrations());
+    let app: TestApp | undefined;
+    if (which.name === 'workerd') {
+      const worker = await startWranglerDev({ databaseUrl: opened.url!, vars: env });
+      stops.unshift(worker.stop);
+      app = overHttp(worker.url);
+    }
     const config = loadConfig(env);
     // As the entry points do: the writer and the normalizer report to the app's metrics.
     const metrics = new Metrics({ maxProducers: config.metrics.maxProducers });
@@ -92,12 +147,12 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
       normalizer,
       config,
       metrics,
-      app: createApp({ db: opened.db, writer, normalizer, config, metrics }),
+      app: app ?? createApp({ db: opened.db, writer, normalizer, config, metrics }),
     };
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await ctx?.normalizer.stop();
-    await drop?.();
+    for (const stop of stops) await stop();
   });
   return () => {
     if (!ctx) throw new Error('database not ready');
