@@ -25,6 +25,11 @@ export interface Config {
   /** MLflow's tracking API: where its runs go in the lineage graph, and where clients write artifacts. */
   mlflow: MlflowConfig;
   metrics: MetricsConfig;
+  /**
+   * PEDIGREE_RETENTION_DAYS: the Node service deletes, once a day, what is older than this many days and
+   * nothing keeps (src/retention). Unset: nothing is deleted but by `pedigree retention`.
+   */
+  retentionDays: number | undefined;
 }
 
 export interface MetricsConfig {
@@ -161,6 +166,7 @@ export function loadConfig(env: Env): Config {
       public: boolean(env, 'PEDIGREE_METRICS_PUBLIC', false),
       maxProducers: integer(env, 'PEDIGREE_METRICS_MAX_PRODUCERS', 100),
     },
+    retentionDays: env.PEDIGREE_RETENTION_DAYS ? integer(env, 'PEDIGREE_RETENTION_DAYS', 90) : undefined,
   };
 }
 

@@ -14,6 +14,8 @@ import { openPostgres } from './db/postgres';
 import { ingestPipeline } from './ingest/pipeline';
 import { Metrics } from './metrics';
 import { buildMissingDocuments } from './read/documents';
+import { ensureEventPartitions } from './retention/partitions';
+import { RetentionSchedule } from './retention/schedule';
 import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
@@ -39,11 +41,16 @@ export async function startService(config: Config) {
   const opened = await openDatabase(config);
   await migrate(opened, await readMigrations());
   await buildMissingDocuments(opened);
+  await ensureEventPartitions(opened);
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
   const { writer, normalizer } = ingestPipeline(db, config, { metrics });
   normalizer.start();
+  // Daily: the coming months' event partitions, and retention when PEDIGREE_RETENTION_DAYS is set.
+  const retention = new RetentionSchedule(db, { days: config.retentionDays });
+  retention.start();
   const app = createApp({ db, writer, normalizer, config, metrics, ui: nodeUi() });
   const stop = async () => {
+    await retention.stop();
     await normalizer.stop();
     await db.close();
   };

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { type Db, rows } from '../src/db/client';
+import { openPostgres } from '../src/db/postgres';
 import { replayEvents } from '../src/ingest/replay';
 import { applyRetention } from '../src/retention/retention';
+import { RetentionSchedule } from '../src/retention/schedule';
 import { apiCalls } from './support/api-calls';
 import { databases, useDatabase } from './support/databases';
 import { post } from './support/events';
@@ -236,6 +238,50 @@ describe.each(databases)('retention on $name', (database) => {
         expect(ms(l.updated_at), `${table} ${key(l)}`).toBeLessThan(ms(CUTOFF));
         if ('current' in l) expect(l.current).toBe(false);
       }
+    }
+  });
+});
+
+describe.each(databases)('retention while ingest goes on, on $name', (database) => {
+  const ctx = useDatabase(database);
+
+  it('leaves alone a run whose event is not normalized yet, and runs daily with PEDIGREE_RETENTION_DAYS', async () => {
+    const { app, db, normalizer } = ctx();
+    const old = run('etl.hourly', '2026-01-05T10:00:00.000Z', ['in.a'], ['out.b']);
+    const older = run('etl.hourly', '2026-01-04T10:00:00.000Z', ['in.a'], ['out.b']);
+    const latest = run('etl.hourly', '2026-07-05T10:00:00.000Z', ['in.a'], ['out.b']);
+    for (const r of [older, old, latest]) for (const e of r.events) expect((await post(app, e)).status).toBe(201);
+    // A late event of an old run arrives; retention runs before it is normalized.
+    const late = { ...old.events[1]!, eventType: 'OTHER', eventTime: '2026-01-05T12:00:00.000Z' };
+    expect((await post(app, late, { wait: false })).status).toBe(201);
+
+    const logged: string[] = [];
+    const days = 30;
+    const schedule = new RetentionSchedule(db, { days, log: (line) => logged.push(line) });
+    const report = (await schedule.turn(Date.parse(CUTOFF) + days * 86_400_000))!;
+    expect(report.cutoff).toBe(CUTOFF);
+    expect(report.counts.runs).toBe(1);
+    expect(await count(db, 'runs', `id = '${older.runId}'`)).toBe(0);
+    // The run with an event queued keeps its rows and its three events; normalized now, it is whole.
+    expect(await count(db, 'lineage_events', `run_id = '${old.runId}'`)).toBe(3);
+    await normalizer.drain();
+    const [state] = await rows<{ updated_at: unknown }>(db.orm, sql`select updated_at from runs where id = ${old.runId}`);
+    expect(ms(state!.updated_at)).toBe(Date.parse('2026-01-05T12:00:00.000Z'));
+    expect(logged.join('\n')).toMatch(/runs\s+1\n/);
+  });
+
+  it.runIf(database.name === 'postgres')('runs one pass at a time: a second instance skips its turn', async () => {
+    const { db, url } = ctx();
+    const other = openPostgres(url!, { max: 1 });
+    try {
+      // Another instance's pass holds the lock (retention.ts PASS_LOCK).
+      await other.transaction(async (query) => {
+        await query(sql`select pg_advisory_xact_lock(7302184553)`);
+        expect(await applyRetention(db, { cutoff: CUTOFF })).toBeUndefined();
+      });
+      expect(await applyRetention(db, { cutoff: CUTOFF })).toBeDefined();
+    } finally {
+      await other.close();
     }
   });
 });

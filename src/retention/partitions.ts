@@ -21,7 +21,12 @@ const MONTHS_AHEAD = 3;
 export async function ensureEventPartitions(db: Db, now = new Date()): Promise<void> {
   for (let i = 0; i <= MONTHS_AHEAD; i++) {
     const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
-    await select(db, sql`select pedigree_event_partition(${month.toISOString()}::timestamptz)`);
+    try {
+      await select(db, sql`select pedigree_event_partition(${month.toISOString()}::timestamptz)`);
+    } catch (error) {
+      // Another instance created it at the same moment: there it is.
+      if (!['42P07', '23505'].includes(sqlState(error) ?? '')) throw error;
+    }
   }
 }
 
