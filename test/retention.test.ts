@@ -51,13 +51,13 @@ const datasetEvent = (name: string, time: string, fields: string[]) => ({
   schemaURL: DATASET_SCHEMA,
   dataset: ds(name, { schema: schema(fields) }),
 });
-const jobEvent = (name: string, time: string) => ({
+const jobEvent = (name: string, time: string, output: string) => ({
   eventTime: time,
   producer,
   schemaURL: JOB_SCHEMA,
   job: { namespace: NS, name, facets: {} },
   inputs: [ds('in.orders')],
-  outputs: [ds('out.static')],
+  outputs: [ds(output)],
 });
 
 const num = (v: unknown) => Number(v);
@@ -114,7 +114,7 @@ describe.each(databases)('retention on $name', (database) => {
    * - train: t_old (February, reads out.daily as old3 wrote it; model clf v1 is registered from it) and
    *   t_new (August);
    * - DatasetEvents of ds.static in January, March and August; of ds.lonely in March alone;
-   * - a JobEvent in March.
+   * - JobEvents of static.job in February (writing out.static), March and August (writing out.static2).
    */
   async function story() {
     const { app, db } = ctx();
@@ -131,7 +131,9 @@ describe.each(databases)('retention on $name', (database) => {
       datasetEvent('ds.static', '2026-03-10T00:00:00.000Z', ['a', 'b']),
       datasetEvent('ds.static', '2026-08-10T00:00:00.000Z', ['a', 'b']),
       datasetEvent('ds.lonely', '2026-03-11T00:00:00.000Z', ['x']),
-      jobEvent('static.job', '2026-03-12T00:00:00.000Z'),
+      jobEvent('static.job', '2026-02-12T00:00:00.000Z', 'out.static'),
+      jobEvent('static.job', '2026-03-12T00:00:00.000Z', 'out.static2'),
+      jobEvent('static.job', '2026-08-12T00:00:00.000Z', 'out.static2'),
     ])
       expect((await post(app, e)).status).toBe(201);
     await call('POST', '/api/2.0/mlflow/registered-models/create', { name: 'clf' });
@@ -177,11 +179,14 @@ describe.each(databases)('retention on $name', (database) => {
     expect(real.counts.runs).toBe(3);
     expect(real.counts.events.run).toBe(6);
     // The DatasetEvents of ds.static before the cutoff go (a later one says what it is now); ds.lonely's
-    // only one stays, and the JobEvent.
-    expect(real.counts.events).toEqual({ run: 6, dataset: 2, job: 0 });
-    // old1's job version (it alone read in.legacy) goes with its IO.
-    expect(real.counts.jobVersions).toBe(1);
-    expect(real.counts.jobVersionIo).toBe(3);
+    // only one stays. The JobEvents of February and March go, August's stays.
+    expect(real.counts.events).toEqual({ run: 6, dataset: 2, job: 2 });
+    // old1's job version (it alone read in.legacy) goes with its IO, and the one February's JobEvent alone
+    // declared; March's is August's too, and stays.
+    expect(real.counts.jobVersions).toBe(2);
+    expect(real.counts.jobVersionIo).toBe(3 + 2);
+    const staticJob = await call('GET', `/api/v1/namespaces/${encodeURIComponent(NS)}/jobs/static.job`);
+    expect(staticJob.outputs).toEqual([{ namespace: NS, name: 'out.static2' }]);
     // The tags facets of the three runs had a value each, referenced by nothing else.
     expect(real.counts.facetValues).toBeGreaterThanOrEqual(3);
     expect(await count(db, 'facets f', 'not exists (select 1 from facet_values v where v.id = f.value_id)')).toBe(0);

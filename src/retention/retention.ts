@@ -6,6 +6,7 @@ import { addCounts, noCounts, type RetentionCounts } from './counts';
 import { countDatasetEvents, deleteDatasetEventChunk } from './dataset-events';
 import { fillDoomedRuns } from './doomed';
 import { collectFacetValues, countFacetValues } from './facet-values';
+import { jobsWithDoomedJobEvents, retireJobEvents } from './job-events';
 import { type Dropped, dropMonth, droppable, ensureEventPartitions, monthsBefore, partitionDefault } from './partitions';
 import { countRuns, deleteRunChunk } from './runs';
 
@@ -43,7 +44,8 @@ const PASS_LOCK = 7_302_184_553;
  * 3. the old months whose every event goes are dropped whole, checked again as each is dropped;
  * 4. the listed runs are deleted with everything they own, a chunk per transaction (runs.ts), each run
  *    checked again under its row lock, so ingest running meanwhile is never lost nor blocked for long;
- * 5. the DatasetEvents that go, a chunk per transaction;
+ * 5. the DatasetEvents that go, then the JobEvents (with the versions only they declared), a chunk per
+ *    transaction;
  * 6. the facet values no facet references, a chunk of keys per transaction (facet-values.ts).
  *
  * A dry run lists the runs the same way and counts, with the same predicates, what 3 to 6 would delete:
@@ -100,6 +102,9 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
       const [ds] = await select<{ n: number | string }>(db, countDatasetEvents(cutoff));
       const [fv] = await select<{ n: number | string }>(db, countFacetValues(cutoff));
       addCounts(counts, { events: { dataset: Number(ds!.n) }, facetValues: Number(fv!.n) });
+      await eachJobChunk(db, cutoff, size, async (jobs) => {
+        addCounts(counts, await db.transaction((query) => retireJobEvents(query, jobs, cutoff, true)));
+      });
     } else {
       for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
         const ids = await select<{ run_id: string }>(
@@ -127,6 +132,10 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
         after = chunk.next;
         more = chunk.next !== undefined;
       }
+      await eachJobChunk(db, cutoff, size, async (jobs) => {
+        addCounts(counts, await retrying(db, (query) => retireJobEvents(query, jobs, cutoff, false)));
+        chunks++;
+      });
       for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
         const [edge] = await select<{ upto: string | null }>(
           db,
@@ -144,6 +153,16 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
     await db.transaction((query) => query(sql`delete from retention_doomed_runs`));
   }
   return { cutoff, dryRun, counts, months, chunks, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The jobs with doomed JobEvents, a chunk at a time (job-events.ts). */
+async function eachJobChunk(db: Db, cutoff: string, size: number, fn: (jobs: string[]) => Promise<void>) {
+  for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+    const jobs = (await select<{ job_id: string }>(db, jobsWithDoomedJobEvents(cutoff, after, size))).map((j) => j.job_id);
+    if (jobs.length === 0) return;
+    await fn(jobs);
+    after = jobs[jobs.length - 1]!;
+  }
 }
 
 async function eventKinds(db: Db, partition: string): Promise<Dropped['events']> {
