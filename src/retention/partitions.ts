@@ -59,6 +59,27 @@ export interface MonthPartition {
 
 const MONTH_NAME = /^lineage_events_(\d{4})_(\d{2})$/;
 
+/**
+ * The months whose events the default partition holds, every instant before `cutoff`, as a pass would give
+ * them a partition (partitionDefault): what a dry run, which creates none, reports as dropped whole. Each
+ * is named as its partition will be but read from the default partition (`name` is the table to read).
+ */
+export async function defaultMonthsBefore(db: Db, cutoff: string): Promise<(MonthPartition & { partition: string })[]> {
+  const months = await select<{ m: string }>(
+    db,
+    sql`select distinct to_char(event_time at time zone 'UTC', 'YYYY_MM') as m from lineage_events_default
+      where event_time >= '2000-01-01T00:00:00Z' and event_time < now() + interval '1 year' order by 1`,
+  );
+  return months.flatMap(({ m }) => {
+    const [y, mo] = m.split('_').map(Number) as [number, number];
+    const from = new Date(Date.UTC(y, mo - 1, 1));
+    const to = new Date(Date.UTC(y, mo, 1));
+    return to.getTime() <= Date.parse(cutoff)
+      ? [{ name: 'lineage_events_default', partition: `lineage_events_${m}`, from: from.toISOString(), to: to.toISOString() }]
+      : [];
+  });
+}
+
 /** The month partitions whose every instant is before `cutoff`, oldest first. */
 export async function monthsBefore(db: Db, cutoff: string): Promise<MonthPartition[]> {
   const parts = await select<{ name: string }>(
@@ -89,7 +110,8 @@ const holdsOnlyDoomed = (month: MonthPartition, cutoff: string): SQL => sql`
   )
   select not exists (
     select 1 from ${sql.identifier(month.name)} e
-    where not ((e.kind = 'run' and e.run_id in (select id from d)) or (${doomedDatasetEvent('e', cutoff)}))
+    where e.event_time >= ${month.from}::timestamptz and e.event_time < ${month.to}::timestamptz
+      and not ((e.kind = 'run' and e.run_id in (select id from d)) or (${doomedDatasetEvent('e', cutoff)}))
   ) as ok`;
 
 export async function droppable(db: Db, month: MonthPartition, cutoff: string): Promise<boolean> {

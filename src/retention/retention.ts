@@ -7,7 +7,16 @@ import { countDatasetEvents, deleteDatasetEventChunk } from './dataset-events';
 import { fillDoomedRuns } from './doomed';
 import { collectFacetValues, countFacetValues } from './facet-values';
 import { jobsWithDoomedJobEvents, retireJobEvents } from './job-events';
-import { type Dropped, dropMonth, droppable, ensureEventPartitions, monthsBefore, partitionDefault } from './partitions';
+import {
+  type Dropped,
+  defaultMonthsBefore,
+  dropMonth,
+  droppable,
+  ensureEventPartitions,
+  type MonthPartition,
+  monthsBefore,
+  partitionDefault,
+} from './partitions';
 import { countRuns, deleteRunChunk } from './runs';
 
 export interface RetentionOptions {
@@ -83,10 +92,14 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
     await query(fillDoomedRuns(cutoff));
   });
   try {
-    for (const month of await monthsBefore(db, cutoff)) {
+    // A dry run creates no partition: the months the default partition holds count as the pass would
+    // have partitioned them.
+    const candidates = [...(await monthsBefore(db, cutoff)), ...(dryRun ? await defaultMonthsBefore(db, cutoff) : [])];
+    for (const month of candidates.sort((a, b) => (a.from < b.from ? -1 : 1))) {
       if (!(await droppable(db, month, cutoff))) continue;
       if (dryRun) {
-        months.push({ name: month.name, events: await eventKinds(db, month.name) });
+        const name = 'partition' in month ? (month.partition as string) : month.name;
+        months.push({ name, events: await eventKinds(db, month) });
         continue;
       }
       const dropped = await dropMonth(db, month, cutoff);
@@ -165,10 +178,11 @@ async function eachJobChunk(db: Db, cutoff: string, size: number, fn: (jobs: str
   }
 }
 
-async function eventKinds(db: Db, partition: string): Promise<Dropped['events']> {
+async function eventKinds(db: Db, month: MonthPartition): Promise<Dropped['events']> {
   const kinds = await select<{ kind: 'run' | 'dataset' | 'job'; n: number | string }>(
     db,
-    sql`select kind, count(*) as n from ${sql.identifier(partition)} group by kind`,
+    sql`select kind, count(*) as n from ${sql.identifier(month.name)}
+      where event_time >= ${month.from}::timestamptz and event_time < ${month.to}::timestamptz group by kind`,
   );
   const events = { run: 0, dataset: 0, job: 0 };
   for (const k of kinds) events[k.kind] = Number(k.n);
