@@ -44,7 +44,9 @@ CREATE TABLE "lineage_events_default" PARTITION OF "lineage_events" DEFAULT;--> 
 -- The partition of the month holding `t` (UTC months), created when missing: the one definition of the
 -- partitions' names and bounds, called by this migration, at start-up and by retention
 -- (src/retention/partitions.ts). A partition cannot be created over rows the default partition holds:
--- those are moved into a table of their own, which is then attached. Returns the partition's name.
+-- those are moved into a table of their own, which is then attached. Writes to the events wait meanwhile
+-- (SHARE: reads go on): a row of that month inserted into the default partition while it is checked or
+-- emptied would fail the creation, or the insert. Returns the partition's name.
 CREATE FUNCTION pedigree_event_partition(t timestamptz) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   lo timestamptz := date_trunc('month', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
@@ -53,6 +55,10 @@ DECLARE
 BEGIN
   IF to_regclass(part) IS NOT NULL THEN
     RETURN part;
+  END IF;
+  LOCK TABLE lineage_events IN SHARE MODE;
+  IF to_regclass(part) IS NOT NULL THEN
+    RETURN part;  -- created by another session while this one waited
   END IF;
   IF EXISTS (SELECT 1 FROM lineage_events_default WHERE event_time >= lo AND event_time < hi) THEN
     EXECUTE format('CREATE TABLE %I (LIKE lineage_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);

@@ -25,6 +25,13 @@ import { inputVersionId } from '../read/json';
  * its view of its job, its input and output edges, the versions it wrote) and its events. The rows that
  * many runs share (namespaces, jobs, datasets, fields, edges, the facets of jobs and datasets) are the
  * graph itself and stay.
+ *
+ * Replay: the events that go are exactly those whose own rows go, so `replay --rebuild` of what is left
+ * derives the same runs, IO, dataset and job versions, facets and values. What it cannot derive is what
+ * the shared rows remember of the deleted events: their first-seen times (a job's created_at stays the
+ * January of its first run), a field or an edge only deleted runs mentioned, an edge's last run. Making
+ * those replay-exact would mean normalizing again every remaining event of every entity an old run
+ * touched, at each pass; they are left as the full history made them (test/retention.test.ts checks both).
  */
 export const fillDoomedRuns = (cutoff: string): SQL => sql`
   insert into retention_doomed_runs (run_id)
