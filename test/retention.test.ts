@@ -340,3 +340,27 @@ describe.each(databases)('retention while ingest goes on, on $name', (database) 
     }
   });
 });
+
+describe.each(databases)('retention and the MLflow tracking store on $name', (database) => {
+  const ctx = useDatabase(database);
+  const { call } = apiCalls(() => ctx().app);
+
+  it('keeps the lineage of the runs the tracking store still holds, however old', async () => {
+    const { db } = ctx();
+    const { experiment_id } = await call('POST', '/api/2.0/mlflow/experiments/create', { name: 'old-experiments' });
+    const ids: string[] = [];
+    for (const day of ['2026-01-15', '2026-01-16']) {
+      const { run } = await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id, start_time: Date.parse(`${day}T10:00:00Z`) });
+      ids.push(run.info.run_id);
+    }
+    const olIds = ids.map((id) => id.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'));
+    for (const id of olIds) expect(await count(db, 'lineage_events', `run_id = '${id}'`)).toBeGreaterThan(0);
+    const report = (await applyRetention(db, { cutoff: CUTOFF }))!;
+    expect(report.counts.runs).toBe(0);
+    // The first is not its job's latest run: the tracking store alone keeps it.
+    for (const id of olIds) {
+      expect(await count(db, 'runs', `id = '${id}'`)).toBe(1);
+      expect(await count(db, 'lineage_events', `run_id = '${id}'`)).toBeGreaterThan(0);
+    }
+  });
+});
