@@ -104,9 +104,13 @@ export async function monthsBefore(db: Db, cutoff: string): Promise<MonthPartiti
  * by row instead, with the rest (the kept events of old months are few: the current graph's, the model
  * versions', so those months shrink to them). JobEvents are never deleted, so a month with one is kept.
  */
-const holdsOnlyDoomed = (month: MonthPartition, cutoff: string): SQL => sql`
+const holdsOnlyDoomed = (month: MonthPartition, cutoff: string, recheck: boolean): SQL => sql`
   with d as materialized (
-    select r.id from runs r join retention_doomed_runs x on x.run_id = r.id where ${stillDoomed('r', cutoff)}
+    ${
+      recheck
+        ? sql`select r.id from runs r join retention_doomed_runs x on x.run_id = r.id where ${stillDoomed('r', cutoff)}`
+        : sql`select run_id as id from retention_doomed_runs`
+    }
   )
   select not exists (
     select 1 from ${sql.identifier(month.name)} e
@@ -114,8 +118,13 @@ const holdsOnlyDoomed = (month: MonthPartition, cutoff: string): SQL => sql`
       and not ((e.kind = 'run' and e.run_id in (select id from d)) or (${doomedDatasetEvent('e', cutoff)}))
   ) as ok`;
 
+/**
+ * The check before the lock, against the pass's list as it was made (in a store nothing writes to, what
+ * stillDoomed finds too): it costs one look at each month, where checking every run again would cost one
+ * per month. The check that decides is dropMonth's, under its lock.
+ */
 export async function droppable(db: Db, month: MonthPartition, cutoff: string): Promise<boolean> {
-  const [row] = await select<{ ok: boolean }>(db, holdsOnlyDoomed(month, cutoff));
+  const [row] = await select<{ ok: boolean }>(db, holdsOnlyDoomed(month, cutoff, false));
   return row!.ok;
 }
 
@@ -135,7 +144,7 @@ export async function dropMonth(db: Db, month: MonthPartition, cutoff: string): 
     return await db.transaction(async (query: Query) => {
       await query(sql`set local lock_timeout = '10s'`);
       await query(sql`lock table lineage_events in share mode`);
-      const [check] = await query<{ ok: boolean }>(holdsOnlyDoomed(month, cutoff));
+      const [check] = await query<{ ok: boolean }>(holdsOnlyDoomed(month, cutoff, true));
       if (!check!.ok) return undefined;
       const kinds = await query<{ kind: 'run' | 'dataset' | 'job'; n: number | string }>(
         sql`select kind, count(*) as n from ${sql.identifier(month.name)} group by kind`,
