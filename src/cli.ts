@@ -1,5 +1,6 @@
 import { IMPORT_USAGE, openImport, runImport } from './cli-import';
 import { MODEL_COMMANDS, MODEL_USAGE, runModelCommand } from './cli-models';
+import { parseRetentionArgs, RETENTION_USAGE, runRetention } from './cli-retention';
 import { loadConfig } from './config';
 import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
@@ -22,6 +23,7 @@ Database (opening it directly; not while a server holds the embedded one):
   export              write every stored event, verbatim, as a JSON array to stdout
                       (import it into another instance, or POST it to its /api/v1/lineage/batch)
 ${IMPORT_USAGE}
+${RETENTION_USAGE}
 
 The database is DATABASE_URL, else the embedded one in PEDIGREE_DATA_DIR (./.pedigree).`;
 
@@ -37,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
   const input = command === 'import' ? await openImport(args) : undefined;
   if (typeof input === 'string') {
     console.error(`${input}\n\n${USAGE}`);
+    return 2;
+  }
+  const retention = command === 'retention' ? parseRetentionArgs(args) : undefined;
+  if (typeof retention === 'string') {
+    console.error(`${retention}\n\n${USAGE}`);
     return 2;
   }
   const db = await openDatabase(config);
@@ -55,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'import':
         return await runImport(db, input!, config, { stdout: process.stdout, stderr: process.stderr });
+      case 'retention':
+        return await runRetention(db, retention!, { stdout: (s) => console.log(s), stderr: (s) => console.error(s) });
       case 'export':
         for await (const piece of exportEvents(db)) {
           if (!process.stdout.write(piece)) await new Promise((r) => process.stdout.once('drain', r));

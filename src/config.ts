@@ -28,6 +28,11 @@ export interface Config {
   log: LogConfig;
   /** Single sign-on: Bearer JWTs from an OpenID Connect issuer, beside the API keys; absent when not configured. */
   oidc: OidcConfig | undefined;
+  /**
+   * PEDIGREE_RETENTION_DAYS: the Node service deletes, once a day, what is older than this many days and
+   * nothing keeps (src/retention). Unset: nothing is deleted but by `pedigree retention`.
+   */
+  retentionDays: number | undefined;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -247,6 +252,7 @@ export function loadConfig(env: Env): Config {
       format: oneOf(env, 'PEDIGREE_LOG_FORMAT', ['json', 'pretty'] as const),
     },
     oidc: oidc(env),
+    retentionDays: env.PEDIGREE_RETENTION_DAYS ? integer(env, 'PEDIGREE_RETENTION_DAYS', 90) : undefined,
   };
 }
 

@@ -16,6 +16,8 @@ import { backlog } from './ingest/queue';
 import { type Logger, silentLogger } from './log';
 import { Metrics } from './metrics';
 import { buildMissingDocuments } from './read/documents';
+import { ensureEventPartitions } from './retention/partitions';
+import { RetentionSchedule } from './retention/schedule';
 import { nodeUi } from './ui-node';
 
 /** Opens the configured database (PGlite in dataDir, or Postgres at DATABASE_URL). Node only. */
@@ -43,17 +45,22 @@ export async function startService(config: Config, logger: Logger = silentLogger
   const opened = await openDatabase(config);
   await migrate(opened, await readMigrations());
   await buildMissingDocuments(opened);
+  await ensureEventPartitions(opened);
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
   const { writer, normalizer } = ingestPipeline(db, config, { metrics, logger });
   normalizer.start();
+  // Daily: the coming months' event partitions, and retention when PEDIGREE_RETENTION_DAYS is set.
+  const retention = new RetentionSchedule(db, { days: config.retentionDays, logger });
+  retention.start();
   const app = createApp({ db, writer, normalizer, config, metrics, logger, ui: nodeUi() });
-  /** Commits in flight ended, queue normalized until `drainUntil` if given, normalization stopped. */
+  /** Commits in flight ended, queue normalized until `drainUntil` if given, normalization and retention stopped. */
   const quiesce = async (options: { drainUntil?: number } = {}) => {
     await writer.idle();
     if (options.drainUntil !== undefined) {
       const { normalized } = await normalizer.drain({ deadline: options.drainUntil });
       logger.info({ normalized, stillQueued: (await backlog(db)).events }, 'normalization stopped');
     }
+    await retention.stop();
     await normalizer.stop();
   };
   const close = () => db.close();

@@ -81,7 +81,7 @@ const updateRuns = (a: readonly string[], b: readonly string[]): SQL => sql`
  * A run version's times are its runs' first and last: recomputed, because a run's first event time moves
  * earlier when a late START arrives, and runs move between versions as their IO fills in.
  */
-const updateVersionTimes = (a: readonly string[]): SQL => sql`
+export const updateVersionTimes = (a: readonly string[]): SQL => sql`
   update job_versions jv set created_at = s.lo, updated_at = s.hi
   from (
     select v.id,

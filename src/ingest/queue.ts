@@ -11,7 +11,7 @@ import { storableText } from './repair';
  */
 
 /** The verbatim events: stored once per id (DO NOTHING); only the ones stored now are queued. */
-const acceptRule = mergeRule({ table: s.lineageEvents, key: ['id'] });
+const acceptRule = mergeRule({ table: s.lineageEvents, key: ['id', 'eventTime'] });
 
 const acceptTexts = new Map<string, string>();
 

@@ -7,7 +7,7 @@ import { mergeRule } from '../db/upsert';
  * every writer takes row locks in one global order, so concurrent writers wait but never deadlock.
  */
 /** The verbatim events: stored once per id, never merged. */
-export const eventRule = mergeRule({ table: s.lineageEvents, key: ['id'], returning: 'id' });
+export const eventRule = mergeRule({ table: s.lineageEvents, key: ['id', 'eventTime'], returning: 'id' });
 
 const span = { min: ['createdAt'], max: ['updatedAt'] } as const;
 const latest = ['latestTime', 'latestEventId'] as const;

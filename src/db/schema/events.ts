@@ -1,16 +1,22 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { eventTime } from './columns';
 
 /**
  * Every accepted event, verbatim. `raw` is the exact JSON text received (text, not jsonb: jsonb would
  * reorder keys, drop duplicates and refuse \u0000), so any event can be replayed byte for byte.
  * `id` is derived from the content hash: posting the same event twice stores it once.
+ *
+ * On disk the table is partitioned by month of `event_time` (migration 0015, src/retention/partitions.ts),
+ * so that retention drops a whole old month instead of deleting its rows one by one. A partitioned table's
+ * key must include the partition key, hence (id, event_time): the id hashes the text and the event time is
+ * parsed from that text, so one id always comes with one event time and the key dedups exactly as `id`
+ * alone did. Drizzle knows nothing of partitions: the migration declares them.
  */
 export const lineageEvents = pgTable(
   'lineage_events',
   {
-    id: uuid('id').primaryKey(),
+    id: uuid('id').notNull(),
     kind: text('kind', { enum: ['run', 'dataset', 'job'] }).notNull(),
     eventType: text('event_type'),
     eventTime: eventTime('event_time').notNull(),
@@ -24,6 +30,7 @@ export const lineageEvents = pgTable(
     raw: text('raw').notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.eventTime] }),
     index('lineage_events_event_time_idx').on(t.eventTime),
     index('lineage_events_run_idx').on(t.runId, t.eventTime),
     index('lineage_events_job_idx').on(t.jobId, t.eventTime),

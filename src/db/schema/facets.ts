@@ -34,5 +34,12 @@ export const facets = pgTable(
     eventTime: eventTime('event_time').notNull(),
     eventId: uuid('event_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ownerId, t.name] }), index('facets_run_idx').on(t.runId)],
+  (t) => [
+    primaryKey({ columns: [t.ownerId, t.name] }),
+    index('facets_run_idx').on(t.runId),
+    // Whether a value is still referenced (retention collects those no facet references, src/retention),
+    // and the registry's containment lookup from a value to its facets (migration 0015 replaced the
+    // partial index of tags and mlflow facets: a value's name is its facets' name, so it finds the same rows).
+    index('facets_value_idx').on(t.valueId),
+  ],
 );

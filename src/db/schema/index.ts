@@ -5,6 +5,7 @@ export * from './facets';
 export * from './jobs';
 export * from './models';
 export * from './namespaces';
+export * from './retention';
 export * from './runs';
 export * from './tags';
 export * from './tracking';
