@@ -9,6 +9,7 @@ import { Problem } from './http/problem';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
 import { datasetRoutes } from './http/routes/datasets';
+import { deletionRoutes } from './http/routes/deletion';
 import { graphRoutes } from './http/routes/graph';
 import { healthRoutes } from './http/routes/health';
 import { jobRoutes } from './http/routes/jobs';
@@ -56,6 +57,7 @@ export function createApp(appDeps: AppDeps) {
     catalogRoutes,
     datasetRoutes,
     jobRoutes,
+    deletionRoutes,
     browseRoutes,
     modelRoutes,
     producerRoutes,

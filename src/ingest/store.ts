@@ -1,5 +1,6 @@
 import type { Db, Query } from '../db/client';
 import { insertNew, upsert } from '../db/upsert';
+import { unhideNamed } from '../deletion/unhide';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
@@ -59,7 +60,11 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
   // Issued in table order without waiting between statements: the driver pipelines them and the server
   // runs them in order, so a batch costs a few round trips, not one per table.
   const all = <K extends keyof typeof rules>(key: K) => todo.flatMap((p) => p[key] as never[]);
-  await Promise.all((Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, all(key))));
+  await Promise.all([
+    ...(Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, all(key))),
+    // What the events name and a deletion hid is shown again (when they were received after it).
+    unhideNamed(query, todo),
+  ]);
   await refreshJobVersions(
     query,
     todo.flatMap((p) => p.versionRuns.map((v) => v.runId)),
