@@ -327,6 +327,42 @@ describe.each(databases)('deletion on $name', (database) => {
       expect((await get(`/api/v1/namespaces/${enc(SPARK)}/jobs`)).jobs.map((j: Json) => j.name)).toEqual(['etl.audit']);
     });
 
+    it("follows symlinks and column lineage: a table named only in another dataset's facets goes with its events", async () => {
+      await load();
+      // A DatasetEvent of /marts/report whose symlinks facet names a Hive table over it.
+      const hive = { namespace: 'hive://metastore', name: 'marts.report', type: 'TABLE' };
+      const datasetEvent = {
+        eventTime: '2024-05-02T00:00:00.000Z',
+        producer: 'https://example.com/catalog',
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent',
+        dataset: {
+          namespace: S3,
+          name: '/marts/report',
+          facets: {
+            symlinks: {
+              _producer: 'https://example.com/catalog',
+              _schemaURL: 'https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet',
+              identifiers: [hive],
+            },
+          },
+        },
+      };
+      expect((await post(ctx().app, datasetEvent)).status).toBe(201);
+      expect((await call('GET', datasetPath(hive.namespace, hive.name))).status).toBe(200);
+      const purged = await call('POST', '/api/v1/admin/purge', { kind: 'dataset', namespace: hive.namespace, name: hive.name });
+      expect(purged.json.removed).toMatchObject({ events: 1, runs: 0, datasets: 1, namespaces: 1 });
+      expect(purged.json.rederived).toMatchObject({ events: 4, datasets: 1, vanished: [] });
+      expect((await call('GET', datasetPath(S3, '/marts/report'))).status).toBe(200);
+      // The reader's column lineage names public.orders too (runStory's facet), though it never reads it: its
+      // run goes with the writer's.
+      const orders = await call('POST', '/api/v1/admin/purge', { kind: 'dataset', namespace: PG, name: 'public.orders' });
+      expect(orders.json.removed).toMatchObject({ runs: 2, events: 8, datasets: 1 });
+      expect(await staleDocuments(ctx().db)).toEqual([]);
+      const after = await snapshot(ctx().db);
+      await replayEvents(ctx().db, { rebuild: true });
+      expect(await snapshot(ctx().db)).toEqual(after);
+    });
+
     it('removes the events still queued that name it, so they cannot bring it back', async () => {
       const s = await load();
       const queued = structuredClone(s.reader.events[2]!) as Json;
