@@ -13,7 +13,11 @@ export type PurgeTarget = { kind: 'dataset' | 'job'; namespace: string; name: st
 
 export interface PurgeResult {
   purged: PurgeTarget;
-  /** What was removed: the events naming the target, the runs they were about (whole), the rows. */
+  /**
+   * What was removed: the events naming the target and every event of the runs they were about, those runs,
+   * the target's datasets and jobs, the namespaces left empty, the dataset versions of the target and those
+   * the runs wrote.
+   */
   removed: { events: number; runs: number; datasets: number; jobs: number; namespaces: number; datasetVersions: number };
   /**
    * The other datasets and jobs those events named, derived again from the events that remain: `events`

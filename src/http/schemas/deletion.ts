@@ -31,7 +31,10 @@ export const PurgeResult = z
         namespaces: z.number().int(),
         datasetVersions: z.number().int(),
       })
-      .openapi({ description: 'the events naming the target, the runs they were about (whole), the rows' }),
+      .openapi({
+        description:
+          'the events naming the target and every event of the runs they were about, those runs, the target (a namespace: all it held), the namespaces left empty, the versions of the target and those the runs wrote',
+      }),
     rederived: z
       .object({
         events: z.number().int(),
