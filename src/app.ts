@@ -12,6 +12,7 @@ import { authConfigRoutes } from './http/routes/auth-config';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
 import { datasetRoutes } from './http/routes/datasets';
+import { deletionRoutes } from './http/routes/deletion';
 import { graphRoutes } from './http/routes/graph';
 import { healthRoutes } from './http/routes/health';
 import { jobRoutes } from './http/routes/jobs';
@@ -72,6 +73,7 @@ export function createApp(appDeps: AppDeps) {
     catalogRoutes,
     datasetRoutes,
     jobRoutes,
+    deletionRoutes,
     browseRoutes,
     modelRoutes,
     producerRoutes,

@@ -1,5 +1,6 @@
 import type { Db, Query } from '../db/client';
 import { insertNew, upsert } from '../db/upsert';
+import { unhideNamed } from '../deletion/unhide';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
 import { shareFacetValues } from '../retention/facet-values';
 import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
@@ -64,6 +65,8 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
   await Promise.all([
     query(shareFacetValues()),
     ...(Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, all(key))),
+    // What the events name and a deletion hid is shown again (when they were received after it).
+    unhideNamed(query, todo),
   ]);
   await refreshJobVersions(
     query,

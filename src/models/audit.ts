@@ -73,3 +73,23 @@ export async function modelHistory(db: Db, name: string, page: { limit: number; 
   );
   return { model: name, totalCount, history };
 }
+
+/**
+ * The whole audit log, newest first, paged: the registry's entries and the deletions of datasets, jobs and
+ * namespaces (`dataset.hidden`, `namespace.purged`, ...: no model). `action` keeps one action; `namespace`
+ * the entries whose detail names that namespace (the deletions).
+ */
+export async function auditLog(db: Db, filter: { action?: string; namespace?: string }, page: { limit: number; offset: number }) {
+  const where: SQL[] = [sql`true`];
+  if (filter.action !== undefined) where.push(sql`a.action = ${filter.action}`);
+  if (filter.namespace !== undefined) where.push(sql`a.detail->>'namespace' = ${filter.namespace}`);
+  const cond = sql.join(where, sql` and `);
+  const [row] = await selectByKey<{ total: number; entries: AuditRecord[] | null }>(
+    db,
+    sql`select (select count(*)::int from audit_log a where ${cond}) as total,
+      (select json_agg(x order by x.seq desc) from (
+        select a.seq::int as seq, ${iso(sql`a.at`)} as at, a.actor, a.action, a.model_name as "modelName", a.version, a.detail
+        from audit_log a where ${cond} order by a.seq desc limit ${page.limit} offset ${page.offset}) x) as entries`,
+  );
+  return { totalCount: row?.total ?? 0, entries: row?.entries ?? [] };
+}

@@ -3,16 +3,18 @@ import { notFound } from '../core/errors';
 import type { Db } from '../db/client';
 import { iso, select } from '../db/sql';
 import { ids } from '../ids';
+import { hidden } from './hidden';
 import type { Page } from './page';
 
 type Json = Record<string, unknown>;
 
 /**
- * Namespaces come from events only: their owner is Marquez's default for those ("anonymous"), and none is
- * hidden (Pedigree deletes nothing).
+ * Namespaces come from events only: their owner is Marquez's default for those ("anonymous"). A hidden
+ * namespace (DELETE /namespaces/{ns}) is still listed and answered, with `isHidden: true`, as Marquez does
+ * (its web UI leaves those out of its namespace selector); its datasets and jobs are hidden with it.
  */
-const namespaceJson = sql`json_build_object('name', n.name, 'createdAt', ${iso('n.created_at')}, 'updatedAt', ${iso('n.updated_at')},
-  'ownerName', 'anonymous', 'description', null, 'isHidden', false)`;
+export const namespaceJson = sql`json_build_object('name', n.name, 'createdAt', ${iso('n.created_at')}, 'updatedAt', ${iso('n.updated_at')},
+  'ownerName', 'anonymous', 'description', null, 'isHidden', ${hidden('n.id')})`;
 
 export async function listNamespaces(db: Db, page: Page) {
   const [row] = await select<{ items: Json[] }>(

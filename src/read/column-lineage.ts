@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { select } from '../db/sql';
+import { notHidden } from './hidden';
 import { compare, type Edge } from './lineage';
 import { type NodeRef, nodeId } from './node-id';
 
@@ -16,7 +17,8 @@ interface Row {
 /**
  * Column lineage around a dataset, a field, or a job's outputs, in Marquez's graph shape (nodes of type
  * DATASET_FIELD). Upstream always; downstream too with `withDownstream`. `depth` bounds the field hops;
- * the walk keeps (field, depth) rows under UNION, so cycles end at the depth bound. One statement.
+ * the walk keeps (field, depth) rows under UNION, so cycles end at the depth bound, and never enters a hidden
+ * dataset. One statement.
  *
  * Marquez's edges are lopsided and its web UI depends on it: both `inEdges` and `outEdges` have the node
  * itself as `origin`; an in-edge's `destination` is the upstream field.
@@ -31,14 +33,14 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
         : sql`select cl.output_dataset_id, cl.output_field from jobs j
               join job_io e on e.job_id = j.id and e.direction = 'out'
               join column_lineage cl on cl.output_dataset_id = e.dataset_id and cl.output_field is not null
-              where j.id = ${start.id}`;
+              where j.id = ${start.id} and ${notHidden('e.dataset_id')}`;
   const down = withDownstream
     ? sql`, down(ds, f, depth) as (
         select ds, f, 0 from seeds
         union
         select cl.output_dataset_id, cl.output_field, d.depth + 1 from down d
         join column_lineage cl on cl.input_dataset_id = d.ds and cl.input_field = d.f
-        where cl.output_field is not null and d.depth < ${depth})`
+        where cl.output_field is not null and d.depth < ${depth} and ${notHidden('cl.output_dataset_id')})`
     : sql``;
   const [row] = await select<Row>(
     db,
@@ -48,7 +50,7 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
       union
       select cl.input_dataset_id, cl.input_field, u.depth + 1 from up u
       join column_lineage cl on cl.output_dataset_id = u.ds and cl.output_field = u.f
-      where cl.input_field is not null and u.depth < ${depth})
+      where cl.input_field is not null and u.depth < ${depth} and ${notHidden('cl.input_dataset_id')})
     ${down},
     nodes as (select ds, f from up ${withDownstream ? sql`union select ds, f from down` : sql``}),
     edges as (

@@ -4,6 +4,7 @@ import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
 import { select, selectByKey } from '../db/sql';
 import { ids } from '../ids';
+import { hiddenCount, notHidden } from './hidden';
 import { datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
 import { listingText, nextCursor, type Page } from './page';
@@ -25,10 +26,10 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
   const [row] = await select<{ found: boolean; total: number; keys: { key: string[] }[]; docs: string | null }>(
     db,
     sql`select exists (select 1 from namespaces where id = ${ns}) as found,
-      (select coalesce(sum(datasets), 0)::int from namespace_counts where namespace_id = ${ns}) as total, p.*
+      ((select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}) - ${hiddenCount('dataset', ns)})::int as total, p.*
       from (select coalesce(json_agg(json_build_object('key', json_build_array(p.key, p.id)) order by p.key, p.id), '[]'::json) as keys,
           string_agg(x.document::text, ',' order by p.key, p.id) as docs
-        from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} ${after}
+        from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} and ${notHidden('d.id')} ${after}
               order by ${SORT} limit ${page.limit} offset ${page.offset}) p
         join dataset_documents x on x.dataset_id = p.id) p`,
   );
@@ -38,7 +39,10 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {
   const id = ids.dataset(namespace, name);
-  const [row] = await selectByKey<{ json: Json }>(db, sql`select x.document as json from dataset_documents x where x.dataset_id = ${id}`);
+  const [row] = await selectByKey<{ json: Json }>(
+    db,
+    sql`select x.document as json from dataset_documents x where x.dataset_id = ${id} and ${notHidden('x.dataset_id')}`,
+  );
   if (!row) throw await missing(db, namespace, 'Dataset', name);
   return row.json;
 }
@@ -46,7 +50,7 @@ export async function getDataset(db: Db, namespace: string, name: string): Promi
 export async function listDatasetVersions(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.dataset(namespace, name);
   const row = await ownedPage(db, {
-    exists: sql`select 1 from datasets where id = ${id}`,
+    exists: sql`select 1 from datasets d where d.id = ${id} and ${notHidden('d.id')}`,
     total: sql`select count(*) from dataset_versions where dataset_id = ${id}`,
     items: sql`select json_agg(${datasetVersionJson('v', 'd')} order by v.created_at desc, v.id desc)
         from (select * from dataset_versions where dataset_id = ${id}
@@ -64,7 +68,7 @@ export async function getDatasetVersion(db: Db, namespace: string, name: string,
   const [row] = await select<{ json: Json }>(
     db,
     sql`select ${datasetVersionJson('v', 'd')} as json from dataset_versions v join datasets d on d.id = v.dataset_id
-      where v.dataset_id = ${id} and (${byId} v.version_key = ${ids.versionKey(id, version)})
+      where v.dataset_id = ${id} and ${notHidden('d.id')} and (${byId} v.version_key = ${ids.versionKey(id, version)})
       order by v.created_at desc limit 1`,
   );
   if (!row) {

@@ -4,6 +4,7 @@ import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
 import { iso, select, selectByKey, textArray } from '../db/sql';
 import { ids } from '../ids';
+import { hiddenCount, notHidden } from './hidden';
 import { jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
 import { listingText, nextCursor, type Page } from './page';
@@ -19,8 +20,9 @@ export type RunState = (typeof RUN_STATES)[number];
  * set (Marquez ignores the filter there, which makes its pages lie).
  */
 export async function listJobs(db: Db, filter: { namespace?: string; lastRunStates: RunState[] }, page: Page) {
-  const where: SQL[] = [];
-  if (filter.namespace !== undefined) where.push(sql`j.namespace_id = ${ids.namespace(filter.namespace)}`);
+  const where: SQL[] = [notHidden('j.id')];
+  const namespaceId = filter.namespace === undefined ? undefined : ids.namespace(filter.namespace);
+  if (namespaceId !== undefined) where.push(sql`j.namespace_id = ${namespaceId}`);
   if (filter.lastRunStates.length) {
     const states = filter.lastRunStates.flatMap((s) => OL_STATES[s]!);
     const isNew = filter.lastRunStates.includes('NEW');
@@ -28,15 +30,13 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
       select (lr.state is null and ${isNew}) or lr.state = any(${textArray(states)})
       from runs lr where lr.job_id = j.id order by lr.created_at desc, lr.id desc limit 1) is not false`);
   }
-  const filtered = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
-  const after = page.after
-    ? sql`${where.length ? sql`and` : sql`where`} (j.updated_at, j.id) < (${page.after[0]}::timestamptz, ${page.after[1]}::uuid)`
-    : sql``;
+  const filtered = sql`where ${sql.join(where, sql` and `)}`;
+  const after = page.after ? sql`and (j.updated_at, j.id) < (${page.after[0]}::timestamptz, ${page.after[1]}::uuid)` : sql``;
   // Without a state filter the count is kept per namespace (namespace_counts): counting is the slow part.
   const total = filter.lastRunStates.length
     ? sql`select count(*)::int from jobs j ${filtered}`
-    : sql`select coalesce(sum(c.jobs), 0)::int from namespace_counts c${
-        filter.namespace !== undefined ? sql` where c.namespace_id = ${ids.namespace(filter.namespace)}` : sql``
+    : sql`select (coalesce(sum(c.jobs), 0) - ${hiddenCount('job', namespaceId)})::int from namespace_counts c${
+        namespaceId !== undefined ? sql` where c.namespace_id = ${namespaceId}` : sql``
       }`;
   // The page's keys and documents (the read model) in one statement, planned for this filter and offset. The
   // documents are spliced into the answer as the text they are stored as, never parsed here.
@@ -56,7 +56,7 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {
   const [row] = await selectByKey<{ json: Json }>(
     db,
-    sql`select x.document as json from job_documents x where x.job_id = ${ids.job(namespace, name)}`,
+    sql`select x.document as json from job_documents x where x.job_id = ${ids.job(namespace, name)} and ${notHidden('x.job_id')}`,
   );
   if (!row) throw await missing(db, namespace, 'Job', name);
   return row.json;
@@ -65,7 +65,7 @@ export async function getJob(db: Db, namespace: string, name: string): Promise<J
 export async function listJobVersions(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.job(namespace, name);
   const row = await ownedPage(db, {
-    exists: sql`select 1 from jobs where id = ${id}`,
+    exists: sql`select 1 from jobs j where j.id = ${id} and ${notHidden('j.id')}`,
     total: sql`select count(*) from job_versions where job_id = ${id}`,
     items: sql`select json_agg(${jobVersionJson('v', 'j')} order by v.created_at desc, v.id desc)
         from (select * from job_versions where job_id = ${id} order by created_at desc, id desc
@@ -81,7 +81,7 @@ export async function getJobVersion(db: Db, namespace: string, name: string, ver
   const [row] = await select<{ json: Json }>(
     db,
     sql`select ${jobVersionJson('v', 'j')} as json from job_versions v join jobs j on j.id = v.job_id
-      where v.job_id = ${id} and (v.version = ${version.toLowerCase()}::uuid or v.id = ${version.toLowerCase()}::uuid) limit 1`,
+      where v.job_id = ${id} and ${notHidden('j.id')} and (v.version = ${version.toLowerCase()}::uuid or v.id = ${version.toLowerCase()}::uuid) limit 1`,
   );
   if (!row) {
     await getJob(db, namespace, name);
@@ -93,7 +93,7 @@ export async function getJobVersion(db: Db, namespace: string, name: string, ver
 export async function listRuns(db: Db, namespace: string, name: string, page: Page) {
   const id = ids.job(namespace, name);
   const row = await ownedPage(db, {
-    exists: sql`select 1 from jobs where id = ${id}`,
+    exists: sql`select 1 from jobs j where j.id = ${id} and ${notHidden('j.id')}`,
     total: sql`select count(*) from runs where job_id = ${id}`,
     items: sql`select json_agg(${runJson('r')} order by r.created_at desc, r.id desc)
         from (select * from runs where job_id = ${id} order by created_at desc, id desc

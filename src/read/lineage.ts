@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { select, uuidArray } from '../db/sql';
+import { notHidden } from './hidden';
 import { type NodeRef, nodeId } from './node-id';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
@@ -61,7 +62,7 @@ export async function lineageGraph<T = unknown>(
       -- = any(array(...)) probes the index per job: the planner cannot estimate a recursive CTE's size and
       -- would otherwise merge-join the whole edge table against it.
       select e.job_id, e.dataset_id, e.direction from job_io e
-      where e.job_id = any(array(select job_id from walk_jobs)) and ${currentEdge(walk.asOf)}),
+      where e.job_id = any(array(select job_id from walk_jobs)) and ${currentEdge(walk.asOf)} and ${notHidden('e.dataset_id')}),
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
     select
       (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,

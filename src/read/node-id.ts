@@ -4,6 +4,7 @@ import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
 import { select, uuidArray } from '../db/sql';
 import { ids } from '../ids';
+import { notHidden } from './hidden';
 
 /** Node ids as Marquez writes them: `dataset:<ns>:<name>`, `job:<ns>:<name>`, `datasetField:<ns>:<name>:<field>`. */
 export const nodeId = {
@@ -60,7 +61,12 @@ export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   const table = kind === 'job' ? sql`jobs` : sql`datasets`;
   const idOf = (c: string[]) => (kind === 'job' ? ids.job(c[0]!, c[1]!) : ids.dataset(c[0]!, c[1]!));
   const found = new Set(
-    (await select<{ id: string }>(db, sql`select id from ${table} where id = any(${uuidArray(candidates.map(idOf))})`)).map((r) => r.id),
+    (
+      await select<{ id: string }>(
+        db,
+        sql`select id from ${table} t where id = any(${uuidArray(candidates.map(idOf))}) and ${notHidden('t.id')}`,
+      )
+    ).map((r) => r.id),
   );
   const hit = candidates.filter((c) => found.has(idOf(c))).sort((a, b) => b[0]!.length - a[0]!.length)[0];
   if (!hit) throw notFound(`no ${kind === 'job' ? 'job' : 'dataset'} matches node id "${raw}"`);

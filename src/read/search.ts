@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { iso, select } from '../db/sql';
+import { notHidden } from './hidden';
 
 export interface SearchQuery {
   q: string;
@@ -36,7 +37,7 @@ export async function search(db: Db, s: SearchQuery) {
   const windowOrder = s.sort === 'NAME' ? sql`left(name, 200), name, namespace` : sql`updated_at desc, id desc`;
   const ctes: SQL[] = [];
   const part = (table: 'datasets' | 'jobs', type: 'DATASET' | 'JOB'): SQL => {
-    const where: SQL[] = [sql`t.name ilike ${pattern}`];
+    const where: SQL[] = [sql`t.name ilike ${pattern}`, notHidden('t.id')];
     if (s.namespace) where.push(sql`t.namespace = ${s.namespace}`);
     if (s.before) where.push(sql`t.updated_at < ${s.before}::timestamptz`);
     if (s.after) where.push(sql`t.updated_at > ${s.after}::timestamptz`);

@@ -3,6 +3,7 @@ import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
 import { sqlState } from '../db/errors';
 import { select } from '../db/sql';
+import { notHidden } from './hidden';
 
 export type Period = 'DAY' | 'WEEK';
 
@@ -48,13 +49,15 @@ export async function lineageEventStats(db: Db, period: Period, timezone: string
 export async function entityStats(db: Db, table: 'jobs' | 'datasets' | 'sources', period: Period, timezone: string) {
   const b = buckets(period, timezone);
   const t = sql.raw(table);
+  // Hidden jobs and datasets are not counted (read/hidden.ts); sources are never hidden.
+  const shown = table === 'sources' ? sql`true` : notHidden('x.id');
   return guardTimezone(timezone, () =>
     select(
       db,
       sql`with ${b.cte},
-      base as (select count(*)::int as n from ${t} x where x.created_at < ${b.firstInstant}),
+      base as (select count(*)::int as n from ${t} x where x.created_at < ${b.firstInstant} and ${shown}),
       c as (select ${b.bucketOf('x.created_at')} as start, count(*)::int as n from ${t} x
-            where x.created_at >= ${b.firstInstant} group by 1)
+            where x.created_at >= ${b.firstInstant} and ${shown} group by 1)
       select ${label('b.start')} as "startInterval", ${label('b.stop')} as "endInterval",
         ((select n from base) + sum(coalesce(c.n, 0)) over (order by b.start))::int as count
       from b left join c on c.start = b.start order by b.start`,

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { uuidArray } from '../db/sql';
+import { notHidden } from './hidden';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
 
@@ -49,7 +50,7 @@ const aliases = (dataset: string) => {
 };
 
 /**
- * The jobs one direction of the walk reaches, as the CTE `walk_out` (downstream) or `walk_in` (upstream).
+ * The jobs one direction of the walk reaches, never through a hidden dataset or job (read/hidden.ts), as the CTE `walk_out` (downstream) or `walk_in` (upstream).
  * The recursion uses UNION, which drops rows already produced: a bounded walk keeps (job, depth), so a job
  * reached again (a cycle, a second path) is expanded at most once per depth; an unbounded walk keeps only
  * the job, so each job is expanded once and a cycle ends there. Either way it terminates.
@@ -66,14 +67,14 @@ function reach(w: Walk, from: 'in' | 'out'): SQL {
     from unnest(${uuidArray(w.datasets)}) d(id)
     cross join lateral ${aliases('d.id')} a
     join job_io e on e.dataset_id = a.id and e.direction = ${to}
-    where ${currentEdge(w.asOf)}`;
+    where ${currentEdge(w.asOf)} and ${notHidden('e.job_id')}`;
   const step = sql`
     select e2.job_id${bounded ? sql`, w.depth + 1` : sql``}
     from ${name} w
     join job_io e1 on e1.job_id = w.job_id and e1.direction = ${from}
     cross join lateral ${aliases('e1.dataset_id')} a
     join job_io e2 on e2.dataset_id = a.id and e2.direction = ${to}
-    where ${currentEdge(w.asOf, 'e1')} and ${currentEdge(w.asOf, 'e2')}
+    where ${currentEdge(w.asOf, 'e1')} and ${currentEdge(w.asOf, 'e2')} and ${notHidden('e1.dataset_id')} and ${notHidden('e2.job_id')}
       ${bounded ? sql`and w.depth < ${w.depth}` : sql``}`;
   return sql`${name}(${bounded ? sql`job_id, depth` : sql`job_id`}) as (${first} union ${step})`;
 }

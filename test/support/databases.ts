@@ -163,6 +163,8 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
 /** Empties every table, between tests that need a clean slate. */
 export async function truncateAll(db: Db): Promise<void> {
   await db.orm.execute(
-    sql.raw(`truncate lineage_events, pending_events, normalization_failures, rejected_events, ${NORMALIZED_TABLES.join(', ')}`),
+    sql.raw(
+      `truncate lineage_events, pending_events, normalization_failures, rejected_events, hidden_entities, ${NORMALIZED_TABLES.join(', ')}`,
+    ),
   );
 }

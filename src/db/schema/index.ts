@@ -1,4 +1,5 @@
 export * from './datasets';
+export * from './deletion';
 export * from './documents';
 export * from './events';
 export * from './facets';

@@ -10,7 +10,14 @@ import { anyObject, Deviation } from './common';
 const Id = z.object({ namespace: z.string(), name: z.string() });
 const time = z.string().openapi({ format: 'date-time' });
 
-export const Namespace = z.looseObject({ name: z.string(), createdAt: time, updatedAt: time }).openapi('Namespace');
+export const Namespace = z
+  .looseObject({
+    name: z.string(),
+    createdAt: time,
+    updatedAt: time,
+    isHidden: z.boolean().openapi({ description: 'soft-deleted (DELETE /namespaces/{namespace}), as Marquez answers it' }),
+  })
+  .openapi('Namespace');
 export const Namespaces = z.looseObject({ namespaces: z.array(Namespace) }).openapi('NamespaceList');
 
 export const Source = z.looseObject({ name: z.string(), type: z.string() }).openapi('Source');

@@ -70,8 +70,10 @@ function Counts() {
   const lastDatasets = datasets.data?.[datasets.data.length - 1]?.count;
   const modelCount = models.data?.registered_models.length;
   const endpoints = deployments.data?.deployments.filter((d) => d.current).length;
+  // Hidden (soft-deleted) namespaces are still listed, as Marquez lists them: not counted, as its web UI does.
+  const shown = namespaces.data?.namespaces.filter((ns) => !ns.isHidden).length;
   const tiles: { label: string; value: string; to?: string }[] = [
-    { label: 'Namespaces', value: n(namespaces.data?.namespaces.length, namespaces.data?.namespaces.length === 1000) },
+    { label: 'Namespaces', value: n(shown, namespaces.data?.namespaces.length === 1000) },
     { label: 'Datasets', value: n(lastDatasets) },
     { label: 'Jobs', value: n(jobs.data?.totalCount) },
     { label: 'Models', value: n(modelCount, models.data?.next_page_token !== undefined), to: href.models() },

@@ -1,0 +1,17 @@
+import { type SQL, sql } from 'drizzle-orm';
+
+/**
+ * Hidden entities (Marquez's soft deletion: src/deletion/hide.ts) are left out of every read as if they did
+ * not exist: their own GET, listings and counts, search, the lineage walk and its nodes. A read asks by id
+ * in hidden_entities, a table of the few entities hidden (one primary-key probe, however large the graph).
+ */
+export const notHidden = (id: SQL | string) =>
+  sql`not exists (select 1 from hidden_entities h where h.id = ${typeof id === 'string' ? sql.raw(id) : id})`;
+
+export const hidden = (id: SQL | string) =>
+  sql`exists (select 1 from hidden_entities h where h.id = ${typeof id === 'string' ? sql.raw(id) : id})`;
+
+/** How many of a namespace's datasets or jobs (all namespaces when `namespaceId` is undefined) are hidden. */
+export const hiddenCount = (kind: 'dataset' | 'job', namespaceId?: string) =>
+  sql`(select count(*) from hidden_entities h where h.kind = ${kind}${namespaceId === undefined ? sql`` : sql` and h.namespace_id = ${namespaceId}`}
+    and exists (select 1 from ${kind === 'job' ? sql`jobs` : sql`datasets`} e where e.id = h.id))`;
