@@ -262,7 +262,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
     Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL' && k !== 'PORT'),
   );
   // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses);
-  // BENCH_SERVER_ENV: settings to compare against the defaults (`PEDIGREE_NORMALIZE_THREAD=false`).
+  // BENCH_SERVER_ENV: settings to compare against the defaults (`PEDIGREE_LOG_LEVEL=warn`).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const settings = Object.fromEntries(
     (process.env.BENCH_SERVER_ENV ?? '')
