@@ -282,5 +282,36 @@ describe.each(databases)('OIDC tokens on $name', (database) => {
       // An API key does not need the issuer.
       expect((await me(app, 'ci-ingest-key')).body.name).toBe('ci');
     });
+
+    it('remembers an issuer that cannot be reached for as long as its Retry-After, then asks again', async () => {
+      const hanging = await startIssuer();
+      try {
+        const token = await hanging.mint({});
+        hanging.state.hang = true;
+        const app = appWith({
+          PEDIGREE_OIDC_ISSUER: hanging.issuer,
+          PEDIGREE_OIDC_CLIENT_ID: hanging.clientId,
+          PEDIGREE_OIDC_TIMEOUT_SECONDS: '1',
+        });
+        const first = Date.now();
+        await me(app, token, 503);
+        expect(Date.now() - first).toBeGreaterThanOrEqual(900);
+        // Meanwhile: answered at once, and the issuer, back already, is not asked.
+        hanging.state.hang = false;
+        const started = Date.now();
+        const again = await me(app, token, 503);
+        expect(Date.now() - started).toBeLessThan(500);
+        expect(again.body.detail).toMatch(/cannot be reached for its discovery document \(timed out\)/);
+        expect(hanging.hits.discovery).toBe(0);
+        // Once the 10 s are over, it is asked again.
+        vi.useFakeTimers({ toFake: ['Date'] });
+        vi.setSystemTime(Date.now() + 11_000);
+        expect((await me(app, token)).body).toMatchObject({ authenticated: true, authentication: 'keys+oidc' });
+        expect(hanging.hits.discovery).toBe(1);
+      } finally {
+        vi.useRealTimers();
+        await hanging.close();
+      }
+    });
   });
 });

@@ -13,6 +13,9 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
+/** How long a client is told to wait when the issuer cannot be reached, and how long that is remembered. */
+const RETRY_AFTER_SECONDS = 10;
+
 /** A JWS in compact form (`eyJ…` header, payload, signature): told apart from an API key without parsing it. */
 export const looksLikeJwt = (credential: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(credential);
 
@@ -36,6 +39,12 @@ interface Discovered {
  */
 export class OidcVerifier {
   private discovered: Discovered | undefined;
+  /**
+   * An unreachable issuer is remembered for as long as its 503 tells clients to wait (Retry-After): the
+   * requests meanwhile are answered at once, instead of each holding a connection for the whole timeout
+   * and sending the issuer one more request while it is down.
+   */
+  private unreachable: { until: number; problem: Problem } | undefined;
 
   constructor(readonly config: OidcConfig) {}
 
@@ -68,6 +77,7 @@ export class OidcVerifier {
   /** The discovery document, fetched once: its `issuer` must be the configured one (OIDC Discovery 4.3). */
   private async discover(): Promise<Discovered> {
     if (this.discovered) return this.discovered;
+    if (this.unreachable && Date.now() < this.unreachable.until) throw this.unreachable.problem;
     const configured = this.config.issuer;
     // A terminating slash is removed before the well-known path is appended (OIDC Discovery 4.1).
     const url = `${configured.replace(/\/+$/, '')}/.well-known/openid-configuration`;
@@ -77,8 +87,11 @@ export class OidcVerifier {
       if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
       document = (await response.json()) as typeof document;
     } catch (error) {
-      throw issuerUnavailable(configured, 'its discovery document', error);
+      const problem = issuerUnavailable(configured, 'its discovery document', error);
+      this.unreachable = { until: Date.now() + RETRY_AFTER_SECONDS * 1000, problem };
+      throw problem;
     }
+    this.unreachable = undefined;
     const issuer = typeof document?.issuer === 'string' ? document.issuer : '';
     if (!sameUrl(issuer, configured) || typeof document.jwks_uri !== 'string') {
       // A misconfiguration, not an outage: said plainly, and asked again next time (it may be fixed).
@@ -140,7 +153,7 @@ function issuerUnavailable(issuer: string, what: string, error: unknown): Proble
     `the OIDC issuer ${issuer} cannot be reached for ${what} (${cause}); retry later`,
     undefined,
     {
-      'Retry-After': '10',
+      'Retry-After': String(RETRY_AFTER_SECONDS),
     },
   );
 }
