@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
@@ -13,27 +11,10 @@ import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
 import { ingestPipeline } from '../src/ingest/pipeline';
 import { openDatabase } from '../src/service';
+import { pedigree } from './support/cli';
 import { corpusFiles, corpusText, post } from './support/events';
 import { runStory } from './support/run-events';
 import { snapshot } from './support/snapshot';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Runs `npx pedigree …` (bin/pedigree.js) on the embedded database in `dataDir`. */
-function pedigree(dataDir: string, args: string[], stdin?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PEDIGREE_DATA_DIR: dataDir };
-    delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [join(root, 'bin/pedigree.js'), ...args], { cwd: root, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const withoutSpace = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), raw: String((r as { raw: string }).raw).trim() }));
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { conflict, notFound } from '../core/errors';
 import type { Db, Query } from '../db/client';
-import { sqlState } from '../db/errors';
+import { retriedTransaction } from '../db/retry';
 import { uuidArray } from '../db/sql';
 import { ids } from '../ids';
 import { normalizePlans } from '../ingest/store';
@@ -53,14 +53,8 @@ export interface PurgeResult {
  * brings it back, as it would any deleted entity).
  */
 export async function purge(db: Db, actor: string, target: PurgeTarget, force: boolean): Promise<PurgeResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction((query) => purgeIn(query, actor, target, force));
-    } catch (error) {
-      // A deadlock with an ingest transaction (the purge takes many locks): tried again, as ingest does.
-      if (attempt >= 3 || !['40P01', '40001'].includes(sqlState(error) ?? '')) throw error;
-    }
-  }
+  // A deadlock with an ingest transaction (the purge takes many locks): tried again, as ingest does.
+  return retriedTransaction(db, (query) => purgeIn(query, actor, target, force), 3);
 }
 
 async function purgeIn(query: Query, actor: string, target: PurgeTarget, force: boolean): Promise<PurgeResult> {

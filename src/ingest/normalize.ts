@@ -1,5 +1,6 @@
 import type { Db, Query } from '../db/client';
 import { isDatabaseUnavailable, sqlState } from '../db/errors';
+import { isRetryable, retriedTransaction } from '../db/retry';
 import { planStored } from './ingest';
 import type { EventPlan } from './plan';
 import { type Claimed, type ClaimLimits, claimAgain, claimNext, clearFailures, setAside, storedTexts } from './queue';
@@ -34,7 +35,7 @@ export async function normalizeNext(db: Db, limits: ClaimLimits, source: TextSou
   const plans = new Plans(source);
   let claimed: Claimed[] = [];
   try {
-    return await transact(db, async (query) => {
+    return await retriedTransaction(db, async (query) => {
       claimed = await claimNext(query, limits);
       return normalizeClaimed(query, claimed, plans);
     });
@@ -76,7 +77,7 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
 /** The events of a failed batch, half by half, until each one that fails alone is set aside. */
 async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): Promise<BatchOutcome> {
   if (list.length === 1) {
-    return transact(db, async (query) => {
+    return retriedTransaction(db, async (query) => {
       const again = await claimAgain(query, [list[0]!.seq]);
       const failed = again.map(({ id }) => ({ id, error: describe(error) }));
       await setAside(query, failed);
@@ -88,7 +89,7 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
   for (const half of [list.slice(0, mid), list.slice(mid)]) {
     try {
       outcomes.push(
-        await transact(db, async (query) =>
+        await retriedTransaction(db, async (query) =>
           normalizeClaimed(
             query,
             await claimAgain(
@@ -155,28 +156,12 @@ class Plans {
   }
 }
 
-const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
-
-async function transact<T>(db: Db, fn: (query: Query) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(fn);
-    } catch (error) {
-      const code = sqlState(error);
-      if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
-      await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
-    }
-  }
-}
-
 /**
  * Whether a failed batch may hold an event that fails alone. Not when the database is unreachable (every
  * event would fail: the batch waits in the queue) nor after deadlocks that retries did not get past.
  */
 function isolable(error: unknown): boolean {
-  if (isDatabaseUnavailable(error)) return false;
-  const code = sqlState(error);
-  return !(code && RETRYABLE.has(code));
+  return !isDatabaseUnavailable(error) && !isRetryable(error);
 }
 
 /** The error as kept with the event set aside: its message and SQLSTATE. */

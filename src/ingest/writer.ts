@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
-import { isDatabaseUnavailable, sqlState } from '../db/errors';
+import { isDatabaseUnavailable } from '../db/errors';
+import { backoff, isRetryable } from '../db/retry';
 import type { Metrics } from '../metrics';
 import type { EventRow } from './plan/event-row';
 import { acceptEvents } from './store';
@@ -23,8 +24,6 @@ interface Pending {
   resolve: (fresh: Set<string>) => void;
   reject: (error: unknown) => void;
 }
-
-const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
 
 /** The next turn of the event loop (setImmediate where the runtime has it). */
 const nextTurn: (fn: () => void) => void =
@@ -151,9 +150,8 @@ export class EventWriter {
         if (this.onAccepted && fresh.size) this.onAccepted(events.filter((e) => fresh.has(e.id!)));
         return fresh;
       } catch (error) {
-        const code = sqlState(error);
-        if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
-        await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
+        if (attempt >= 5 || !isRetryable(error)) throw error;
+        await backoff(attempt);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Db, Query } from '../db/client';
-import { sqlState } from '../db/errors';
+import type { Db } from '../db/client';
+import { retriedTransaction } from '../db/retry';
 import { select } from '../db/sql';
 import { addCounts, noCounts, type RetentionCounts } from './counts';
 import { countDatasetEvents, deleteDatasetEventChunk } from './dataset-events';
@@ -127,7 +127,7 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
         if (ids.length === 0) break;
         addCounts(
           counts,
-          await retrying(db, (query) =>
+          await retriedTransaction(db, (query) =>
             deleteRunChunk(
               query,
               ids.map((r) => r.run_id),
@@ -139,14 +139,14 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
         after = ids[ids.length - 1]!.run_id;
       }
       for (let after: { time: string; id: string } | undefined, more = true; more; ) {
-        const chunk = await retrying(db, (query) => deleteDatasetEventChunk(query, cutoff, size, after));
+        const chunk = await retriedTransaction(db, (query) => deleteDatasetEventChunk(query, cutoff, size, after));
         addCounts(counts, { events: { dataset: chunk.deleted } });
         chunks++;
         after = chunk.next;
         more = chunk.next !== undefined;
       }
       await eachJobChunk(db, cutoff, size, async (jobs) => {
-        addCounts(counts, await retrying(db, (query) => retireJobEvents(query, jobs, cutoff, false)));
+        addCounts(counts, await retriedTransaction(db, (query) => retireJobEvents(query, jobs, cutoff, false)));
         chunks++;
       });
       for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
@@ -157,7 +157,7 @@ async function pass(db: Db, options: RetentionOptions): Promise<RetentionReport>
         );
         if (!edge?.upto) break;
         const upto = edge.upto;
-        addCounts(counts, { facetValues: await retrying(db, (query) => collectFacetValues(query, after, upto)) });
+        addCounts(counts, { facetValues: await retriedTransaction(db, (query) => collectFacetValues(query, after, upto)) });
         chunks++;
         after = upto;
       }
@@ -187,19 +187,4 @@ async function eventKinds(db: Db, month: MonthPartition): Promise<Dropped['event
   const events = { run: 0, dataset: 0, job: 0 };
   for (const k of kinds) events[k.kind] = Number(k.n);
   return events;
-}
-
-const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
-
-/** A chunk's transaction, tried again when it lost a deadlock to ingest (rare: both lock in key order). */
-async function retrying<T>(db: Db, fn: (query: Query) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(fn);
-    } catch (error) {
-      const code = sqlState(error);
-      if (attempt >= 5 || !code || !RETRYABLE.has(code)) throw error;
-      await new Promise((r) => setTimeout(r, 20 * attempt));
-    }
-  }
 }
