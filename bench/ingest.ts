@@ -44,7 +44,7 @@ interface Corpus {
   withoutRunId: string[];
 }
 
-function loadCorpus(): Corpus {
+export function loadCorpus(): Corpus {
   const corpus: Corpus = { files: 0, templates: [], rejected: [], withoutRunId: [] };
   for (const file of corpusFiles()) {
     corpus.files++;
@@ -73,15 +73,17 @@ function runIdsOf(event: unknown): string[] {
 }
 
 /**
- * `count` bodies: the templates over and over, each replica with fresh runIds. The ids are replaced in the
- * text (so the rest of each body stays byte for byte as the producer sent it), through one map per replica:
- * a parent run and its children get the same new id, so hierarchies stay coherent.
+ * `count` bodies: the templates over and over, each replica with fresh runIds and its event times a minute
+ * after the previous replica's, as a producer's runs follow each other (later runs, later dataset versions).
+ * The ids and times are replaced in the text (so the rest of each body stays byte for byte as the producer
+ * sent it), ids through one map per replica: a parent run and its children get the same new id, so
+ * hierarchies stay coherent.
  */
-function buildBodies(templates: Corpus['templates'], count: number): string[] {
+export function buildBodies(templates: Corpus['templates'], count: number): string[] {
   const all = [...new Set(templates.flatMap((t) => t.runIds.map((id) => id.toLowerCase())))];
   const pattern = new RegExp(`"(${all.join('|')})"`, 'gi');
   const bodies: string[] = [];
-  while (bodies.length < count) {
+  for (let replica = 0; bodies.length < count; replica++) {
     const fresh = new Map<string, string>();
     const replace = (_: string, id: string) => {
       const key = id.toLowerCase();
@@ -94,10 +96,22 @@ function buildBodies(templates: Corpus['templates'], count: number): string[] {
     };
     for (const t of templates) {
       if (bodies.length === count) break;
-      bodies.push(t.text.replace(pattern, replace));
+      bodies.push(t.text.replace(pattern, replace).replace(EVENT_TIME, (_, ts: string) => `"eventTime":"${shifted(ts, replica)}"`));
     }
   }
   return bodies;
+}
+
+const EVENT_TIME = /"eventTime"\s*:\s*"([^"]*)"/g;
+
+/** A timestamp moved by `minutes`, written as it was (separator, fraction and zone kept); else as it is. */
+function shifted(ts: string, minutes: number): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2}):(\d{2})/.exec(ts);
+  if (!m) return ts;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[5]!, +m[6]! + minutes, +m[7]!));
+  const p = (n: number, width = 2) => String(n).padStart(width, '0');
+  const date = `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
+  return `${date}${m[4]}${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${ts.slice(19)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

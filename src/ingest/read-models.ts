@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Query } from '../db/client';
 import { uuidArray } from '../db/sql';
 import { refreshDocuments } from '../read/documents';
+import { LATEST_RUNS } from '../read/json';
 import type { EventPlan } from './plan';
 import type { Row } from './plan/event-plan';
 
@@ -15,9 +16,11 @@ import type { Row } from './plan/event-plan';
 export async function refreshReadModels(query: Query, plans: EventPlan[]): Promise<void> {
   const all = <K extends Exclude<keyof EventPlan, 'event'>>(key: K): Row<K>[] => plans.flatMap((p) => p[key] as Row<K>[]);
   const versions = all('datasetVersions').map((v) => v.id);
-  const readers = versions.length ? (await query<{ job_id: string }>(readersOf(versions))).map((r) => r.job_id) : [];
+  const readers = versions.length ? await query<{ id: string; job_id: string }>(readersOf(versions)) : [];
   await refreshDocuments(query, {
-    jobs: [...all('jobs').map((j) => j.id), ...all('runs').map((r) => r.jobId), ...readers],
+    jobs: [...all('jobs').map((j) => j.id), ...all('runs').map((r) => r.jobId), ...readers.map((r) => r.job_id)],
+    // Every other run shown keeps the JSON its job's document holds.
+    changedRuns: [...all('runs').map((r) => r.id), ...readers.map((r) => r.id)],
     datasets: [
       ...all('datasets').map((d) => d.id),
       ...all('datasetVersions').map((v) => v.datasetId),
@@ -27,13 +30,20 @@ export async function refreshReadModels(query: Query, plans: EventPlan[]): Promi
 }
 
 /**
- * The jobs with a run that read the dataset of one of `versionIds` and may now resolve that input to
+ * The runs (and their jobs) that read the dataset of one of `versionIds` and may now resolve that input to
  * another version: it names a version (the one named may be this one), or it started at or after this
- * version was written.
+ * version was written. Only runs a document shows matter (each job's latest, jobJson's latestRuns), so
+ * they are looked for there, from the jobs that read the dataset: a popular dataset's every reader since
+ * the beginning would make each new version cost more than the last.
  */
 const readersOf = (versionIds: string[]) => sql`
-  select distinct r.job_id from dataset_versions v
-  join run_io io on io.dataset_id = v.dataset_id and io.direction = 'in'
-  join runs r on r.id = io.run_id
-  where v.id = any(${uuidArray([...new Set(versionIds)].sort())})
-    and (io.version_key is not null or coalesce(r.started_at, r.created_at) >= v.created_at)`;
+  with v as materialized (
+    select dataset_id, min(created_at) as created_at from dataset_versions
+    where id = any(${uuidArray([...new Set(versionIds)].sort())}) group by dataset_id)
+  select distinct r.id, r.job_id
+  from v
+  join job_io e on e.dataset_id = v.dataset_id and e.direction = 'in'
+  cross join lateral (select lr.id, lr.job_id, lr.started_at, lr.created_at from runs lr where lr.job_id = e.job_id
+    order by lr.created_at desc, lr.id desc limit ${LATEST_RUNS}) r
+  where exists (select from run_io io where io.run_id = r.id and io.direction = 'in' and io.dataset_id = v.dataset_id
+    and (io.version_key is not null or coalesce(r.started_at, r.created_at) >= v.created_at))`;

@@ -56,7 +56,8 @@ interface Kind {
   /** The entity table, as `alias` for the builder. */
   source: SQL;
   alias: SQL;
-  build: SQL;
+  /** The document, built from the entity row (`alias`) and, as it may reuse parts of it, the stored one (`prev`). */
+  build: (changedRuns?: readonly string[]) => SQL;
   node: (doc: SQL) => SQL;
 }
 
@@ -66,7 +67,12 @@ const KINDS = {
     key: sql`job_id`,
     source: sql`jobs j`,
     alias: sql`j`,
-    build: jobJson('j'),
+    build: (changedRuns) =>
+      jobJson(
+        'j',
+        'full',
+        changedRuns && { previous: sql`prev.document->'latestRuns'`, changed: uuidArray([...new Set(changedRuns)].sort()) },
+      ),
     node: (doc: SQL) => pick(doc, JOB_NODE_KEYS, [sql`'currentRunUuid', ${doc}->'latestRun'->'id'`]),
   },
   dataset: {
@@ -74,10 +80,22 @@ const KINDS = {
     key: sql`dataset_id`,
     source: sql`datasets d`,
     alias: sql`d`,
-    build: datasetJson('d'),
+    build: () => datasetJson('d'),
     node: (doc: SQL) => pick(doc, DATASET_NODE_KEYS),
   },
 } satisfies Record<string, Kind>;
+
+export interface Touched {
+  jobs?: readonly string[];
+  datasets?: readonly string[];
+  /**
+   * When given, the only runs whose Marquez Run may have changed since the stored documents were built:
+   * the jobs' documents keep their other latest runs as they are. A run's JSON is made of its own rows
+   * (written by its own events) and of the dataset versions it may have read, so ingest knows them: the
+   * runs of the batch and the readers of the versions it wrote. Absent, every run is built again.
+   */
+  changedRuns?: readonly string[];
+}
 
 /**
  * Builds the documents of the given jobs and datasets again from what the transaction sees.
@@ -90,7 +108,7 @@ const KINDS = {
  * locks are held, sees everything committed by whoever held them before. Rows are written only when their
  * text changed.
  */
-export async function refreshDocuments(query: Query, touched: { jobs?: readonly string[]; datasets?: readonly string[] }) {
+export async function refreshDocuments(query: Query, touched: Touched) {
   const work: Promise<unknown>[] = [];
   for (const [kind, list] of [
     [KINDS.job, touched.jobs ?? []],
@@ -106,7 +124,8 @@ export async function refreshDocuments(query: Query, touched: { jobs?: readonly 
         on conflict (${kind.key}) do update set node = excluded.node where false`),
       // Materialized: a subquery would be pulled up, and its document built again for each of the many
       // places the statement reads it.
-      query(sql`with x as materialized (select ${alias}.id, ${kind.build} as document from ${kind.source} where ${alias}.id = any(${ids}))
+      query(sql`with x as materialized (select ${alias}.id, ${kind.build(touched.changedRuns)} as document
+          from ${kind.source} join ${kind.table} prev on prev.${kind.key} = ${alias}.id where ${alias}.id = any(${ids}))
         update ${kind.table} t set document = x.document, node = ${kind.node(sql`x.document`)}
         from x where t.${kind.key} = x.id and t.document::text is distinct from x.document::text`),
     );

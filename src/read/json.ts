@@ -200,16 +200,42 @@ const jobIo = (job: SQL, direction: 'in' | 'out') => sql`coalesce((
     ) x join datasets d on d.id = x.dataset_id
   ), '[]'::json)`;
 
+/** How many of its latest runs a Job shows (latestRuns). */
+export const LATEST_RUNS = 10;
+
 /** The latest runs of a job: first event time, newest first. */
 const latestRuns = (job: SQL, limit: number) =>
   sql`(select lr.* from runs lr where lr.job_id = ${job}.id order by lr.created_at desc, lr.id desc limit ${sql.raw(String(limit))})`;
 
 /**
+ * Runs whose Marquez Run is already built: `previous`, a JSON array of built runs (a stored document's
+ * latestRuns), whose elements are taken as they are, except for the runs in `changed` (uuid[]), built again.
+ */
+export interface BuiltRuns {
+  previous: SQL;
+  changed: SQL;
+}
+
+/** A job's 10 latest runs as Marquez's Runs (`list`), newest first; with `built`, reusing those unchanged. */
+function latestRunList(j: SQL, built?: BuiltRuns): SQL {
+  const order = sql`order by lr.created_at desc, lr.id desc`;
+  if (!built) return sql`(select json_agg(${runJson('lr')} ${order}) as list from ${latestRuns(j, LATEST_RUNS)} lr)`;
+  // The previous list is split once per job (json_array_elements keeps each element's text as it is, so
+  // a reused run is byte for byte what building it gives), then matched to the latest runs by id.
+  return sql`(select json_agg(coalesce(case when not (lr.id = any(${built.changed})) then pr.run end, ${runJson('lr')}) ${order}) as list
+    from ${latestRuns(j, LATEST_RUNS)} lr
+    left join (select e as run, (e->>'id')::uuid as id from json_array_elements(
+      case when json_typeof(${built.previous}) = 'array' then ${built.previous} end) e) pr on pr.id = lr.id)`;
+}
+
+/**
  * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns; inputs
  * and outputs, the job's edges in the graph, are added by the caller).
  * `simpleName` drops the parent job's name when the job's name starts with it (Airflow `dag.task`).
+ * `built`: runs of latestRuns built before and unchanged since, reused instead of built again (a run's
+ * JSON is most of a job's, and a job that gets one new run keeps nine).
  */
-export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
+export function jobJson(alias: string, mode: 'full' | 'graph' = 'full', built?: BuiltRuns): SQL {
   const j = raw(alias);
   const id = sql`${j}.id`;
   const fs = `jf_${alias}`;
@@ -250,7 +276,7 @@ export function jobJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
     'labels', coalesce((select json_agg(l) from unnest(array[${jobType}->>'jobType', ${jobType}->>'integration']) l
       where l is not null), '[]'::json),
     'tags', coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json))
-    from (select json_agg(${runJson('lr')} order by lr.created_at desc, lr.id desc) as list from ${latestRuns(j, 10)} lr) ${runs})`;
+    from ${latestRunList(j, built)} ${runs})`;
   return withFacets(id, ['jobType', 'sourceCodeLocation', 'documentation'], fs, body);
 }
 
