@@ -1,13 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from './client';
+import { LOCKS } from './locks';
 
 export interface Migration {
   tag: string;
   statements: string[];
 }
 
-/** Arbitrary but fixed: the advisory lock every Pedigree instance takes before migrating. */
-const MIGRATION_LOCK = 7_302_184_551;
+/** The advisory lock every Pedigree instance takes before migrating. */
+const MIGRATION_LOCK = LOCKS.migrations;
 
 /**
  * Applies pending migrations in one transaction under a transaction-scoped advisory lock, so that several

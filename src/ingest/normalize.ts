@@ -18,6 +18,14 @@ export interface BatchOutcome {
   oldestAcceptedAt?: number;
 }
 
+export interface BatchOptions {
+  /**
+   * Build the documents the batch changes in its transaction, for someone who waits for its events,
+   * instead of marking them stale (stale-documents.ts).
+   */
+  buildDocuments?: boolean;
+}
+
 /** Texts kept since acceptance (normalizer.ts), taken once each; the others are read from lineage_events. */
 export interface TextSource {
   take(id: string): string | undefined;
@@ -31,8 +39,8 @@ export interface TextSource {
  * bad event costs about 2·log2(batch) transactions and blocks nothing. An event that cannot even be
  * planned is set aside at once. Deadlocks and serialization failures are retried as they are.
  */
-export async function normalizeNext(db: Db, limits: ClaimLimits, source: TextSource): Promise<BatchOutcome> {
-  const plans = new Plans(source);
+export async function normalizeNext(db: Db, limits: ClaimLimits, source: TextSource, options: BatchOptions = {}): Promise<BatchOutcome> {
+  const plans = new Plans(source, options);
   let claimed: Claimed[] = [];
   try {
     return await retriedTransaction(db, async (query) => {
@@ -69,7 +77,7 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
       normalized.push(id);
     }
   }
-  await normalizePlans(query, good);
+  await normalizePlans(query, good, { deferDocuments: !plans.options.buildDocuments });
   await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
   return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed, ...oldestOf(claimed) };
 }
@@ -115,14 +123,17 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
 }
 
 /**
- * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection), planned
- * from their text: the source's when it has it, else the stored one. A string is why an event cannot be
+ * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection), with the
+ * batch's options, planned from their text: the source's when it has it, else the stored one. A string is why an event cannot be
  * planned.
  */
 class Plans {
   private readonly known = new Map<string, EventPlan | string | null>();
 
-  constructor(private readonly source: TextSource) {}
+  constructor(
+    private readonly source: TextSource,
+    readonly options: BatchOptions,
+  ) {}
 
   async load(query: Query, claimed: Claimed[]): Promise<void> {
     const texts = new Map<string, string>();

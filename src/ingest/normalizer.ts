@@ -4,6 +4,7 @@ import type { Normalization } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
 import type { EventRow } from './plan/event-row';
 import { type EventState, stateOf, vacuumQueue } from './queue';
+import { refreshStaleDocuments } from './stale-documents';
 
 /**
  * Acceptance is durability; normalization follows behind.
@@ -20,7 +21,8 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * … FOR UPDATE SKIP LOCKED, up to `maxBatchEvents` events and `maxBatchBytes` of text), normalizes them
  * set-based (normalizePlans: the same upserts, job versions, edges and model links as ever, thousands of
  * events per transaction) and commits: the queue rows go with the rows they produced, so an event is
- * normalized exactly once, whoever crashes when. Several normalizers (instances on one PostgreSQL) claim
+ * normalized exactly once, whoever crashes when. The job and dataset documents the batch changes are
+ * marked stale in it, and built behind it, once for however many batches marked them (stale-documents.ts). Several normalizers (instances on one PostgreSQL) claim
  * side by side without waiting for each other or doing the same work twice; their transactions meet only
  * on shared rows, which every writer locks in one global order (rules.ts). PGlite has one connection: its
  * transactions, acceptance's and the normalizer's, take turns, so its batches are kept small enough not to
@@ -55,7 +57,7 @@ import { type EventState, stateOf, vacuumQueue } from './queue';
  * (src/worker.ts): the same cursor, run in turns.
  *
  * **Read-your-writes** on request (`Prefer: wait=normalized`): `settled` waits until the given events are
- * normalized or set aside, woken by this process's batches and polling the queue for other instances';
+ * normalized (and the documents they changed built) or set aside, woken by this process's batches and polling the queue for other instances';
  * where no loop runs it normalizes them itself.
  */
 
@@ -96,6 +98,11 @@ const WAITER_POLL_MS = 200;
 /** Most waited ids one poll looks up. */
 const MAX_POLLED = 10_000;
 
+/** Under load, how often the documents batches made stale are built (see refreshWanted). */
+const REFRESH_MS = 1000;
+/** Idle, how often documents another instance marked stale are looked for. */
+const IDLE_REFRESH_MS = 10_000;
+
 /** Dead queue rows after which PGlite's queue is vacuumed (it has no autovacuum). */
 const VACUUM_EVERY = 20_000;
 
@@ -129,6 +136,11 @@ export class Normalizer {
   private readonly progress: NormalizerOptions['progress'];
   private readonly logger: NormalizerOptions['logger'];
   private readonly idle = new Set<() => void>();
+  /** Batches normalized since the documents were last built: their waiters are told once they are. */
+  private readonly unsettled: BatchOutcome[] = [];
+  /** Whether documents may be stale: true at start, for what was marked before a restart. */
+  private documentsStale = true;
+  private refreshedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -142,7 +154,9 @@ export class Normalizer {
     };
     this.concurrency = options.concurrency ?? 1;
     this.idlePollMs = options.idlePollMs ?? 1000;
-    this.lingerMs = options.lingerMs ?? 50;
+    // PGlite pays for every statement of a batch, small or large, on the thread that answers requests:
+    // longer lingers make fewer, larger batches (a quarter of the CPU per event at concurrency 1).
+    this.lingerMs = options.lingerMs ?? (pglite ? 250 : 50);
     this.progress = options.progress;
     this.logger = options.logger;
     this.texts = new TextCache(options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
@@ -246,14 +260,25 @@ export class Normalizer {
     }
   }
 
-  /** One batch, whoever runs it (the loop, drain, a waiter): its waiters told, stop() waiting for it. */
+  /**
+   * One batch, whoever runs it (the loop, drain, a waiter), then the documents it made stale when it is time
+   * (see refreshWanted): its waiters told once both are done, stop() waiting for it. While anyone waits,
+   * batches build their documents themselves: each would be followed by a build anyway, and one
+   * transaction costs less than two (an embedded database's most of all).
+   */
   private async next(): Promise<BatchOutcome> {
     this.active++;
     try {
-      const outcome = await normalizeNext(this.db, this.limits, this.texts);
+      // Someone waits (for events this batch likely holds): its documents are built in it, at once.
+      const buildDocuments = this.waiters.size > 0;
+      const outcome = await normalizeNext(this.db, this.limits, this.texts, { buildDocuments });
       for (const f of outcome.failed) this.logger?.warn({ eventId: f.id, error: f.error }, 'event set aside: its normalization failed');
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
-      this.settle(outcome);
+      if (buildDocuments) this.settle(outcome);
+      else this.unsettled.push(outcome);
+      if (outcome.normalized.length > 0 && !buildDocuments) this.documentsStale = true;
+      if (this.refreshWanted(outcome)) await this.refreshDocuments();
+      else if (!this.documentsStale) this.settleUnsettled();
       await this.tidy(outcome);
       return outcome;
     } finally {
@@ -262,6 +287,41 @@ export class Normalizer {
         this.idle.clear();
       }
     }
+  }
+
+  /**
+   * Whether to build the stale documents now (stale-documents.ts): a waiter needs its events' documents,
+   * the queue is drained, or a second has passed since the last build under load (documents then lag
+   * behind by about that, each built once for all the batches of that second). Idle, once in a while, for
+   * what another instance marked and could not build.
+   */
+  private refreshWanted(outcome: BatchOutcome): boolean {
+    const since = Date.now() - this.refreshedAt;
+    if (!this.documentsStale) return outcome.claimed === 0 && since >= IDLE_REFRESH_MS;
+    return outcome.claimed === 0 || since >= REFRESH_MS || this.unsettled.some((o) => this.waitedFor(o));
+  }
+
+  private waitedFor(outcome: BatchOutcome): boolean {
+    return this.waiters.size > 0 && [...outcome.normalized, ...outcome.failed.map((f) => f.id)].some((id) => this.waiters.has(id));
+  }
+
+  /** Builds every stale document, then tells the waiters of the batches normalized before. */
+  private async refreshDocuments(): Promise<void> {
+    this.documentsStale = false;
+    const unsettled = this.unsettled.splice(0);
+    try {
+      await refreshStaleDocuments(this.db);
+      this.refreshedAt = Date.now();
+    } catch (error) {
+      this.documentsStale = true;
+      this.unsettled.unshift(...unsettled);
+      throw error;
+    }
+    for (const outcome of unsettled) this.settle(outcome);
+  }
+
+  private settleUnsettled(): void {
+    for (const outcome of this.unsettled.splice(0)) this.settle(outcome);
   }
 
   private async tidy(outcome: BatchOutcome): Promise<void> {
@@ -285,6 +345,7 @@ export class Normalizer {
       total.failed.push(...outcome.failed);
       if (outcome.claimed === 0) break;
     }
+    if (this.documentsStale || this.unsettled.length > 0) await this.refreshDocuments();
     return total;
   }
 
@@ -310,7 +371,10 @@ export class Normalizer {
     try {
       // What the database says of the others: already normalized (a duplicate), set aside, or pending.
       const look = [...waiter.open].filter((id) => !queuedNow.has(id));
-      for (const [id, state] of await stateOf(this.db, look)) if (state.state !== 'pending') this.resolve(waiter, id, state);
+      const known = [...(await stateOf(this.db, look))].filter(([, state]) => state.state !== 'pending');
+      // Normalized by a batch whose documents may not be built yet (this process's or another's).
+      if (known.some(([, state]) => state.state === 'normalized')) await refreshStaleDocuments(this.db);
+      for (const [id, state] of known) this.resolve(waiter, id, state);
       if (waiter.open.size > 0 && !this.stopped) {
         this.wake();
         this.schedulePoll();
@@ -340,9 +404,9 @@ export class Normalizer {
   private async poll(): Promise<void> {
     try {
       const ids = [...this.waiters.keys()].slice(0, MAX_POLLED);
-      for (const [id, state] of await stateOf(this.db, ids)) {
-        if (state.state !== 'pending') for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
-      }
+      const known = [...(await stateOf(this.db, ids))].filter(([, state]) => state.state !== 'pending');
+      if (known.some(([, state]) => state.state === 'normalized')) await refreshStaleDocuments(this.db);
+      for (const [id, state] of known) for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
     } catch {
       // The database is away: the waiters time out, or a later poll finds their events.
     } finally {

@@ -8,25 +8,44 @@ import type { Row } from './plan/event-plan';
 
 /**
  * Keeps the read models (src/read/documents.ts) what a batch of events makes them, once its rows, job
- * versions and edges are written: the documents of every job and dataset the events name, and of the jobs
- * whose recent runs read a dataset the batch gave a version to. Those show, for each input, the version
- * the run read, which is resolved when built: a named version, else the latest written before the run
- * started, and either may be one that arrived only now (events come in any order).
+ * versions and edges are written, in the batch's transaction: for the callers whose transaction must show
+ * its events when it commits (storePlans). The normalizer marks them stale instead (stale-documents.ts).
  */
 export async function refreshReadModels(query: Query, plans: EventPlan[]): Promise<void> {
+  const { changedRuns, ...touched } = await touchedBy(query, plans);
+  await refreshDocuments(query, { ...touched, changedRuns: changedRuns.map((r) => r.id) });
+}
+
+/** What a batch changes (touchedBy): the jobs and datasets whose documents, and the runs (with their job) whose JSON. */
+export interface Changed {
+  jobs: string[];
+  datasets: string[];
+  changedRuns: { id: string; job_id: string }[];
+}
+
+/**
+ * The documents a batch of events changes: of every job and dataset the events name, and of the jobs whose
+ * recent runs read a dataset the batch gave a version to. Those show, for each input, the version the run
+ * read, which is resolved when built: a named version, else the latest written before the run started, and
+ * either may be one that arrived only now (events come in any order). Of their runs, only the batch's and
+ * those readers' changed.
+ */
+export async function touchedBy(query: Query, plans: EventPlan[]): Promise<Changed> {
   const all = <K extends Exclude<keyof EventPlan, 'event'>>(key: K): Row<K>[] => plans.flatMap((p) => p[key] as Row<K>[]);
   const versions = all('datasetVersions').map((v) => v.id);
   const readers = versions.length ? await query<{ id: string; job_id: string }>(readersOf(versions)) : [];
-  await refreshDocuments(query, {
-    jobs: [...all('jobs').map((j) => j.id), ...all('runs').map((r) => r.jobId), ...readers.map((r) => r.job_id)],
-    // Every other run shown keeps the JSON its job's document holds.
-    changedRuns: [...all('runs').map((r) => r.id), ...readers.map((r) => r.id)],
+  const runs = [...all('runs').map((r) => ({ id: r.id, job_id: r.jobId })), ...readers];
+  return {
+    jobs: [...new Set([...all('jobs').map((j) => j.id), ...runs.map((r) => r.job_id)])],
+    changedRuns: runs,
     datasets: [
-      ...all('datasets').map((d) => d.id),
-      ...all('datasetVersions').map((v) => v.datasetId),
-      ...all('columnLineage').map((c) => c.outputDatasetId),
+      ...new Set([
+        ...all('datasets').map((d) => d.id),
+        ...all('datasetVersions').map((v) => v.datasetId),
+        ...all('columnLineage').map((c) => c.outputDatasetId),
+      ]),
     ],
-  });
+  };
 }
 
 /**

@@ -32,6 +32,7 @@ export const NORMALIZED_TABLES = [
   'facet_values',
   'job_documents',
   'dataset_documents',
+  'stale_documents',
 ] as const;
 
 /**

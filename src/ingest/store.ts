@@ -9,6 +9,7 @@ import type { EventRow } from './plan/event-row';
 import { storeAndQueue } from './queue';
 import { refreshReadModels } from './read-models';
 import { eventRule, rules } from './rules';
+import { markDocumentsStale } from './stale-documents';
 
 /**
  * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
@@ -53,9 +54,11 @@ async function insertEvents(query: Query, ordered: EventPlan[]): Promise<Set<str
 
 /**
  * Writes the normalized rows of events (already stored verbatim). Replaying stored events runs this alone:
- * merges are idempotent, so normalizing an event twice changes nothing.
+ * merges are idempotent, so normalizing an event twice changes nothing. The documents they change are
+ * refreshed in the transaction, or with `deferDocuments` (the normalizer's batches) marked stale, built
+ * behind it (stale-documents.ts).
  */
-export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<void> {
+export async function normalizePlans(query: Query, todo: EventPlan[], options: { deferDocuments?: boolean } = {}): Promise<void> {
   if (todo.length === 0) return;
 
   // Issued in table order without waiting between statements: the driver pipelines them and the server
@@ -85,5 +88,5 @@ export async function normalizePlans(query: Query, todo: EventPlan[]): Promise<v
     ),
   ]);
   // Last: the documents show the job versions and edges just refreshed, and their rows are the last locked.
-  await refreshReadModels(query, todo);
+  await (options.deferDocuments ? markDocumentsStale(query, todo) : refreshReadModels(query, todo));
 }

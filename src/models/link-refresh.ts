@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Query } from '../db/client';
+import { LOCKS } from '../db/locks';
 import { textArray, uuidArray } from '../db/sql';
 import {
   evidenceCtes,
@@ -28,8 +29,8 @@ export interface VersionKey {
   version: number;
 }
 
-/** Arbitrary but fixed: the advisory lock ordering link refreshes between ingest and the registry. */
-const LINKS_LOCK = 7_302_184_552;
+/** The advisory lock ordering link refreshes between ingest and the registry. */
+const LINKS_LOCK = LOCKS.modelLinks;
 /** The class (first key) of the advisory locks ingest takes on the versions it refreshes. */
 const VERSION_LOCK_CLASS = 73_021;
 /** Versions are locked by stripe: a power of two, well under the server's lock table (max_locks_per_transaction). */

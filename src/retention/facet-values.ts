@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Query } from '../db/client';
+import { LOCKS } from '../db/locks';
 import { stillDoomed } from './doomed';
 
 /**
@@ -9,7 +10,7 @@ import { stillDoomed } from './doomed';
  * writes facets holds this advisory lock shared (store.ts normalizePlans: shared holders never wait for
  * each other), and the collection below takes it exclusively for each of its short chunks.
  */
-export const FACET_VALUES_LOCK = 7_302_184_552;
+export const FACET_VALUES_LOCK = LOCKS.facetValues;
 
 /** Taken by every transaction that writes facets, before it writes them. */
 export const shareFacetValues = () => sql`select pg_advisory_xact_lock_shared(${FACET_VALUES_LOCK}::bigint)`;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { LOCKS } from '../db/locks';
 import { retriedTransaction } from '../db/retry';
 import { select } from '../db/sql';
 import { addCounts, noCounts, type RetentionCounts } from './counts';
@@ -41,8 +42,8 @@ export interface RetentionReport {
 
 export const DEFAULT_CHUNK = 2000;
 
-/** Arbitrary but fixed (next to the migrations' lock, db/migrate.ts): one retention pass at a time. */
-const PASS_LOCK = 7_302_184_553;
+/** One retention pass at a time. */
+const PASS_LOCK = LOCKS.retentionPass;
 
 /**
  * One retention pass (the design: doomed.ts for what goes and what stays, partitions.ts for the months

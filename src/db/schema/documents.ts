@@ -1,4 +1,4 @@
-import { json, pgTable, uuid } from 'drizzle-orm/pg-core';
+import { json, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * Read models: each job's and each dataset's API documents, built by the read API's own JSON builders
@@ -21,3 +21,18 @@ export const datasetDocuments = pgTable('dataset_documents', {
   /** The DatasetData of a lineage node. */
   node: json('node').notNull(),
 });
+
+/**
+ * Documents that the normalizer's batches made stale, built again behind them (ingest/stale-documents.ts):
+ * a job's or a dataset's, and for a job, the runs whose Marquez Run changed (the only ones its document
+ * builds again). Written in the batch's transaction, so a crash loses no refresh; taken in the refresh's.
+ */
+export const staleDocuments = pgTable(
+  'stale_documents',
+  {
+    kind: text('kind', { enum: ['job', 'dataset'] }).notNull(),
+    id: uuid('id').notNull(),
+    runs: uuid('runs').array(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.id] })],
+);

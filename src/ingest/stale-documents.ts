@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import type { Db, Query } from '../db/client';
+import { LOCKS } from '../db/locks';
+import { refreshDocuments } from '../read/documents';
+import type { EventPlan } from './plan';
+import { touchedBy } from './read-models';
+
+/**
+ * The normalizer's documents are refreshed behind its batches, not in them. A job's document holds its
+ * ten latest runs, whole (tens of KB for a Spark job): a batch that refreshed the documents it touched
+ * paid that for every job in every batch, most of an embedded server's time when batches are small. Now
+ * a batch marks what it changed (`stale_documents`, in its transaction: a crash loses no refresh), and
+ * `refreshStaleDocuments` builds each stale document once for however many batches touched it since:
+ * the normalizer runs it when the queue is drained, at most a second after the last refresh under load,
+ * and before telling a waiter (`Prefer: wait=normalized`) its events are normalized, so read-your-writes
+ * holds for documents too. Listings and graphs may meanwhile show a document as it was before the latest
+ * batches, as they showed it before those events were normalized.
+ */
+export async function markDocumentsStale(query: Query, plans: EventPlan[]): Promise<void> {
+  const { jobs, datasets, changedRuns } = await touchedBy(query, plans);
+  if (jobs.length + datasets.length === 0) return;
+  const runsOf = new Map<string, string[]>();
+  for (const r of changedRuns) runsOf.set(r.job_id, [...(runsOf.get(r.job_id) ?? []), r.id]);
+  const rows = [
+    ...[...datasets].sort().map((id) => ({ kind: 'dataset', id })),
+    ...[...jobs].sort().map((id) => ({ kind: 'job', id, runs: runsOf.get(id) ?? [] })),
+  ];
+  // In key order, as every writer's rows: concurrent batches wait for each other here, never in a cycle.
+  // A job marked again gathers the runs of both marks.
+  await query(sql`insert into stale_documents (kind, id, runs)
+    select x.kind, x.id, x.runs from json_to_recordset(${JSON.stringify(rows)}::json) as x(kind text, id uuid, runs uuid[])
+    on conflict (kind, id) do update set runs = array(
+      select distinct r from unnest(stale_documents.runs || excluded.runs) r order by r)`);
+}
+
+/** Jobs, and datasets, whose documents one refresh transaction builds at most. */
+const REFRESH_BATCH = 1000;
+
+/** Held by the transaction that refreshes stale documents: one at a time. */
+const STALE_DOCUMENTS_LOCK = LOCKS.staleDocuments;
+
+/**
+ * Builds the stale documents again, in transactions of up to REFRESH_BATCH jobs and as many datasets,
+ * until none is left (the usual refresh is one transaction); returns how many were built. One refresh runs at a time (across instances, by an
+ * advisory lock): a second caller waits for it, then refreshes what was marked meanwhile, so that when
+ * this returns every document marked stale before the call is built. Rows are taken in key order, as
+ * batches mark them (no lock cycle), and a job's row is taken as the last batch that marked it left it.
+ */
+export async function refreshStaleDocuments(db: Db): Promise<number> {
+  let built = 0;
+  for (;;) {
+    const n = await db.transaction(async (query) => {
+      await query(sql`select pg_advisory_xact_lock(${STALE_DOCUMENTS_LOCK}::bigint)`);
+      const take = (kind: 'dataset' | 'job') =>
+        query<{ id: string; runs: string[] | null }>(sql`
+          delete from stale_documents where kind = ${kind} and id in (
+            select id from stale_documents where kind = ${kind} order by id limit ${REFRESH_BATCH}::int for update)
+          returning id, runs::text[] as runs`);
+      const datasets = await take('dataset');
+      const jobs = await take('job');
+      await refreshDocuments(query, {
+        jobs: jobs.map((j) => j.id),
+        datasets: datasets.map((d) => d.id),
+        changedRuns: jobs.flatMap((j) => j.runs ?? []),
+      });
+      return { built: jobs.length + datasets.length, more: jobs.length === REFRESH_BATCH || datasets.length === REFRESH_BATCH };
+    });
+    built += n.built;
+    if (!n.more) return built;
+  }
+}
