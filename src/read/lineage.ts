@@ -50,9 +50,9 @@ interface Row {
   symlinks: [string, string][];
 }
 
-/** A row of the graph's statement: one per node, edge and symlink (see lineageNodes). */
+/** A row of the graph's statement: one per node and symlink, one with all the edges (see lineageNodes). */
 interface StatementRow {
-  kind: 'job' | 'dataset' | 'in' | 'out' | 'symlink' | 'alongside';
+  kind: 'edges' | 'job' | 'dataset' | 'symlink' | 'alongside';
   id: string | null;
   body: string | null;
 }
@@ -65,9 +65,9 @@ interface StatementRow {
  * One statement whatever the graph's size: the walk (planned for its start node), its edges, and each
  * node's data as the read models keep it (documents.ts), one row read by key per node. The documents stay
  * the text they are stored as: most of an answer is their text (a depth-2 graph of 280 nodes is 500 KB),
- * and parsing it only to serialize it again cost more than the walk. They come back a row each, as do the
- * edges: a value of hundreds of kilobytes (an aggregate of them all) costs the server and the driver
- * several times what the same bytes cost in rows of a few kilobytes.
+ * and parsing it only to serialize it again cost more than the walk. They come back a row each (the edges,
+ * ids only, in one): a value of hundreds of kilobytes (an aggregate of every document) costs the server and
+ * the driver several times what the same bytes cost in rows of a few kilobytes.
  */
 export async function lineageNodes<T = unknown>(
   db: Db,
@@ -90,7 +90,7 @@ export async function lineageNodes<T = unknown>(
       select e.job_id, e.dataset_id, e.direction from job_io e
       where e.job_id = any(array(select job_id from walk_jobs)) and ${currentEdge(walk.asOf)} and ${notHidden('e.dataset_id')}),
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
-    select direction as kind, job_id::text as id, dataset_id::text as body from g_edges
+    select 'edges' as kind, null as id, (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges)::text as body
     union all
     select 'job', x.job_id::text, x.node::text from job_documents x where x.job_id = any(array(select job_id from walk_jobs))
     union all
@@ -105,7 +105,7 @@ export async function lineageNodes<T = unknown>(
   const row: Row = { edges: [], jobs: [], datasets: [], symlinks: [] };
   let extra: T | null = null;
   for (const r of found) {
-    if (r.kind === 'in' || r.kind === 'out') row.edges.push([r.id!, r.body!, r.kind]);
+    if (r.kind === 'edges') row.edges = r.body === null ? [] : (JSON.parse(r.body) as Row['edges']);
     else if (r.kind === 'job') row.jobs.push(nodeRow(r.id!, r.body!));
     else if (r.kind === 'dataset') row.datasets.push(nodeRow(r.id!, r.body!));
     else if (r.kind === 'symlink') row.symlinks.push([r.id!, r.body!]);
@@ -127,14 +127,38 @@ export async function lineageGraph<T = unknown>(
 
 export const graphNodes = (nodes: TextNode[]): GraphNode[] => nodes.map((n) => ({ ...n, data: JSON.parse(n.data) as Json }));
 
-/** `{"graph": [...]}`, Marquez's answer, as text around each node's stored data. */
-export const graphText = (nodes: TextNode[]): string =>
-  `{"graph":[${nodes
-    .map(
-      (n) =>
-        `{"id":${JSON.stringify(n.id)},"type":"${n.type}","data":${n.data},"inEdges":${JSON.stringify(n.inEdges)},"outEdges":${JSON.stringify(n.outEdges)}}`,
-    )
-    .join(',')}]}`;
+/**
+ * `{"graph": [...]}`, Marquez's answer, as text around each node's stored data: its pieces joined once
+ * (each node id quoted once, however many edges name it), so the answer is one flat string.
+ */
+export function graphText(nodes: TextNode[]): string {
+  const quoted = new Map<string, string>();
+  const quote = (id: string) => {
+    let q = quoted.get(id);
+    if (q === undefined) {
+      q = JSON.stringify(id);
+      quoted.set(id, q);
+    }
+    return q;
+  };
+  const pieces: string[] = ['{"graph":['];
+  const edges = (list: Edge[]) => {
+    pieces.push('[');
+    list.forEach((e, i) => {
+      pieces.push(i ? ',{"origin":' : '{"origin":', quote(e.origin), ',"destination":', quote(e.destination), '}');
+    });
+    pieces.push(']');
+  };
+  nodes.forEach((n, i) => {
+    pieces.push(i ? ',{"id":' : '{"id":', quote(n.id), ',"type":"', n.type, '","data":', n.data, ',"inEdges":');
+    edges(n.inEdges);
+    pieces.push(',"outEdges":');
+    edges(n.outEdges);
+    pieces.push('}');
+  });
+  pieces.push(']}');
+  return pieces.join('');
+}
 
 const NODE_MEMBERS = ['name', 'namespace'];
 
