@@ -22,7 +22,7 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
   const ns = ids.namespace(namespace);
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
   // The page's keys and documents (the read model) in one statement, planned for this offset, a row per
-  // dataset (see pageRows); the documents are spliced into the answer as stored, never parsed here.
+  // dataset (see PageRow); the documents are spliced into the answer as stored, never parsed here.
   const rows = await select<PageRow & { found: boolean }>(
     db,
     sql`select t.found, t.total, p.key, p.doc

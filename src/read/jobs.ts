@@ -39,7 +39,7 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
         namespaceId !== undefined ? sql` where c.namespace_id = ${namespaceId}` : sql``
       }`;
   // The page's keys and documents (the read model) in one statement, planned for this filter and offset, a
-  // row per job (see pageRows). The documents are spliced into the answer as the text they are stored as,
+  // row per job (see PageRow). The documents are spliced into the answer as the text they are stored as,
   // never parsed here.
   const rows = await select<PageRow>(
     db,
