@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { iso, selectByKey } from '../db/sql';
 import { ids } from '../ids';
 import { inputVersionId, runState } from '../read/json';
-import { compare, type Edge, type GraphNode, lineageGraph } from '../read/lineage';
+import { compare, type Edge, type GraphNode, graphNodes, graphText, lineageGraph, lineageNodes } from '../read/lineage';
 import { nodeId, parseRunNodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
 import { currentDeploymentsJson, type Deployment, deploymentAt } from './deployments';
@@ -156,11 +156,12 @@ export interface GraphOptions {
 }
 
 /**
- * The lineage graph around the node `raw` names: `model:<name>:<version>`, `deployment:<env>:<endpoint>`,
+ * The lineage graph around the node `raw` names (as JSON text when it is a dataset's or job's graph with no
+ * model nodes, the common case, else as objects): `model:<name>:<version>`, `deployment:<env>:<endpoint>`,
  * `run:<uuid>`, a dataset or a job, or the Marquez form of a model version (`dataset:models:<name>/<version>`,
  * read as a model by modelBehindDataset's rule).
  */
-export async function graphAround(db: Db, raw: string, options: GraphOptions): Promise<{ graph: GraphNode[] }> {
+export async function graphAround(db: Db, raw: string, options: GraphOptions): Promise<{ graph: GraphNode[] } | string> {
   const native = parseModelNodeId(raw);
   if (native) return modelGraph(db, await resolveVersion(db, versionRef(native.name, native.version)), 'native', options);
   if (raw.startsWith(DEPLOYMENT_PREFIX)) return deploymentGraph(db, raw.slice(DEPLOYMENT_PREFIX.length), options);
@@ -170,8 +171,10 @@ export async function graphAround(db: Db, raw: string, options: GraphOptions): P
   if (model) return modelGraph(db, model, 'marquez', options);
   const start = await resolveNodeId(db, raw);
   if (start.type === 'datasetField') throw invalid('/nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
-  const lineage = await lineageGraph<ModelCandidate[]>(db, start, options, modelCandidates(options.asOf));
-  return { graph: withModelNodes(lineage.graph, lineage.alongside, options.withModels ? 'native' : 'marquez') };
+  const lineage = await lineageNodes<ModelCandidate[]>(db, start, options, modelCandidates(options.asOf));
+  // The usual graph, no model trained by its jobs: answered as text around the stored node documents.
+  if (!lineage.alongside?.length) return graphText(lineage.nodes);
+  return { graph: withModelNodes(graphNodes(lineage.nodes), lineage.alongside, options.withModels ? 'native' : 'marquez') };
 }
 
 const MODEL_DATASET_PREFIX = `dataset:${MODELS_NAMESPACE}:`;

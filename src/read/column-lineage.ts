@@ -1,7 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { select } from '../db/sql';
+import { selectByKey } from '../db/sql';
 import { notHidden } from './hidden';
+import { currentVersionId } from './json';
 import { compare, type Edge } from './lineage';
 import { type NodeRef, nodeId } from './node-id';
 
@@ -18,7 +19,7 @@ interface Row {
  * Column lineage around a dataset, a field, or a job's outputs, in Marquez's graph shape (nodes of type
  * DATASET_FIELD). Upstream always; downstream too with `withDownstream`. `depth` bounds the field hops;
  * the walk keeps (field, depth) rows under UNION, so cycles end at the depth bound, and never enters a hidden
- * dataset. One statement.
+ * dataset. One statement; each dataset's fields (their types) as its read model keeps them (documents.ts).
  *
  * Marquez's edges are lopsided and its web UI depends on it: both `inEdges` and `outEdges` have the node
  * itself as `origin`; an in-edge's `destination` is the upstream field.
@@ -42,7 +43,10 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
         join column_lineage cl on cl.input_dataset_id = d.ds and cl.input_field = d.f
         where cl.output_field is not null and d.depth < ${depth} and ${notHidden('cl.output_dataset_id')})`
     : sql``;
-  const [row] = await select<Row>(
+  // Prepared: planning this statement cost several times running it (a depth-10 walk of 50 fields: 6 ms
+  // planned each time, under 2 ms prepared), and its best plan is the same whatever the start (index probes
+  // by dataset and field from a handful of seeds).
+  const [row] = await selectByKey<Row>(
     db,
     sql`with recursive seeds(ds, f) as (${seeds}),
     up(ds, f, depth) as (
@@ -62,11 +66,9 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
     select
       (select json_agg(edges) from edges) as edges,
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name,
-          'version', (select v.id from dataset_versions v where v.dataset_id = d.id order by v.created_at desc, v.id desc limit 1),
-          'fields', coalesce((select json_agg(json_build_object('name', x->>'name', 'type', x->>'type'))
-            from facet_rows sf, jsonb_array_elements(case when jsonb_typeof(sf.value->'fields') = 'array' then sf.value->'fields' else '[]' end) x
-            where sf.owner_id = d.id and sf.name = 'schema'), '[]'::json)))
-        from datasets d where d.id in (select ds from nodes)) as datasets`,
+          'version', ${currentVersionId(sql`d.id`)}, 'fields', coalesce(x.node->'fields', '[]'::json)))
+        from datasets d left join dataset_documents x on x.dataset_id = d.id
+        where d.id in (select ds from nodes)) as datasets`,
   );
   return { graph: assemble(row!) };
 }

@@ -7,7 +7,7 @@ import { ids } from '../ids';
 import { hiddenCount, notHidden } from './hidden';
 import { datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
-import { listingText, nextCursor, type Page } from './page';
+import { type Page, type PageRow, pageText } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -21,20 +21,22 @@ const SORT = sql`left(d.name, 200), d.id`;
 export async function listDatasets(db: Db, namespace: string, page: Page) {
   const ns = ids.namespace(namespace);
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
-  // The page's keys and documents (the read model) in one statement, planned for this offset; the documents
-  // are spliced into the answer as stored, never parsed here.
-  const [row] = await select<{ found: boolean; total: number; keys: { key: string[] }[]; docs: string | null }>(
+  // The page's keys and documents (the read model) in one statement, planned for this offset, a row per
+  // dataset (see PageRow); the documents are spliced into the answer as stored, never parsed here.
+  const rows = await select<PageRow & { found: boolean }>(
     db,
-    sql`select exists (select 1 from namespaces where id = ${ns}) as found,
-      ((select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}) - ${hiddenCount('dataset', ns)})::int as total, p.*
-      from (select coalesce(json_agg(json_build_object('key', json_build_array(p.key, p.id)) order by p.key, p.id), '[]'::json) as keys,
-          string_agg(x.document::text, ',' order by p.key, p.id) as docs
+    sql`select t.found, t.total, p.key, p.doc
+      from (select exists (select 1 from namespaces where id = ${ns}) as found,
+        ((select coalesce(sum(datasets), 0) from namespace_counts where namespace_id = ${ns}) - ${hiddenCount('dataset', ns)})::int as total) t
+      left join lateral (
+        select json_build_array(p.key, p.id) as key, x.document::text as doc, p.key as sort, p.id
         from (select d.id, left(d.name, 200) as key from datasets d where d.namespace_id = ${ns} and ${notHidden('d.id')} ${after}
               order by ${SORT} limit ${page.limit} offset ${page.offset}) p
-        join dataset_documents x on x.dataset_id = p.id) p`,
+        join dataset_documents x on x.dataset_id = p.id) p on true
+      order by p.sort, p.id`,
   );
-  if (!row!.found) throw notFound(`Namespace '${namespace}' not found.`);
-  return listingText('datasets', row!.total, row!.docs, nextCursor(row!.keys, page));
+  if (!rows[0]!.found) throw notFound(`Namespace '${namespace}' not found.`);
+  return pageText('datasets', rows, page);
 }
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {

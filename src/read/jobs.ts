@@ -7,7 +7,7 @@ import { ids } from '../ids';
 import { hiddenCount, notHidden } from './hidden';
 import { jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
-import { listingText, nextCursor, type Page } from './page';
+import { type Page, type PageRow, pageText } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -38,19 +38,20 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
     : sql`select (coalesce(sum(c.jobs), 0) - ${hiddenCount('job', namespaceId)})::int from namespace_counts c${
         namespaceId !== undefined ? sql` where c.namespace_id = ${namespaceId}` : sql``
       }`;
-  // The page's keys and documents (the read model) in one statement, planned for this filter and offset. The
-  // documents are spliced into the answer as the text they are stored as, never parsed here.
-  const [row] = await select<{ total: number; keys: { key: string[] }[]; docs: string | null }>(
+  // The page's keys and documents (the read model) in one statement, planned for this filter and offset, a
+  // row per job (see PageRow). The documents are spliced into the answer as the text they are stored as,
+  // never parsed here.
+  const rows = await select<PageRow>(
     db,
-    sql`select (${total}) as total,
-      coalesce(json_agg(json_build_object('key', json_build_array(p.updated_at::text, p.id))
-        order by p.updated_at desc, p.id desc), '[]'::json) as keys,
-      string_agg(x.document::text, ',' order by p.updated_at desc, p.id desc) as docs
-      from (select j.id, j.updated_at from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
-            limit ${page.limit} offset ${page.offset}) p
-      join job_documents x on x.job_id = p.id`,
+    sql`select t.total, p.key, p.doc from (select (${total}) as total) t
+      left join lateral (
+        select json_build_array(p.updated_at::text, p.id) as key, x.document::text as doc, p.updated_at, p.id
+        from (select j.id, j.updated_at from jobs j ${filtered} ${after} order by j.updated_at desc, j.id desc
+              limit ${page.limit} offset ${page.offset}) p
+        join job_documents x on x.job_id = p.id) p on true
+      order by p.updated_at desc, p.id desc`,
   );
-  return listingText('jobs', row!.total, row!.docs, nextCursor(row!.keys, page));
+  return pageText('jobs', rows, page);
 }
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { select, uuidArray } from '../db/sql';
 import { notHidden } from './hidden';
+import { memberSpans, stringMember } from './json-text';
 import { type NodeRef, nodeId } from './node-id';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
@@ -19,18 +20,41 @@ export interface GraphNode {
   outEdges: Edge[];
 }
 
+/**
+ * A node as the graph's answer has it, its data still the JSON text the read models store (documents.ts):
+ * spliced into the answer as it is (graphText), parsed only for a caller that edits the graph (graphNodes).
+ */
+export interface TextNode {
+  id: string;
+  type: 'DATASET' | 'JOB';
+  /** The node's data, JSON text. */
+  data: string;
+  inEdges: Edge[];
+  outEdges: Edge[];
+}
+
 interface NodeRow {
   id: string;
   namespace: string;
   name: string;
-  data: Json;
+  /** The stored node document, JSON text. */
+  text: string;
+  /** For a job: where its `namespace` member ends, after which its inputs and outputs go. */
+  ioAt: number;
 }
 
 interface Row {
-  edges: [string, string, 'in' | 'out'][] | null;
+  edges: [string, string, 'in' | 'out'][];
   jobs: NodeRow[];
   datasets: NodeRow[];
-  symlinks: [string, string][] | null;
+  symlinks: [string, string][];
+}
+
+/** A row of the graph's statement: one per node and symlink, one with all the edges (see lineageNodes). */
+interface StatementRow {
+  kind: 'edges' | 'job' | 'dataset' | 'symlink' | 'alongside';
+  id: string | null;
+  body: string | null;
 }
 
 /**
@@ -39,23 +63,25 @@ interface Row {
  * (origin, destination), as Marquez does.
  *
  * One statement whatever the graph's size: the walk (planned for its start node), its edges, and each
- * node's data as the read models keep it (documents.ts), one row read by key per node.
+ * node's data as the read models keep it (documents.ts), one row read by key per node. The documents stay
+ * the text they are stored as: most of an answer is their text (a depth-2 graph of 280 nodes is 500 KB),
+ * and parsing it only to serialize it again cost more than the walk. They come back a row each (the edges,
+ * ids only, in one): a value of hundreds of kilobytes (an aggregate of every document) costs the server and
+ * the driver several times what the same bytes cost in rows of a few kilobytes.
  */
-export async function lineageGraph<T = unknown>(
+export async function lineageNodes<T = unknown>(
   db: Db,
   start: NodeRef,
   options: Omit<Walk, 'jobs' | 'datasets'>,
   /** An expression computed with the walk, over the CTE `walk_jobs` (the graph's jobs). */
   alongside?: SQL,
-): Promise<{ graph: GraphNode[]; alongside: T | null }> {
+): Promise<{ nodes: TextNode[]; alongside: T | null }> {
   const walk: Walk = {
     ...options,
     jobs: start.type === 'job' ? [start.id] : [],
     datasets: start.type === 'job' ? [] : [start.id],
   };
-  const [found] = await select<
-    Omit<Row, 'jobs' | 'datasets'> & { jobs: [string, Json][] | null; datasets: [string, Json][] | null; alongside: unknown }
-  >(
+  const found = await select<StatementRow>(
     db,
     sql`${walkJobs(walk)},
     g_edges as (
@@ -64,51 +90,113 @@ export async function lineageGraph<T = unknown>(
       select e.job_id, e.dataset_id, e.direction from job_io e
       where e.job_id = any(array(select job_id from walk_jobs)) and ${currentEdge(walk.asOf)} and ${notHidden('e.dataset_id')}),
     g_datasets as (select dataset_id from g_edges union select unnest(${uuidArray(walk.datasets)}))
-    select
-      (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges) as edges,
-      (select json_agg(json_build_array(x.job_id, x.node)) from job_documents x
-        where x.job_id = any(array(select job_id from walk_jobs))) as jobs,
-      (select json_agg(json_build_array(x.dataset_id, x.node)) from dataset_documents x
-        where x.dataset_id = any(array(select dataset_id from g_datasets))) as datasets,
-      (select json_agg(json_build_array(s.dataset_id, s.target_id)) from dataset_symlinks s
-        where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)) as symlinks,
-      ${alongside ?? sql`null`} as alongside`,
+    select 'edges' as kind, null as id, (select json_agg(json_build_array(job_id, dataset_id, direction)) from g_edges)::text as body
+    union all
+    select 'job', x.job_id::text, x.node::text from job_documents x where x.job_id = any(array(select job_id from walk_jobs))
+    union all
+    select 'dataset', x.dataset_id::text, x.node::text from dataset_documents x
+      where x.dataset_id = any(array(select dataset_id from g_datasets))
+    union all
+    select 'symlink', s.dataset_id::text, s.target_id::text from dataset_symlinks s
+      where s.dataset_id in (select dataset_id from g_datasets) and s.target_id in (select dataset_id from g_datasets)
+    union all
+    select 'alongside', null, (${alongside ?? sql`null`})::text`,
   );
-  const { jobs, datasets, alongside: extra, ...row } = found!;
-  return {
-    graph: assemble({ ...row, jobs: nodeRows(jobs), datasets: nodeRows(datasets) }, start.type === 'job' ? undefined : start.id),
-    alongside: (extra ?? null) as T | null,
-  };
+  const row: Row = { edges: [], jobs: [], datasets: [], symlinks: [] };
+  let extra: T | null = null;
+  for (const r of found) {
+    if (r.kind === 'edges') row.edges = r.body === null ? [] : (JSON.parse(r.body) as Row['edges']);
+    else if (r.kind === 'job') row.jobs.push(nodeRow(r.id!, r.body!));
+    else if (r.kind === 'dataset') row.datasets.push(nodeRow(r.id!, r.body!));
+    else if (r.kind === 'symlink') row.symlinks.push([r.id!, r.body!]);
+    else if (r.body !== null) extra = JSON.parse(r.body) as T;
+  }
+  return { nodes: assemble(row, start.type === 'job' ? undefined : start.id), alongside: extra };
 }
 
-/** A node's name is in its data (both node kinds have `namespace` and `name`). */
-const nodeRows = (list: [string, Json][] | null): NodeRow[] =>
-  (list ?? []).map(([id, data]) => ({ id, namespace: data.namespace as string, name: data.name as string, data }));
+/** The same graph as objects, for callers that add nodes and edges to it (the model registry's graphs). */
+export async function lineageGraph<T = unknown>(
+  db: Db,
+  start: NodeRef,
+  options: Omit<Walk, 'jobs' | 'datasets'>,
+  alongside?: SQL,
+): Promise<{ graph: GraphNode[]; alongside: T | null }> {
+  const found = await lineageNodes<T>(db, start, options, alongside);
+  return { graph: graphNodes(found.nodes), alongside: found.alongside };
+}
+
+export const graphNodes = (nodes: TextNode[]): GraphNode[] => nodes.map((n) => ({ ...n, data: JSON.parse(n.data) as Json }));
+
+/**
+ * `{"graph": [...]}`, Marquez's answer, as text around each node's stored data: its pieces joined once
+ * (each node id quoted once, however many edges name it), so the answer is one flat string.
+ */
+export function graphText(nodes: TextNode[]): string {
+  const quoted = new Map<string, string>();
+  const quote = (id: string) => {
+    let q = quoted.get(id);
+    if (q === undefined) {
+      q = JSON.stringify(id);
+      quoted.set(id, q);
+    }
+    return q;
+  };
+  const pieces: string[] = ['{"graph":['];
+  const edges = (list: Edge[]) => {
+    pieces.push('[');
+    list.forEach((e, i) => {
+      pieces.push(i ? ',{"origin":' : '{"origin":', quote(e.origin), ',"destination":', quote(e.destination), '}');
+    });
+    pieces.push(']');
+  };
+  nodes.forEach((n, i) => {
+    pieces.push(i ? ',{"id":' : '{"id":', quote(n.id), ',"type":"', n.type, '","data":', n.data, ',"inEdges":');
+    edges(n.inEdges);
+    pieces.push(',"outEdges":');
+    edges(n.outEdges);
+    pieces.push('}');
+  });
+  pieces.push(']}');
+  return pieces.join('');
+}
+
+const NODE_MEMBERS = ['name', 'namespace'];
+
+/** A node's row: its id, and from its document its name and namespace. */
+function nodeRow(id: string, text: string): NodeRow {
+  const spans = memberSpans(text, NODE_MEMBERS);
+  const namespace = stringMember(text, spans, 'namespace');
+  const name = stringMember(text, spans, 'name');
+  if (namespace === undefined || name === undefined) throw new Error(`the lineage node document of ${id} has no name`);
+  return { id, namespace, name, text, ioAt: spans.get('namespace')!.end };
+}
 
 /**
  * Builds Marquez's nodes from the rows. A dataset and its symlinks in the graph become one node (the
  * requested dataset when it is one of them, else the symlink target, e.g. the table over a path), so the
  * lineage through them stays connected.
  */
-function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
+function assemble(row: Row, startDataset: string | undefined): TextNode[] {
   const datasets = new Map(row.datasets.map((d) => [d.id, d]));
-  const rep = representatives(row.symlinks ?? [], startDataset);
-  const nodes = new Map<string, GraphNode>();
+  const rep = representatives(row.symlinks, startDataset);
+  const nodes = new Map<string, TextNode>();
+  const jobs = new Map<string, NodeRow>();
   const key = new Map<string, string>();
   for (const j of row.jobs) {
     const id = nodeId.job(j.namespace, j.name);
     key.set(j.id, id);
-    nodes.set(id, { id, type: 'JOB', data: j.data, inEdges: [], outEdges: [] });
+    jobs.set(id, j);
+    nodes.set(id, { id, type: 'JOB', data: j.text, inEdges: [], outEdges: [] });
   }
   for (const d of datasets.values()) {
     if ((rep.get(d.id) ?? d.id) !== d.id) continue;
     const id = nodeId.dataset(d.namespace, d.name);
     key.set(d.id, id);
-    nodes.set(id, { id, type: 'DATASET', data: d.data, inEdges: [], outEdges: [] });
+    nodes.set(id, { id, type: 'DATASET', data: d.text, inEdges: [], outEdges: [] });
   }
   const seen = new Set<string>();
   const io = new Map<string, { inputs: DatasetId[]; outputs: DatasetId[] }>();
-  for (const [jobId, datasetId, direction] of row.edges ?? []) {
+  for (const [jobId, datasetId, direction] of row.edges) {
     const job = key.get(jobId);
     const dataset = key.get(rep.get(datasetId) ?? datasetId);
     if (!job || !dataset) continue;
@@ -128,7 +216,7 @@ function assemble(row: Row, startDataset: string | undefined): GraphNode[] {
   for (const node of nodes.values()) {
     if (node.type !== 'JOB') continue;
     const lists = io.get(node.id) ?? { inputs: [], outputs: [] };
-    node.data = withIo(node.data, distinctIds(lists.inputs).sort(byName), distinctIds(lists.outputs).sort(byName));
+    node.data = withIo(jobs.get(node.id)!, distinctIds(lists.inputs).sort(byName), distinctIds(lists.outputs).sort(byName));
   }
   const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
   return [...nodes.values()]
@@ -144,14 +232,8 @@ interface DatasetId {
 const distinctIds = (list: DatasetId[]) => [...new Map(list.map((d) => [`${d.namespace}\u0000${d.name}`, d])).values()];
 
 /** The job's data with `inputs` and `outputs` placed where Marquez has them: after `namespace`. */
-function withIo(data: Json, inputs: DatasetId[], outputs: DatasetId[]): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(data)) {
-    out[k] = v;
-    if (k === 'namespace') Object.assign(out, { inputs, outputs });
-  }
-  return out;
-}
+const withIo = (job: NodeRow, inputs: DatasetId[], outputs: DatasetId[]) =>
+  `${job.text.slice(0, job.ioAt)},"inputs":${JSON.stringify(inputs)},"outputs":${JSON.stringify(outputs)}${job.text.slice(job.ioAt)}`;
 
 /** Each dataset of a symlink group -> the group's representative. */
 function representatives(symlinks: [string, string][], start: string | undefined): Map<string, string> {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { invalid, notFound } from '../core/errors';
 import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
-import { select, uuidArray } from '../db/sql';
+import { selectByKey, uuidArray } from '../db/sql';
 import { ids } from '../ids';
 import { notHidden } from './hidden';
 
@@ -60,9 +60,10 @@ export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   }
   const table = kind === 'job' ? sql`jobs` : sql`datasets`;
   const idOf = (c: string[]) => (kind === 'job' ? ids.job(c[0]!, c[1]!) : ids.dataset(c[0]!, c[1]!));
+  // Prepared: a lookup by key, the same plan for every node id (each graph request starts here).
   const found = new Set(
     (
-      await select<{ id: string }>(
+      await selectByKey<{ id: string }>(
         db,
         sql`select id from ${table} t where id = any(${uuidArray(candidates.map(idOf))}) and ${notHidden('t.id')}`,
       )

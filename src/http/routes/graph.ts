@@ -4,7 +4,7 @@ import { columnLineage } from '../../read/column-lineage';
 import { resolveNodeId } from '../../read/node-id';
 import { upstreamRuns } from '../../read/run-lineage';
 import { declare, router, serve } from '../declare';
-import { json, LineageGraph, readErrors } from '../schemas/common';
+import { JSON_TEXT, json, LineageGraph, readErrors } from '../schemas/common';
 import { UpstreamRuns } from '../schemas/marquez';
 import { boolean, depth, MAX_DEPTH, oneOf, requiredText, time } from '../schemas/params';
 
@@ -50,7 +50,8 @@ serve(
   async (c) => {
     const q = c.req.valid('query');
     const options = { depth: q.depth, direction: q.direction ?? 'both', withModels: q.withModels };
-    return c.json(await graphAround(c.get('deps').db, q.nodeId, q.asOf ? { ...options, asOf: q.asOf } : options));
+    const graph = await graphAround(c.get('deps').db, q.nodeId, q.asOf ? { ...options, asOf: q.asOf } : options);
+    return typeof graph === 'string' ? c.body(graph, 200, JSON_TEXT) : c.json(graph);
   },
 );
 
