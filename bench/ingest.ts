@@ -224,7 +224,8 @@ async function ingest(
     const peakRss = await peakRssMb(server.pid);
     let lag: IngestRun['lag'];
     if (measureLag) {
-      const rate = LAG_LOAD * sustained.perSecond;
+      // BENCH_LAG_RATE: one rate for every run (events/s), to compare two versions' lag at the same load.
+      const rate = Number(process.env.BENCH_LAG_RATE) || LAG_LOAD * sustained.perSecond;
       let notNormalized = 0;
       const result = await openLoop({
         rate,
