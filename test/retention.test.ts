@@ -331,7 +331,7 @@ describe.each(databases)('retention while ingest goes on, on $name', (database) 
     const { db, url } = ctx();
     const other = openPostgres(url!, { max: 1 });
     try {
-      // Another instance's pass holds the lock (retention.ts PASS_LOCK).
+      // Another instance's pass holds the lock (LOCKS.retentionPass, db/locks.ts).
       await other.transaction(async (query) => {
         await query(sql`select pg_advisory_xact_lock(7302184553)`);
         expect(await applyRetention(db, { cutoff: CUTOFF })).toBeUndefined();

@@ -7,9 +7,6 @@ export interface Migration {
   statements: string[];
 }
 
-/** The advisory lock every Pedigree instance takes before migrating. */
-const MIGRATION_LOCK = LOCKS.migrations;
-
 /**
  * Applies pending migrations in one transaction under a transaction-scoped advisory lock, so that several
  * instances starting at once apply them exactly once (the others wait, then find nothing to do).
@@ -18,7 +15,7 @@ const MIGRATION_LOCK = LOCKS.migrations;
  */
 export async function migrate(db: Db, migrations: Migration[]): Promise<string[]> {
   return db.orm.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOCKS.migrations})`);
     await tx.execute(sql`create table if not exists pedigree_migrations (
       tag text primary key,
       applied_at timestamptz not null default now()

@@ -4,6 +4,7 @@ import { isRetryable, retriedTransaction } from '../db/retry';
 import { planStored } from './ingest';
 import type { EventPlan } from './plan';
 import { type Claimed, type ClaimLimits, claimAgain, claimNext, clearFailures, setAside, storedTexts } from './queue';
+import type { Documents } from './stale-documents';
 import { normalizePlans } from './store';
 
 /** What one call of normalizeNext did. */
@@ -20,10 +21,10 @@ export interface BatchOutcome {
 
 export interface BatchOptions {
   /**
-   * Build the documents the batch changes in its transaction, for someone who waits for its events,
-   * instead of marking them stale (stale-documents.ts).
+   * The documents the batch changes: marked stale (the default, stale-documents.ts), or built in its
+   * transaction, for someone who waits for its events.
    */
-  buildDocuments?: boolean;
+  documents?: Documents;
 }
 
 /** Texts kept since acceptance (normalizer.ts), taken once each; the others are read from lineage_events. */
@@ -77,7 +78,7 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
       normalized.push(id);
     }
   }
-  await normalizePlans(query, good, { deferDocuments: !plans.options.buildDocuments });
+  await normalizePlans(query, good, plans.options.documents ?? 'mark');
   await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
   return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed, ...oldestOf(claimed) };
 }
@@ -124,8 +125,8 @@ async function isolate(db: Db, list: Claimed[], plans: Plans, error: unknown): P
 
 /**
  * The plans of the events claimed, kept across the attempts of one batch (a retry, a bisection), with the
- * batch's options, planned from their text: the source's when it has it, else the stored one. A string is why an event cannot be
- * planned.
+ * batch's options, planned from their text: the source's when it has it, else the stored one. A string
+ * is why an event cannot be planned.
  */
 class Plans {
   private readonly known = new Map<string, EventPlan | string | null>();

@@ -22,9 +22,10 @@ import { refreshStaleDocuments } from './stale-documents';
  * set-based (normalizePlans: the same upserts, job versions, edges and model links as ever, thousands of
  * events per transaction) and commits: the queue rows go with the rows they produced, so an event is
  * normalized exactly once, whoever crashes when. The job and dataset documents the batch changes are
- * marked stale in it, and built behind it, once for however many batches marked them (stale-documents.ts). Several normalizers (instances on one PostgreSQL) claim
- * side by side without waiting for each other or doing the same work twice; their transactions meet only
- * on shared rows, which every writer locks in one global order (rules.ts). PGlite has one connection: its
+ * marked stale in it, and built behind it, once for however many batches marked them
+ * (stale-documents.ts). Several normalizers (instances on one PostgreSQL) claim side by side without
+ * waiting for each other or doing the same work twice; their transactions meet only on shared rows,
+ * which every writer locks in one global order (rules.ts). PGlite has one connection: its
  * transactions, acceptance's and the normalizer's, take turns, so its batches are kept small enough not to
  * hold acceptance up for long.
  *
@@ -57,8 +58,8 @@ import { refreshStaleDocuments } from './stale-documents';
  * (src/worker.ts): the same cursor, run in turns.
  *
  * **Read-your-writes** on request (`Prefer: wait=normalized`): `settled` waits until the given events are
- * normalized (and the documents they changed built) or set aside, woken by this process's batches and polling the queue for other instances';
- * where no loop runs it normalizes them itself.
+ * normalized (and the documents they changed built) or set aside, woken by this process's batches and
+ * polling the queue for other instances'; where no loop runs it normalizes them itself.
  */
 
 /** Defaults fit the database: PGlite's batches are smaller (they hold its one connection). */
@@ -270,13 +271,15 @@ export class Normalizer {
     this.active++;
     try {
       // Someone waits (for events this batch likely holds): its documents are built in it, at once.
-      const buildDocuments = this.waiters.size > 0;
-      const outcome = await normalizeNext(this.db, this.limits, this.texts, { buildDocuments });
+      const documents = this.waiters.size > 0 ? 'build' : 'mark';
+      const outcome = await normalizeNext(this.db, this.limits, this.texts, { documents });
       for (const f of outcome.failed) this.logger?.warn({ eventId: f.id, error: f.error }, 'event set aside: its normalization failed');
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
-      if (buildDocuments) this.settle(outcome);
-      else this.unsettled.push(outcome);
-      if (outcome.normalized.length > 0 && !buildDocuments) this.documentsStale = true;
+      if (documents === 'build') this.settle(outcome);
+      else {
+        this.unsettled.push(outcome);
+        if (outcome.normalized.length > 0) this.documentsStale = true;
+      }
       if (this.refreshWanted(outcome)) await this.refreshDocuments();
       else if (!this.documentsStale) this.settleUnsettled();
       await this.tidy(outcome);
@@ -370,11 +373,8 @@ export class Normalizer {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // What the database says of the others: already normalized (a duplicate), set aside, or pending.
-      const look = [...waiter.open].filter((id) => !queuedNow.has(id));
-      const known = [...(await stateOf(this.db, look))].filter(([, state]) => state.state !== 'pending');
-      // Normalized by a batch whose documents may not be built yet (this process's or another's).
-      if (known.some(([, state]) => state.state === 'normalized')) await refreshStaleDocuments(this.db);
-      for (const [id, state] of known) this.resolve(waiter, id, state);
+      for (const [id, state] of await this.settledStates([...waiter.open].filter((id) => !queuedNow.has(id))))
+        this.resolve(waiter, id, state);
       if (waiter.open.size > 0 && !this.stopped) {
         this.wake();
         this.schedulePoll();
@@ -395,6 +395,17 @@ export class Normalizer {
     return waiter.results;
   }
 
+  /**
+   * The events among `ids` that the queue no longer holds: normalized or set aside. Normalized ones may
+   * have been so by a batch whose documents are not built yet (this process's or another's): they are
+   * built first.
+   */
+  private async settledStates(ids: string[]): Promise<[string, Settlement][]> {
+    const known = [...(await stateOf(this.db, ids))].filter(([, state]) => state.state !== 'pending');
+    if (known.some(([, state]) => state.state === 'normalized')) await refreshStaleDocuments(this.db);
+    return known;
+  }
+
   /** Polls for every waiter at once while any waits (see settled). */
   private schedulePoll(): void {
     if (this.polling) return;
@@ -403,10 +414,8 @@ export class Normalizer {
 
   private async poll(): Promise<void> {
     try {
-      const ids = [...this.waiters.keys()].slice(0, MAX_POLLED);
-      const known = [...(await stateOf(this.db, ids))].filter(([, state]) => state.state !== 'pending');
-      if (known.some(([, state]) => state.state === 'normalized')) await refreshStaleDocuments(this.db);
-      for (const [id, state] of known) for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
+      for (const [id, state] of await this.settledStates([...this.waiters.keys()].slice(0, MAX_POLLED)))
+        for (const w of this.waiters.get(id) ?? []) this.resolve(w, id, state);
     } catch {
       // The database is away: the waiters time out, or a later poll finds their events.
     } finally {

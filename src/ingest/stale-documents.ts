@@ -16,14 +16,17 @@ import { touchedBy } from './read-models';
  * holds for documents too. Listings and graphs may meanwhile show a document as it was before the latest
  * batches, as they showed it before those events were normalized.
  */
+/** What a normalization does with the documents it changes: builds them in its transaction, or marks them stale. */
+export type Documents = 'build' | 'mark';
+
 export async function markDocumentsStale(query: Query, plans: EventPlan[]): Promise<void> {
   const { jobs, datasets, changedRuns } = await touchedBy(query, plans);
   if (jobs.length + datasets.length === 0) return;
-  const runsOf = new Map<string, string[]>();
-  for (const r of changedRuns) runsOf.set(r.job_id, [...(runsOf.get(r.job_id) ?? []), r.id]);
+  const runsOf = new Map<string, Set<string>>();
+  for (const r of changedRuns) runsOf.set(r.job_id, (runsOf.get(r.job_id) ?? new Set()).add(r.id));
   const rows = [
     ...[...datasets].sort().map((id) => ({ kind: 'dataset', id })),
-    ...[...jobs].sort().map((id) => ({ kind: 'job', id, runs: runsOf.get(id) ?? [] })),
+    ...[...jobs].sort().map((id) => ({ kind: 'job', id, runs: [...(runsOf.get(id) ?? [])] })),
   ];
   // In key order, as every writer's rows: concurrent batches wait for each other here, never in a cycle.
   // A job marked again gathers the runs of both marks.
@@ -36,21 +39,19 @@ export async function markDocumentsStale(query: Query, plans: EventPlan[]): Prom
 /** Jobs, and datasets, whose documents one refresh transaction builds at most. */
 const REFRESH_BATCH = 1000;
 
-/** Held by the transaction that refreshes stale documents: one at a time. */
-const STALE_DOCUMENTS_LOCK = LOCKS.staleDocuments;
-
 /**
  * Builds the stale documents again, in transactions of up to REFRESH_BATCH jobs and as many datasets,
- * until none is left (the usual refresh is one transaction); returns how many were built. One refresh runs at a time (across instances, by an
- * advisory lock): a second caller waits for it, then refreshes what was marked meanwhile, so that when
- * this returns every document marked stale before the call is built. Rows are taken in key order, as
- * batches mark them (no lock cycle), and a job's row is taken as the last batch that marked it left it.
+ * until none is left (the usual refresh is one transaction); returns how many were built. One refresh
+ * runs at a time (across instances, by an advisory lock): a second caller waits for it, then refreshes
+ * what was marked meanwhile, so that when this returns every document marked stale before the call is
+ * built. Rows are taken in key order, as batches mark them (no lock cycle), and a job's row is taken as
+ * the last batch that marked it left it.
  */
 export async function refreshStaleDocuments(db: Db): Promise<number> {
   let built = 0;
   for (;;) {
     const n = await db.transaction(async (query) => {
-      await query(sql`select pg_advisory_xact_lock(${STALE_DOCUMENTS_LOCK}::bigint)`);
+      await query(sql`select pg_advisory_xact_lock(${LOCKS.staleDocuments}::bigint)`);
       const take = (kind: 'dataset' | 'job') =>
         query<{ id: string; runs: string[] | null }>(sql`
           delete from stale_documents where kind = ${kind} and id in (

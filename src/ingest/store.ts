@@ -9,7 +9,7 @@ import type { EventRow } from './plan/event-row';
 import { storeAndQueue } from './queue';
 import { refreshReadModels } from './read-models';
 import { eventRule, rules } from './rules';
-import { markDocumentsStale } from './stale-documents';
+import { type Documents, markDocumentsStale } from './stale-documents';
 
 /**
  * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
@@ -55,10 +55,10 @@ async function insertEvents(query: Query, ordered: EventPlan[]): Promise<Set<str
 /**
  * Writes the normalized rows of events (already stored verbatim). Replaying stored events runs this alone:
  * merges are idempotent, so normalizing an event twice changes nothing. The documents they change are
- * refreshed in the transaction, or with `deferDocuments` (the normalizer's batches) marked stale, built
- * behind it (stale-documents.ts).
+ * built in the transaction (`build`), or marked stale and built behind it (`mark`: the normalizer's
+ * batches, stale-documents.ts).
  */
-export async function normalizePlans(query: Query, todo: EventPlan[], options: { deferDocuments?: boolean } = {}): Promise<void> {
+export async function normalizePlans(query: Query, todo: EventPlan[], documents: Documents = 'build'): Promise<void> {
   if (todo.length === 0) return;
 
   // Issued in table order without waiting between statements: the driver pipelines them and the server
@@ -88,5 +88,5 @@ export async function normalizePlans(query: Query, todo: EventPlan[], options: {
     ),
   ]);
   // Last: the documents show the job versions and edges just refreshed, and their rows are the last locked.
-  await (options.deferDocuments ? markDocumentsStale(query, todo) : refreshReadModels(query, todo));
+  await (documents === 'mark' ? markDocumentsStale(query, todo) : refreshReadModels(query, todo));
 }

@@ -29,8 +29,6 @@ export interface VersionKey {
   version: number;
 }
 
-/** The advisory lock ordering link refreshes between ingest and the registry. */
-const LINKS_LOCK = LOCKS.modelLinks;
 /** The class (first key) of the advisory locks ingest takes on the versions it refreshes. */
 const VERSION_LOCK_CLASS = 73_021;
 /** Versions are locked by stripe: a power of two, well under the server's lock table (max_locks_per_transaction). */
@@ -38,7 +36,7 @@ const LOCK_STRIPES = 64;
 
 /** For a registry change of evidence: taken first, before any row lock, so it never waits holding one. */
 export async function lockLinksForRegistry(query: Query): Promise<void> {
-  await query(sql`select pg_advisory_xact_lock(${LINKS_LOCK}::bigint)`);
+  await query(sql`select pg_advisory_xact_lock(${LOCKS.modelLinks}::bigint)`);
 }
 
 /** Recomputes the links of `versions` (gone ones lose theirs), then of the versions copied from them. */
@@ -74,7 +72,7 @@ export async function refreshLinksAfterIngest(query: Query, runIds: readonly str
   // search for the versions touched is not even planned (planning it costs more than running it) while
   // no version is registered.
   const [, [registry]] = await Promise.all([
-    query(sql`select pg_advisory_xact_lock_shared(${LINKS_LOCK}::bigint)`),
+    query(sql`select pg_advisory_xact_lock_shared(${LOCKS.modelLinks}::bigint)`),
     query<{ exists: boolean }>(sql`select exists (select 1 from model_versions) as exists`),
   ]);
   if (!registry?.exists) return;

@@ -42,9 +42,6 @@ export interface RetentionReport {
 
 export const DEFAULT_CHUNK = 2000;
 
-/** One retention pass at a time. */
-const PASS_LOCK = LOCKS.retentionPass;
-
 /**
  * One retention pass (the design: doomed.ts for what goes and what stays, partitions.ts for the months
  * dropped whole). In order:
@@ -69,7 +66,7 @@ export async function applyRetention(db: Db, options: RetentionOptions): Promise
   // The lock lives in a transaction of its own connection, idle while the pass runs on others: it ends
   // with that transaction, whatever happens to this process.
   await db.transaction(async (query) => {
-    const [got] = await query<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${PASS_LOCK}::bigint) as ok`);
+    const [got] = await query<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCKS.retentionPass}::bigint) as ok`);
     if (got?.ok) report = await pass(db, options);
   });
   return report;
