@@ -58,7 +58,8 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
   it('home: recent and failing runs, events per day, clf v1 in production at /predict; one click to its data', async () => {
     const { page, expectClean, screenshot, close } = await openPage(browser(), server().url);
     await page.goto('/');
-    expect(await page.title()).toBe('Pedigree · Pedigree');
+    // The app names the page once it renders: the HTML's own title is only "Pedigree".
+    await expect.poll(() => page.title()).toBe('Pedigree · Pedigree');
 
     const recent = page.getByRole('region', { name: 'Recent runs' });
     await recent.getByRole('link', { name: 'train_clf', exact: true }).waitFor();
