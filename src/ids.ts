@@ -1,6 +1,15 @@
 // node:crypto is also there on Cloudflare Workers (nodejs_compat, see wrangler.toml); it hashes several
 // times faster than a JS implementation, and hashing is a large part of planning an event.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/**
+ * One-shot hashing (`crypto.hash`, Node ≥ 20.12) costs half of createHash().update().digest() on the short
+ * texts ids are made of: an event's plan hashes dozens of them. Where a runtime lacks it, the streaming API.
+ */
+const digestOf: (algorithm: 'sha256' | 'md5', text: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (algorithm, text) => crypto.hash(algorithm, text, 'buffer')
+    : (algorithm, text) => crypto.createHash(algorithm).update(text).digest();
 
 const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -13,9 +22,7 @@ const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * Parts are joined with a NUL, which cannot occur in a JSON-decoded identifier we accept.
  */
 export function idOf(kind: string, ...parts: string[]): string {
-  const digest = createHash('sha256')
-    .update(`${kind}\u0000${parts.join('\u0000')}`)
-    .digest();
+  const digest = digestOf('sha256', `${kind}\u0000${parts.join('\u0000')}`);
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
   return toUuid(digest);
@@ -64,7 +71,7 @@ export const ids = {
  */
 export function jobVersionOf(jobId: string, codeHash: string | null, io: string[]): string {
   const text = `${jobId}|${codeHash ?? ''}|${[...io].sort().join(',')}`;
-  return toUuid(createHash('md5').update(text).digest());
+  return toUuid(digestOf('md5', text));
 }
 
 function toUuid(digest: Uint8Array): string {
@@ -78,5 +85,5 @@ function toUuid(digest: Uint8Array): string {
 
 /** Hex SHA-256 of a string (content hashes of stored events). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return digestOf('sha256', text).toString('hex');
 }
