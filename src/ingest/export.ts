@@ -35,7 +35,8 @@ export async function* storedEventPages(db: Db, pageSize: number): AsyncGenerato
   }
 }
 
-const isJsonSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** JSON's whitespace (RFC 8259): space, line feed, carriage return, tab; the same bytes in UTF-8. */
+export const isJsonSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** The text without the JSON whitespace around it (what the content hash covers). */
 export function trimJson(text: string): string {

@@ -1,7 +1,7 @@
 import type { Deviation } from '../core/errors';
-import { idOf } from '../ids';
+import { idOf, idOfBytes } from '../ids';
 import { validateEventSchema } from '../spec/validate';
-import { trimJson } from './export';
+import { isJsonSpace, trimJson } from './export';
 import { decodeUtf8, parseJson } from './json';
 import { type EventPlan, planEvent } from './plan';
 import { planDeviations } from './plan/deviations';
@@ -32,7 +32,7 @@ export interface PrepareOptions {
  * that stores it verbatim. Planning its normalized rows is the normalizer's (planStored), behind the
  * answer. Pure and synchronous, so the HTTP route, the batch endpoint and the benchmark share it.
  */
-export function prepareEvent(text: string, options: PrepareOptions): Prepared {
+export function prepareEvent(text: string, options: PrepareOptions, id?: string): Prepared {
   const parsed = parseJson(text);
   if (!parsed.ok) return { ok: false, reason: 'not_json', errors: [parsed.error] };
   const repairs = repairUnstorable(parsed.value, text);
@@ -41,11 +41,10 @@ export function prepareEvent(text: string, options: PrepareOptions): Prepared {
   const found = [...u.event.warnings, ...repairs, ...validateEventSchema(u.event.event, u.event.kind), ...planDeviations(u.event)];
   const warnings = distinct(found);
   if (options.strict && warnings.length) return { ok: false, reason: 'strict', errors: warnings, value: parsed.value };
-  // The id hashes the text without surrounding whitespace, so an export re-imported keeps its ids.
-  const id = idOf('event', trimJson(text));
-  const event = eventRow(u.event, id, text);
+  const eventId = id ?? eventIdOf(text);
+  const event = eventRow(u.event, eventId, text);
   event.warnings = warnings.length ? storableDeviations(warnings) : null;
-  return { ok: true, id, event, warnings };
+  return { ok: true, id: eventId, event, warnings };
 }
 
 /**
@@ -78,11 +77,28 @@ export function prepareAndPlan(
   return { ok: true, id: prepared.id, plan: { ...planned.plan, event: prepared.event }, warnings: prepared.warnings };
 }
 
-/** An event as the bytes received: UTF-8 is required, then as prepareEvent. */
+/** An event as the bytes received: UTF-8 is required, then as prepareEvent (its id hashed from the bytes). */
 export function prepareBytes(bytes: Uint8Array, options: PrepareOptions): Prepared {
   const text = decodeUtf8(bytes);
   if (text === undefined) return { ok: false, reason: 'not_utf8', errors: [{ pointer: '', message: 'the body is not valid UTF-8' }] };
-  return prepareEvent(text, options);
+  return prepareEvent(text, options, eventIdOfBytes(bytes));
+}
+
+/** An event's id: a hash of its text without surrounding whitespace, so that an export re-imported keeps its ids. */
+export function eventIdOf(text: string): string {
+  return idOf('event', trimJson(text));
+}
+
+/**
+ * eventIdOf the text these UTF-8 bytes decode to (decodeUtf8: valid UTF-8, a leading byte order mark
+ * dropped), computed from the bytes: the mark and the JSON whitespace around the text are left out.
+ */
+export function eventIdOfBytes(bytes: Uint8Array): string {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let end = bytes.length;
+  while (start < end && isJsonSpace(bytes[start]!)) start++;
+  while (end > start && isJsonSpace(bytes[end - 1]!)) end--;
+  return idOfBytes('event', bytes.subarray(start, end));
 }
 
 function distinct(list: Deviation[]): Deviation[] {
