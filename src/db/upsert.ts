@@ -47,9 +47,11 @@ function guardWins(candidate: Record<string, unknown>, current: Record<string, u
 
 /** Folds rows sharing a key into one, by the rule; output sorted by key (a stable lock order). */
 export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): Row<T>[] {
+  const key = keyOf(rule.key);
+  const groups = (rule.groups ?? []).map((g) => ({ guard: g.guard, columns: [...g.guard, ...g.cols] }));
   const byKey = new Map<string, Record<string, unknown>>();
   for (const row of rows as Record<string, unknown>[]) {
-    const k = rule.key.map((c) => String(row[c])).join('\u0000');
+    const k = key(row);
     const cur = byKey.get(k);
     if (!cur) {
       byKey.set(k, { ...row });
@@ -59,11 +61,20 @@ export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[])
       if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) < 0)) cur[c] = row[c];
     for (const c of rule.max ?? [])
       if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) > 0)) cur[c] = row[c];
-    for (const g of rule.groups ?? []) {
-      if (guardWins(row, cur, g.guard)) for (const c of [...g.guard, ...g.cols]) cur[c] = row[c];
-    }
+    for (const g of groups) if (guardWins(row, cur, g.guard)) for (const c of g.columns) cur[c] = row[c];
   }
-  return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r as Row<T>);
+  // The default sort compares strings by UTF-16 code units, as `<` does, without calling back into JS.
+  return [...byKey.keys()].sort().map((k) => byKey.get(k) as Row<T>);
+}
+
+/** A row's key as one string: its columns' values joined by NUL (one column: its value). */
+function keyOf(columns: readonly string[]): (row: Record<string, unknown>) => string {
+  const [first, ...rest] = columns as [string, ...string[]];
+  return (row) => {
+    let k = String(row[first]);
+    for (const c of rest) k += `\u0000${String(row[c])}`;
+    return k;
+  };
 }
 
 interface Statement {
