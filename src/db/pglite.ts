@@ -3,6 +3,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
 import { type Database, type Db, queryOf, type Row } from './client';
+import { PreparedStatements } from './pglite-prepared';
 import * as schema from './schema';
 
 /**
@@ -20,10 +21,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   await client.waitReady;
   const orm = drizzle(client, { schema }) as unknown as Database;
   const dialect = new PgDialect();
+  const prepared = new PreparedStatements(client);
   return {
     orm,
     driver: 'pglite',
-    transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, async (text, params) => (await tx.query<Row>(text, params)).rows))),
+    transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, (text, params) => prepared.query(tx, text, params)))),
     autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows)),
     close: () => client.close(),
   };
