@@ -19,6 +19,11 @@ export interface Query {
    * are built once per table and merge rule.
    */
   raw(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Most rows one multi-row statement takes (db/upsert.ts), when the driver wants fewer than the default:
+   * PGlite keeps each prepared statement's plan in its own memory, which a 256-row plan fills fast.
+   */
+  maxRows?: number;
 }
 
 export interface Db {
@@ -34,7 +39,7 @@ export interface Db {
   /**
    * Runs a read statement prepared once per connection, so that Postgres plans it once (its generic plan):
    * for statements whose best plan does not depend on the values (lookups by key), where planning costs
-   * more than running. Absent where statements are not prepared (PGlite): `rows` is used instead.
+   * more than running. Absent for PGlite (which prepares inside transactions only): `rows` is used instead.
    */
   prepared?<T>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
@@ -50,11 +55,12 @@ export async function rows<T = Record<string, unknown>>(db: Database | Tx, query
 }
 
 /** A driver's raw statement runner as a Query: fragments are rendered to text and parameters here. */
-export function queryOf(dialect: PgDialect, raw: (text: string, params?: unknown[]) => Promise<Row[]>): Query {
+export function queryOf(dialect: PgDialect, raw: (text: string, params?: unknown[]) => Promise<Row[]>, maxRows?: number): Query {
   const query = ((q: SQL) => {
     const { sql: text, params: values } = dialect.sqlToQuery(q);
     return raw(text, values);
   }) as Query;
   query.raw = raw;
+  if (maxRows !== undefined) query.maxRows = maxRows;
   return query;
 }

@@ -146,10 +146,10 @@ const asText = (v: unknown): string | null =>
 const MAX_CHUNK = 256;
 
 /** Splits rows into power-of-two chunks (37 = 32 + 4 + 1), in order, so statement texts repeat. */
-function chunks<R>(rows: R[]): R[][] {
+function chunks<R>(rows: R[], max = MAX_CHUNK): R[][] {
   const out: R[][] = [];
   for (let i = 0; i < rows.length; ) {
-    let size = MAX_CHUNK;
+    let size = max;
     while (size > rows.length - i) size >>= 1;
     out.push(rows.slice(i, i + size));
     i += size;
@@ -157,9 +157,9 @@ function chunks<R>(rows: R[]): R[][] {
   return out;
 }
 
-function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [string, unknown[]][] {
+function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], maxRows?: number): [string, unknown[]][] {
   const { props, text } = statementFor(rule);
-  return chunks(rows as Record<string, unknown>[]).map((chunk) => {
+  return chunks(rows as Record<string, unknown>[], maxRows).map((chunk) => {
     const params: unknown[] = [];
     for (const r of chunk) for (const p of props) params.push(asText(r[p]));
     return [text(chunk.length), params];
@@ -173,7 +173,7 @@ function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [
  */
 export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
   if (rows.length === 0) return [];
-  return statementsFor(rule, mergeRows(rule, rows)).map(([text, params]) => query.raw(text, params));
+  return statementsFor(rule, mergeRows(rule, rows), query.maxRows).map(([text, params]) => query.raw(text, params));
 }
 
 /**
@@ -188,6 +188,6 @@ export function insertStatements<T extends PgTable>(rule: MergeRule<T>, rows: Ro
 export async function insertNew<T extends PgTable>(query: Query, rule: MergeRule<T>, values: Row<T>[]): Promise<unknown[]> {
   if (values.length === 0) return [];
   const column = (getTableColumns(rule.table) as Record<string, PgColumn>)[rule.returning!]!.name;
-  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values)).map(([text, params]) => query.raw(text, params)));
+  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values), query.maxRows).map(([text, params]) => query.raw(text, params)));
   return inserted.flat().map((r) => r[column]);
 }
