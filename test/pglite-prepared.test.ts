@@ -67,7 +67,8 @@ describe('PGlite prepared statements', () => {
   it('closes the least recently used statement beyond its limit, and prepares it again when it comes back', async () => {
     const statements = prepared(2);
     const texts = [1, 2, 3].map((i) => `select $1::int + ${i} as n`);
-    const names = async () => (await pg.query<{ name: string }>(`select name from pg_prepared_statements order by name`)).rows.map((r) => r.name);
+    const names = async () =>
+      (await pg.query<{ name: string }>(`select name from pg_prepared_statements order by name`)).rows.map((r) => r.name);
     const before = await names();
     await pg.transaction(async (tx) => {
       for (const text of [...texts, texts[0]!]) await statements.query(tx, text, [1]);

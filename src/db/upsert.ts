@@ -188,6 +188,8 @@ export function insertStatements<T extends PgTable>(rule: MergeRule<T>, rows: Ro
 export async function insertNew<T extends PgTable>(query: Query, rule: MergeRule<T>, values: Row<T>[]): Promise<unknown[]> {
   if (values.length === 0) return [];
   const column = (getTableColumns(rule.table) as Record<string, PgColumn>)[rule.returning!]!.name;
-  const inserted = await Promise.all(statementsFor(rule, mergeRows(rule, values), query.maxRows).map(([text, params]) => query.raw(text, params)));
+  const inserted = await Promise.all(
+    statementsFor(rule, mergeRows(rule, values), query.maxRows).map(([text, params]) => query.raw(text, params)),
+  );
   return inserted.flat().map((r) => r[column]);
 }
