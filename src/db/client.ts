@@ -20,8 +20,8 @@ export interface Query {
    */
   raw(text: string, params?: unknown[]): Promise<Row[]>;
   /**
-   * Most rows one multi-row statement takes (db/upsert.ts), when the driver wants fewer than the default:
-   * PGlite keeps each prepared statement's plan in its own memory, which a 256-row plan fills fast.
+   * Most rows one multi-row statement takes (db/upsert.ts), the Db's: PGlite keeps each prepared
+   * statement's plan in its own memory, which a 256-row plan fills fast.
    */
   maxRows?: number;
 }
@@ -29,6 +29,8 @@ export interface Query {
 export interface Db {
   orm: Database;
   driver: 'pglite' | 'postgres';
+  /** Most rows one multi-row statement takes, when the driver wants fewer than the default (see Query). */
+  maxRows?: number;
   /** A transaction for the write path (see Query). */
   transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   /**

@@ -32,6 +32,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return {
     orm,
     driver: 'pglite',
+    maxRows: MAX_ROWS,
     transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, (text, params) => prepared.query(tx, text, params), MAX_ROWS))),
     autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows)),
     close: () => client.close(),

@@ -180,8 +180,8 @@ export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows
  * The rule's statements for `rows` (merged, in key order) as text and parameters, for a caller that builds
  * on them (a data-modifying CTE, ingest/queue.ts): the texts repeat, so they are still prepared once.
  */
-export function insertStatements<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): [string, unknown[]][] {
-  return rows.length === 0 ? [] : statementsFor(rule, mergeRows(rule, rows));
+export function insertStatements<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], maxRows?: number): [string, unknown[]][] {
+  return rows.length === 0 ? [] : statementsFor(rule, mergeRows(rule, rows), maxRows);
 }
 
 /** Inserts the rows whose key is new (a rule with no merge: DO NOTHING); returns the rule's `returning` column of those. */

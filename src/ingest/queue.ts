@@ -21,8 +21,8 @@ const acceptTexts = new Map<string, string>();
  * rows are inserted in id order (a stable lock order between concurrent writers); the queue's order among
  * the events of one statement is the server's, which nothing depends on (merges are order-independent).
  */
-export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[]): [string, unknown[]][] {
-  return insertStatements(acceptRule, events).map(([text, params]) => [accepting(text), params]);
+export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[], maxRows?: number): [string, unknown[]][] {
+  return insertStatements(acceptRule, events, maxRows).map(([text, params]) => [accepting(text), params]);
 }
 
 function accepting(insert: string): string {

@@ -18,7 +18,7 @@ import { type Documents, markDocumentsStale } from './stale-documents';
  * atomic by itself, and they would cost two more round trips.
  */
 export async function acceptEvents(db: Db, events: EventRow[]): Promise<Set<string>> {
-  const statements = storeAndQueue(events);
+  const statements = storeAndQueue(events, db.maxRows);
   const run = async (query: Query) => (await Promise.all(statements.map(([text, params]) => query.raw(text, params)))).flat();
   const stored = statements.length === 1 ? await db.autocommit(run) : await db.transaction(run);
   return new Set(stored.map((r) => r.event_id as string));
