@@ -249,9 +249,20 @@ export interface ServerChild {
 let built: Promise<void> | undefined;
 
 /**
- * Starts the server as `npm start` does (`node --enable-source-maps dist/node.js`, its bundle built from
- * the sources once per bench run) with `env` (PORT is chosen here), and resolves once /healthcheck answers
- * 200. Node itself is the child (not npm or a shell), so its pid is the server's.
+ * The node flags of `npm start` (package.json `scripts.start`: `node <flags> dist/node.js`), so that the
+ * bench measures the server as it is run, memory flags included.
+ */
+async function startFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...rest] = pkg.scripts.start.split(' ').filter(Boolean);
+  if (node !== 'node' || rest.at(-1) !== 'dist/node.js') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return rest.slice(0, -1);
+}
+
+/**
+ * Starts the server as `npm start` does (`node <its flags> dist/node.js`, the bundle built from the sources
+ * once per bench run) with `env` (PORT is chosen here), and resolves once /healthcheck answers 200. Node
+ * itself is the child (not npm or a shell), so its pid is the server's.
  */
 export async function startServer(env: Record<string, string>): Promise<ServerChild> {
   built ??= buildServer(repoRoot);
@@ -261,16 +272,17 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL' && k !== 'PORT'),
   );
-  // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof`, which NODE_OPTIONS refuses);
-  // BENCH_SERVER_ENV: settings to compare against the defaults (`PEDIGREE_LOG_LEVEL=warn`).
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_SERVER_NODE_ARGS: more flags for the server's node (`--cpu-prof`, which NODE_OPTIONS refuses; a
+  // later flag overrides the start script's); BENCH_SERVER_ENV: settings to compare against the defaults
+  // (`PEDIGREE_LOG_LEVEL=warn`).
+  const nodeArgs = [...(await startFlags()), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const settings = Object.fromEntries(
     (process.env.BENCH_SERVER_ENV ?? '')
       .split(' ')
       .filter((kv) => kv.includes('='))
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/node.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/node.js'], {
     cwd: repoRoot,
     env: { ...inherited, ...settings, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
