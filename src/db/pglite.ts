@@ -34,7 +34,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     driver: 'pglite',
     maxRows: MAX_ROWS,
     transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, (text, params) => prepared.query(tx, text, params), MAX_ROWS))),
-    autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows)),
+    autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows, MAX_ROWS)),
     close: () => client.close(),
   };
 }
