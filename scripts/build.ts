@@ -6,6 +6,7 @@
  * `npm run build:spec` first). `prepare`, so `npm ci`, runs `npm run build`.
  *
  *   dist/node.js, dist/cli.js       the server and the CLI (bin/pedigree.js imports dist/cli.js)
+ *   dist/normalize-thread.js        the server's normalization thread (src/ingest/normalizer-thread.ts)
  *   dist/db/pglite-initdb.mjs       run as a child process by src/service.ts, at ./db/ as from src/service.ts
  *   dist/emitter/index.js, *.d.ts   the `pedigree/emitter` export and its declarations (tsc)
  *

@@ -18,11 +18,14 @@ export const bundleOptions = (root: string): BuildOptions => ({
   logLevel: 'warning',
 });
 
-/** dist/node.js and the PGlite initdb script it runs (dist/db/pglite-initdb.mjs). */
+/**
+ * dist/node.js, the normalization thread it starts (dist/normalize-thread.js), and the PGlite initdb script
+ * it runs (dist/db/pglite-initdb.mjs).
+ */
 export async function buildServer(root: string, entryPoints: string[] = ['src/node.ts']): Promise<void> {
   const common = bundleOptions(root);
   await Promise.all([
-    build({ ...common, entryPoints }),
+    build({ ...common, entryPoints: [...entryPoints, 'src/normalize-thread.ts'] }),
     build({ ...common, entryPoints: ['src/db/pglite-initdb.mjs'], outExtension: { '.js': '.mjs' } }),
   ]);
 }

@@ -85,6 +85,12 @@ export interface NormalizeConfig {
   concurrency: number;
   /** Longest a request asking `Prefer: wait=normalized` waits (PEDIGREE_NORMALIZE_WAIT_SECONDS). */
   waitSeconds: number;
+  /**
+   * Whether the Node service normalizes on a thread of its own (PEDIGREE_NORMALIZE_THREAD,
+   * ingest/normalizer-thread.ts); unset: with PostgreSQL when the machine has more than one CPU. PGlite
+   * cannot: it normalizes on the thread that holds the database.
+   */
+  thread: boolean | undefined;
 }
 
 export interface MlflowConfig {
@@ -213,6 +219,14 @@ function oidc(env: Env): OidcConfig | undefined {
   return { issuer, audience, clientId, scopesClaim, scopePrefix, uiScopes, timeoutMs };
 }
 
+function normalizeThread(env: Env): boolean | undefined {
+  if (!env.PEDIGREE_NORMALIZE_THREAD?.trim()) return undefined;
+  const thread = boolean(env, 'PEDIGREE_NORMALIZE_THREAD', false);
+  if (thread && !env.DATABASE_URL)
+    throw new Error('PEDIGREE_NORMALIZE_THREAD=true needs DATABASE_URL: embedded PGlite normalizes on the thread that holds the database');
+  return thread;
+}
+
 function parseJson(name: string, raw: string) {
   try {
     return JSON.parse(raw);
@@ -238,6 +252,7 @@ export function loadConfig(env: Env): Config {
       batchEvents: env.PEDIGREE_NORMALIZE_BATCH ? integer(env, 'PEDIGREE_NORMALIZE_BATCH', 2000) : undefined,
       concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
       waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),
+      thread: normalizeThread(env),
     },
     mlflow: {
       namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',

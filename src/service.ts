@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,7 +12,9 @@ import { migrate } from './db/migrate';
 import { readMigrations } from './db/migrations-fs';
 import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
-import { ingestPipeline } from './ingest/pipeline';
+import type { NormalizerControl } from './ingest/normalizer';
+import { NormalizerThread } from './ingest/normalizer-thread';
+import { acceptingInto, type Ingest, ingestPipeline } from './ingest/pipeline';
 import { backlog } from './ingest/queue';
 import { type Logger, silentLogger } from './log';
 import { Metrics } from './metrics';
@@ -33,6 +36,26 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 }
 
 /**
+ * Acceptance and normalization: the normalizer on a thread of its own (PostgreSQL, unless
+ * PEDIGREE_NORMALIZE_THREAD says otherwise, when the machine has a CPU to give it), or on this one.
+ */
+function pipeline(db: Db, config: Config, metrics: Metrics, logger: Logger): Ingest<NormalizerControl> {
+  const { databaseUrl, normalize } = config;
+  const thread = normalize.thread ?? (databaseUrl !== undefined && availableParallelism() > 1);
+  if (!thread || !databaseUrl) return ingestPipeline(db, config, { metrics, logger });
+  const normalizer = new NormalizerThread({
+    databaseUrl,
+    // Its batches and, beside them, the documents' refresh and the waiters' look-ups.
+    poolSize: normalize.concurrency + 2,
+    normalizer: { maxBatchEvents: normalize.batchEvents, concurrency: normalize.concurrency },
+    log: config.log,
+    progress: metrics.normalization,
+    logger,
+  });
+  return { writer: acceptingInto(db, normalizer, config, metrics), normalizer };
+}
+
+/**
  * Database migrated, normalizer started (it first takes up what was queued before a restart), app built:
  * everything a Node process serves. `quiesce` waits for the commits in flight (each request waiting for one
  * gets its answer), normalizes what is queued until `drainUntil` (epoch ms) if given, and ends normalization
@@ -47,8 +70,8 @@ export async function startService(config: Config, logger: Logger = silentLogger
   await buildMissingDocuments(opened);
   await ensureEventPartitions(opened);
   const db = metrics.watchPool(opened, config.databaseUrl ? config.databasePoolSize : 1);
-  const { writer, normalizer } = ingestPipeline(db, config, { metrics, logger });
-  normalizer.start();
+  const { writer, normalizer } = pipeline(db, config, metrics, logger);
+  await normalizer.start();
   // Daily: the coming months' event partitions, and retention when PEDIGREE_RETENTION_DAYS is set.
   const retention = new RetentionSchedule(db, { days: config.retentionDays, logger });
   retention.start();

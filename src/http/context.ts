@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
-import type { Normalizer } from '../ingest/normalizer';
+import type { NormalizerControl } from '../ingest/normalizer';
 import type { EventWriter } from '../ingest/writer';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -13,7 +13,7 @@ export interface Deps {
   db: Db;
   writer: EventWriter;
   /** Normalizes what the writer accepted; requests asking `Prefer: wait=normalized` wait on it. */
-  normalizer: Normalizer;
+  normalizer: NormalizerControl;
   config: Config;
   /** This app's metrics (GET /metrics): the writer given to the app reports to the same. */
   metrics: Metrics;

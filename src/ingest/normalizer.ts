@@ -53,7 +53,8 @@ import { refreshStaleDocuments } from './stale-documents';
  *
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
  * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
- * (events another instance accepted and did not normalize). On Workers, which keep no process, the request that accepted
+ * (events another instance accepted and did not normalize). With PostgreSQL it runs on a thread of its
+ * own, beside acceptance (normalizer-thread.ts); PGlite's, on the one thread that holds the database. On Workers, which keep no process, the request that accepted
  * events drains the queue after answering (ctx.waitUntil) and a cron trigger drains what is left
  * (src/worker.ts): the same cursor, run in turns.
  *
@@ -87,6 +88,25 @@ export interface NormalizerOptions {
 
 export type Settlement = EventState;
 
+/**
+ * What acceptance and the app ask of normalization, wherever its loop runs: on this thread (Normalizer) or
+ * on one of its own (NormalizerThread, normalizer-thread.ts).
+ */
+export interface NormalizerControl {
+  /** Starts the loop (a thread's: resolves once it runs). */
+  start(): void | Promise<void>;
+  /** The writer committed these events (those newly stored). */
+  accepted(events: EventRow[]): void;
+  /** There may be queued events (a retry queued them again). */
+  wake(): void;
+  /** Waits until these events are normalized or set aside, at most `timeoutMs` (Prefer: wait=normalized). */
+  settled(ids: readonly string[], timeoutMs: number, queuedNow?: ReadonlySet<string>): Promise<Map<string, Settlement>>;
+  /** Normalizes until nothing is queued that this process can claim, or `deadline` passes. */
+  drain(options?: { deadline?: number }): Promise<{ normalized: number; failed: BatchOutcome['failed'] }>;
+  /** Finishes the batches in flight and stops. */
+  stop(): Promise<void>;
+}
+
 interface Waiter {
   /** The ids still awaited. */
   open: Set<string>;
@@ -110,7 +130,7 @@ const VACUUM_EVERY = 20_000;
 const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
-export class Normalizer {
+export class Normalizer implements NormalizerControl {
   /** Events the writer handed over since this normalizer was made. */
   acceptedEvents = 0;
   private readonly limits: { events: number; bytes: number };

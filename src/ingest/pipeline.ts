@@ -1,16 +1,16 @@
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Metrics } from '../metrics';
-import { Normalizer, type NormalizerOptions } from './normalizer';
+import { Normalizer, type NormalizerControl, type NormalizerOptions } from './normalizer';
 import { EventWriter } from './writer';
 
 /**
  * Acceptance and the normalization behind it, wired: the writer hands each commit's plans to the
  * normalizer; both report to `metrics` when given (the app's, so that GET /metrics shows them).
  */
-export interface Ingest {
+export interface Ingest<N extends NormalizerControl = Normalizer> {
   writer: EventWriter;
-  normalizer: Normalizer;
+  normalizer: N;
 }
 
 export function ingestPipeline(
@@ -25,10 +25,19 @@ export function ingestPipeline(
     progress: metrics?.normalization,
     ...options,
   });
-  const writer = new EventWriter(db, {
+  return { writer: acceptingInto(db, normalizer, config, metrics), normalizer };
+}
+
+/** Acceptance's writer, handing each commit's events to `normalizer` (wherever it runs: service.ts). */
+export function acceptingInto(
+  db: Db,
+  normalizer: NormalizerControl,
+  config: Partial<Pick<Config, 'writeConcurrency'>> = {},
+  metrics?: Metrics,
+): EventWriter {
+  return new EventWriter(db, {
     concurrency: config.writeConcurrency,
     metrics,
-    onAccepted: (plans) => normalizer.accepted(plans),
+    onAccepted: (events) => normalizer.accepted(events),
   });
-  return { writer, normalizer };
 }

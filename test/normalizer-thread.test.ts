@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { NormalizerThread } from '../src/ingest/normalizer-thread';
+import { acceptingInto } from '../src/ingest/pipeline';
+import type { Logger } from '../src/log';
+import { Metrics } from '../src/metrics';
+import { databases, truncateAll, useDatabase } from './support/databases';
+import { post } from './support/events';
+import { runStory } from './support/run-events';
+import { count } from './support/snapshot';
+
+/** Where the crashing entry (support/crashing-normalize-thread.ts) marks that it died; not imported: it runs a thread. */
+const crashMarker = (databaseUrl: string) => `${tmpdir()}/pedigree-thread-crashed-${new URL(databaseUrl).pathname.slice(1)}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are walked freely.
+type Json = Record<string, any>;
+
+/** What the thread logs to the process (its exits), kept for the assertions. */
+function recordingLogger() {
+  const errors: { fields: Json; message: string }[] = [];
+  const error = (fields: Json, message: string) => void errors.push({ fields, message });
+  return { errors, error: error as Logger['error'] };
+}
+
+async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  for (const started = Date.now(); !(await what()); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// The thread opens its own connections: PostgreSQL only (PGlite normalizes on the thread that holds it).
+describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on its own thread, on $name', (database) => {
+  const ctx = useDatabase(database);
+  const config = loadConfig({});
+  const metrics = new Metrics({ maxProducers: 10 });
+  const logger = recordingLogger();
+  let thread: NormalizerThread;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    thread = new NormalizerThread({
+      databaseUrl: ctx().url!,
+      poolSize: 3,
+      normalizer: { maxBatchEvents: 50, concurrency: 1 },
+      log: { level: 'silent', format: 'json' },
+      progress: metrics.normalization,
+      logger,
+    });
+    await thread.start();
+    const writer = acceptingInto(ctx().db, thread, config, metrics);
+    app = createApp({ db: ctx().db, writer, normalizer: thread, config, metrics });
+  });
+  afterAll(() => thread.stop());
+
+  it('answers a request that waits once the thread normalized its events, and counts them in this process', async () => {
+    await truncateAll(ctx().db);
+    const before = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
+    const story = runStory();
+    for (const event of story.events) {
+      const res = await post(app, event);
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as Json).normalization).toBe('normalized');
+    }
+    expect(await count(ctx().db, 'runs', `id = '${story.runId}'`)).toBe(1);
+    expect(await count(ctx().db, 'pending_events')).toBe(0);
+    // The job's document was built before the answer: the listing shows the run's last state.
+    const jobs = (await (await app.request('/api/v1/namespaces/spark%3A%2F%2Fcluster/jobs')).json()) as Json;
+    expect(jobs.jobs.map((j: Json) => j.latestRun?.state)).toEqual(['COMPLETED']);
+    const after = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
+    expect(Number(after) - Number(before ?? 0)).toBe(story.events.length);
+  });
+
+  it('normalizes what is accepted without anyone waiting, behind the answers', async () => {
+    await truncateAll(ctx().db);
+    const stories = Array.from({ length: 20 }, (_, i) => runStory({ job: `etl.thread_${i}` }));
+    const answers = await Promise.all(stories.flatMap((s) => s.events.map((e) => post(app, e, { wait: false }))));
+    expect(answers.map((r) => r.status).every((s) => s === 201)).toBe(true);
+    await until(async () => (await count(ctx().db, 'pending_events')) === 0);
+    expect(await count(ctx().db, 'runs')).toBe(stories.length);
+    expect(await count(ctx().db, 'normalization_failures')).toBe(0);
+  });
+
+  it('drains through the thread when asked (a clean stop), answering what it did', async () => {
+    await truncateAll(ctx().db);
+    // The thread's loop may take some of them first: between the two, all are normalized.
+    const story = runStory({ job: 'etl.drained' });
+    await Promise.all(story.events.map((e) => post(app, e, { wait: false })));
+    const { normalized, failed } = await thread.drain();
+    expect(failed).toEqual([]);
+    expect(normalized).toBeGreaterThanOrEqual(0);
+    expect(await count(ctx().db, 'pending_events')).toBe(0);
+    expect(await count(ctx().db, 'runs', `id = '${story.runId}'`)).toBe(1);
+  });
+});
+
+describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization thread that fails, on $name', (database) => {
+  const ctx = useDatabase(database);
+  afterAll(() => rm(crashMarker(ctx().url!), { force: true }));
+
+  it('fails to start when its entry cannot run, and is not tried again', async () => {
+    const logger = recordingLogger();
+    const thread = new NormalizerThread({
+      databaseUrl: ctx().url!,
+      poolSize: 1,
+      normalizer: {},
+      log: { level: 'silent', format: 'json' },
+      logger,
+      entry: new URL('./support/no-such-thread.ts', import.meta.url),
+    });
+    await expect(thread.start()).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(logger.errors.filter((e) => e.message.includes('starting it again'))).toEqual([]);
+    await thread.stop();
+  });
+
+  it('is started again after it dies, and what was accepted meanwhile is normalized', async () => {
+    await truncateAll(ctx().db);
+    const marker = crashMarker(ctx().url!);
+    const logger = recordingLogger();
+    const metrics = new Metrics({ maxProducers: 10 });
+    const config = loadConfig({});
+    const thread = new NormalizerThread({
+      databaseUrl: ctx().url!,
+      poolSize: 3,
+      normalizer: { concurrency: 1 },
+      log: { level: 'silent', format: 'json' },
+      progress: metrics.normalization,
+      logger,
+      entry: new URL('./support/crashing-normalize-thread.ts', import.meta.url),
+    });
+    await thread.start();
+    try {
+      const app = createApp({
+        db: ctx().db,
+        writer: acceptingInto(ctx().db, thread, config, metrics),
+        normalizer: thread,
+        config,
+        metrics,
+      });
+      await until(async () => existsSync(marker) && logger.errors.some((e) => e.message.includes('starting it again')));
+      const story = runStory({ job: 'etl.after_crash' });
+      for (const event of story.events) expect((await post(app, event, { wait: false })).status).toBe(201);
+      // A waiter after the restart is answered by the new thread.
+      const res = await post(app, runStory({ job: 'etl.waited' }).events[0]);
+      expect(((await res.json()) as Json).normalization).toBe('normalized');
+      await until(async () => (await count(ctx().db, 'pending_events')) === 0);
+      expect(await count(ctx().db, 'runs')).toBe(2);
+      expect(logger.errors.find((e) => e.message.includes('starting it again'))?.fields.code).toBe(1);
+    } finally {
+      await thread.stop();
+    }
+  });
+});
+
+describe('PEDIGREE_NORMALIZE_THREAD', () => {
+  const url = { DATABASE_URL: 'postgres://db/pedigree' };
+  it('is left to the service when unset (a thread with PostgreSQL on a machine with CPUs to spare)', () => {
+    expect(loadConfig(url).normalize.thread).toBeUndefined();
+    expect(loadConfig({}).normalize.thread).toBeUndefined();
+  });
+  it('says yes or no with PostgreSQL', () => {
+    expect(loadConfig({ ...url, PEDIGREE_NORMALIZE_THREAD: 'true' }).normalize.thread).toBe(true);
+    expect(loadConfig({ ...url, PEDIGREE_NORMALIZE_THREAD: 'off' }).normalize.thread).toBe(false);
+    expect(loadConfig({ PEDIGREE_NORMALIZE_THREAD: 'false' }).normalize.thread).toBe(false);
+  });
+  it('is refused by name when it cannot be: a thread with embedded PGlite, or not a yes or no', () => {
+    expect(() => loadConfig({ PEDIGREE_NORMALIZE_THREAD: 'true' })).toThrow(/PEDIGREE_NORMALIZE_THREAD=true needs DATABASE_URL/);
+    expect(() => loadConfig({ ...url, PEDIGREE_NORMALIZE_THREAD: 'maybe' })).toThrow(/PEDIGREE_NORMALIZE_THREAD must be true or false/);
+  });
+});
