@@ -72,6 +72,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------------------
 // Measuring
 
+/**
+ * Timed requests per query in the lineage and models sections (BENCH_LINEAGE_SAMPLES): the p99 of fewer than
+ * a hundred samples is their slowest, one garbage collection or one cold page.
+ */
+export const lineageSamples = () => Number(process.env.BENCH_LINEAGE_SAMPLES ?? 200);
+
 /** Nearest-rank percentile of an ascending array (p in 0..100); NaN when empty. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;

@@ -26,6 +26,7 @@ import {
   type BenchContext,
   fixed,
   getJson,
+  lineageSamples,
   type Section,
   type SectionResult,
   scratchPostgres,
@@ -224,7 +225,7 @@ export const lineageSection: Section = {
   name: 'lineage',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const failures: string[] = [];
-    const samples = Number(process.env.BENCH_LINEAGE_SAMPLES ?? 50);
+    const samples = lineageSamples();
     const jobs = Number(process.env.BENCH_LINEAGE_JOBS ?? 100_000);
     const pgliteJobs = Number(process.env.BENCH_LINEAGE_PGLITE_JOBS ?? 10_000);
     const measured: Measured[] = [];

@@ -17,6 +17,7 @@ import {
   type BenchContext,
   fixed,
   getJson,
+  lineageSamples,
   postJson,
   type Section,
   type SectionResult,
@@ -38,7 +39,7 @@ export const modelsSection: Section = {
     if (!ctx.databaseUrl || !ctx.databases.includes('postgres')) return empty('needs DATABASE_URL');
     const jobs = Number(process.env.BENCH_LINEAGE_JOBS ?? 100_000);
     const versions = Number(process.env.BENCH_MODELS_VERSIONS ?? 10_000);
-    const samples = Number(process.env.BENCH_LINEAGE_SAMPLES ?? 50);
+    const samples = lineageSamples();
     const reuse = process.env.BENCH_LINEAGE_DATABASE_URL;
     const scratch = reuse ? { url: reuse, drop: async () => {} } : await scratchPostgres(ctx.databaseUrl);
     return withCleanup(scratch.drop, async () => {

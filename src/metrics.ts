@@ -200,7 +200,7 @@ export class Metrics {
     const pool = () => ({ size: this.poolSize, transactions: this.transactions });
     new Gauge({
       name: 'pedigree_db_pool_size',
-      help: 'Connections the database pool may open (PEDIGREE_DB_POOL; 1 for embedded PGlite; 0 when not measured, as on Workers)',
+      help: 'Connections the database pool may open (PEDIGREE_DB_POOL; 1 for embedded PGlite; 0 when not measured, as on Workers); a normalization thread has its own beside it (PEDIGREE_NORMALIZE_CONCURRENCY + 2)',
       registers,
       collect() {
         this.set(pool().size);
