@@ -42,7 +42,7 @@ export async function deleteRunChunk(query: Query, ids: readonly string[], cutof
     const gone = await query<{ id: string }>(sql`
       delete from job_versions jv where jv.id = any(${uuidArray(candidates)}) and not jv.declared
         and not exists (select 1 from runs r where r.job_version_id = jv.id)
-        and not exists (select 1 from jobs j where j.current_version_id = jv.id)
+        and not exists (select 1 from jobs j where j.id = jv.job_id and j.current_version_id = jv.id)
       returning jv.id`);
     jobVersions = gone.length;
     if (gone.length) {
@@ -83,7 +83,7 @@ export async function countRuns(query: Query, cutoff: string): Promise<CountsDel
     ), jv as materialized (
       select jv.id from job_versions jv where jv.id in (select job_version_id from d) and not jv.declared
         and not exists (select 1 from runs r where r.job_version_id = jv.id and r.id not in (select id from d))
-        and not exists (select 1 from jobs j where j.current_version_id = jv.id)
+        and not exists (select 1 from jobs j where j.id = jv.job_id and j.current_version_id = jv.id)
     )
     select
       (select count(*) from d) as runs,
