@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { NormalizerThread } from '../src/ingest/normalizer-thread';
+import { loggerTo, NormalizerThread } from '../src/ingest/normalizer-thread';
 import { acceptingInto } from '../src/ingest/pipeline';
 import type { Logger } from '../src/log';
 import { Metrics } from '../src/metrics';
@@ -19,11 +21,19 @@ const crashMarker = (databaseUrl: string) => `${tmpdir()}/pedigree-thread-crashe
 // biome-ignore lint/suspicious/noExplicitAny: answers are walked freely.
 type Json = Record<string, any>;
 
-/** What the thread logs to the process (its exits), kept for the assertions. */
+/** What the process's logger is told (the thread's records, its exits), kept for the assertions. */
 function recordingLogger() {
-  const errors: { fields: Json; message: string }[] = [];
-  const error = (fields: Json, message: string) => void errors.push({ fields, message });
-  return { errors, error: error as Logger['error'] };
+  const records: { level: string; fields: Json; message: string }[] = [];
+  const at = (level: string) => ((fields: Json, message: string) => void records.push({ level, fields, message })) as Logger['error'];
+  return {
+    records,
+    get errors() {
+      return records.filter((r) => r.level === 'error');
+    },
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+  };
 }
 
 async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -47,7 +57,6 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
       databaseUrl: ctx().url!,
       poolSize: 3,
       normalizer: { maxBatchEvents: 50, concurrency: 1 },
-      log: { level: 'silent', format: 'json' },
       progress: metrics.normalization,
       logger,
     });
@@ -85,6 +94,26 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
     expect(await count(ctx().db, 'normalization_failures')).toBe(0);
   });
 
+  it("logs through this process's logger: an event set aside, with its error and the thread named", async () => {
+    await truncateAll(ctx().db);
+    const { db } = ctx();
+    await db.orm.execute(sql`create or replace function pedigree_test_explode() returns trigger language plpgsql as $$
+      begin if new.job_name = 'explode' then raise exception 'boom'; end if; return new; end $$`);
+    await db.orm.execute(
+      sql`create trigger pedigree_test_explode before insert on runs for each row execute function pedigree_test_explode()`,
+    );
+    try {
+      const event = runStory({ job: 'explode' }).events[0];
+      const body = (await (await post(app, event)).json()) as Json;
+      expect(body.normalization).toBe('failed');
+      const record = logger.records.find((r) => r.level === 'warn' && r.fields.eventId === body.id);
+      expect(record).toMatchObject({ message: 'event set aside: its normalization failed', fields: { thread: 'normalizer' } });
+      expect(record!.fields.error).toMatch(/boom/);
+    } finally {
+      await db.orm.execute(sql`drop trigger pedigree_test_explode on runs`);
+    }
+  });
+
   it('drains through the thread when asked (a clean stop), answering what it did', async () => {
     await truncateAll(ctx().db);
     // The thread's loop may take some of them first: between the two, all are normalized.
@@ -108,7 +137,6 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
       databaseUrl: ctx().url!,
       poolSize: 1,
       normalizer: {},
-      log: { level: 'silent', format: 'json' },
       logger,
       entry: new URL('./support/no-such-thread.ts', import.meta.url),
     });
@@ -128,7 +156,6 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
       databaseUrl: ctx().url!,
       poolSize: 3,
       normalizer: { concurrency: 1 },
-      log: { level: 'silent', format: 'json' },
       progress: metrics.normalization,
       logger,
       entry: new URL('./support/crashing-normalize-thread.ts', import.meta.url),
@@ -171,5 +198,23 @@ describe('PEDIGREE_NORMALIZE_THREAD', () => {
   it('is refused by name when it cannot be: a thread with embedded PGlite, or not a yes or no', () => {
     expect(() => loadConfig({ PEDIGREE_NORMALIZE_THREAD: 'true' })).toThrow(/PEDIGREE_NORMALIZE_THREAD=true needs DATABASE_URL/);
     expect(() => loadConfig({ ...url, PEDIGREE_NORMALIZE_THREAD: 'maybe' })).toThrow(/PEDIGREE_NORMALIZE_THREAD must be true or false/);
+  });
+});
+
+describe("the thread's log records", () => {
+  it('carry an error as pino logs it, its own fields (a SQLSTATE code) included', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<Json>((resolve) => port2.once('message', resolve));
+    const err = Object.assign(new Error('terminating connection'), { code: '57P01' });
+    loggerTo(port1).error({ err, batch: 3 }, 'normalization paused, events stay queued');
+    const message = await received;
+    port1.close();
+    expect(message).toMatchObject({
+      kind: 'log',
+      level: 'error',
+      message: 'normalization paused, events stay queued',
+      fields: { batch: 3, err: { type: 'Error', message: 'terminating connection', code: '57P01' } },
+    });
+    expect(message.fields.err.stack).toMatch(/terminating connection/);
   });
 });

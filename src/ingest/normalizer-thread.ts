@@ -1,46 +1,38 @@
 import { type MessagePort, Worker } from 'node:worker_threads';
-import type { LogConfig } from '../config';
+import { pino } from 'pino';
 import type { Logger } from '../log';
 import type { Normalization } from '../metrics';
 import type { NormalizerControl, NormalizerOptions, Settlement } from './normalizer';
 import type { EventRow } from './plan/event-row';
 
-/**
- * The normalizer on a thread of its own (Node, PostgreSQL). Acceptance and normalization each cost about
- * as much CPU per event, and on one thread they take turns: a batch of 2,000 events plans for over 100 ms
- * during which no request is answered. On its own thread, with its own connections, the normalizer runs
- * beside acceptance (src/normalize-thread.ts is its entry; the class there is the usual Normalizer, as one
- * more instance on the same queue). This side stands in for it: what the app asks (`settled` for
- * `Prefer: wait=normalized`, `wake`, `drain`, `stop`) is asked of the thread and answered back; the text
- * of accepted events is handed over as the writer commits, so it is not read back; each batch's progress
- * comes back to this process's metrics. PGlite cannot be shared between threads: it normalizes in its own.
- *
- * A thread that dies (it should not) is started again after a second, and logged: the events stay queued,
- * since claiming commits with what it produced; waiters of the lost thread get `pending`, as after a timeout.
- */
+/** How the normalization thread is started and what it reports to. */
 export interface NormalizerThreadOptions {
   databaseUrl: string;
   /** Connections of the thread's own pool. */
   poolSize: number;
   /** The thread's normalizer's settings (plain values: they are copied to the thread). */
   normalizer: Pick<NormalizerOptions, 'maxBatchEvents' | 'concurrency'>;
-  log: LogConfig;
   /** This process's metrics, told of each batch the thread normalizes. */
   progress?: Pick<Normalization, 'normalized'>;
-  /** Where the thread's exits are reported. */
-  logger?: Pick<Logger, 'error'>;
+  /** This process's logger: the thread's records (marked `thread: normalizer`) and its exits. */
+  logger?: ThreadLogger;
   /** The entry script (tests); by default src/normalize-thread.ts, or its bundle beside dist/node.js. */
   entry?: URL;
 }
 
 /** What the thread's entry is given (workerData). */
-export type ThreadData = Pick<NormalizerThreadOptions, 'databaseUrl' | 'poolSize' | 'normalizer' | 'log'>;
+export type ThreadData = Pick<NormalizerThreadOptions, 'databaseUrl' | 'poolSize' | 'normalizer'>;
+
+/** The levels a normalizer logs at (normalizer.ts). */
+type ThreadLogger = Pick<Logger, 'error' | 'warn' | 'info'>;
+type Level = keyof ThreadLogger;
 
 type Method = 'wake' | 'settled' | 'drain' | 'stop';
 type ToThread = { kind: 'accepted'; events: { id: string; raw: string }[] } | { kind: 'call'; id: number; method: Method; args: unknown[] };
 type FromThread =
   | { kind: 'ready' }
   | { kind: 'progress'; events: number; oldestAcceptedAt: number }
+  | { kind: 'log'; level: Level; fields: Record<string, unknown>; message: string }
   | { kind: 'reply'; id: number; value?: unknown; error?: string };
 
 interface Call {
@@ -52,6 +44,20 @@ interface Call {
 
 const RESTART_MS = 1000;
 
+/**
+ * The normalizer on a thread of its own (Node, PostgreSQL). Acceptance and normalization each cost about
+ * as much CPU per event, and on one thread they take turns: a batch of 2,000 events plans for over 100 ms
+ * during which no request is answered. On its own thread, with its own connections, the normalizer runs
+ * beside acceptance (src/normalize-thread.ts is its entry; the class there is the usual Normalizer, as one
+ * more instance on the same queue). This side stands in for it: what the app asks (`settled` for
+ * `Prefer: wait=normalized`, `wake`, `drain`, `stop`) is asked of the thread and answered back; the text
+ * of accepted events is handed over as the writer commits, so it is not read back; each batch's progress
+ * comes back to this process's metrics, and its log records to this process's logger. PGlite cannot be shared
+ * between threads: it normalizes in its own.
+ *
+ * A thread that dies (it should not) is started again after a second, and logged: the events stay queued,
+ * since claiming commits with what it produced; waiters of the lost thread get `pending`, as after a timeout.
+ */
 export class NormalizerThread implements NormalizerControl {
   private worker: Worker | undefined;
   private readonly calls = new Map<number, Call>();
@@ -76,7 +82,6 @@ export class NormalizerThread implements NormalizerControl {
       databaseUrl: this.options.databaseUrl,
       poolSize: this.options.poolSize,
       normalizer: this.options.normalizer,
-      log: this.options.log,
     };
     // From the TypeScript sources (tests, `npm run dev`) the thread loads its entry through tsx: Node 20's
     // threads do not take the loader this process registered, nor one given with `--import`.
@@ -177,6 +182,10 @@ export class NormalizerThread implements NormalizerControl {
       this.options.progress?.normalized(m.events, m.oldestAcceptedAt);
       return;
     }
+    if (m.kind === 'log') {
+      this.options.logger?.[m.level]({ ...m.fields, thread: 'normalizer' }, m.message);
+      return;
+    }
     const call = this.calls.get(m.id);
     if (!call) return;
     this.calls.delete(m.id);
@@ -239,6 +248,23 @@ export function progressTo(port: MessagePort): Pick<Normalization, 'normalized'>
   return {
     normalized: (events, oldestAcceptedAt) => port.postMessage({ kind: 'progress', events, oldestAcceptedAt } satisfies FromThread),
   };
+}
+
+/**
+ * A logger for the thread's normalizer that hands each record to the process's logger: one destination
+ * (stdout, JSON or pretty as configured), whose lines two threads writing could interleave. An error is sent
+ * as pino would log it (type, message, stack and its own fields, such as a SQLSTATE `code`).
+ */
+export function loggerTo(port: MessagePort): ThreadLogger {
+  const send =
+    (level: Level) =>
+    (fields: unknown, message?: string): void => {
+      const plain = Object.fromEntries(
+        Object.entries(fields as Record<string, unknown>).map(([k, v]) => [k, v instanceof Error ? pino.stdSerializers.err(v) : v]),
+      );
+      port.postMessage({ kind: 'log', level, fields: plain, message: message ?? '' } satisfies FromThread);
+    };
+  return { error: send('error'), warn: send('warn'), info: send('info') } as ThreadLogger;
 }
 
 /** tsx's API (a dev dependency: only the sources need it), as a URL the thread can import from anywhere. */
