@@ -2,6 +2,8 @@
 # CI: the production install. In a temporary copy of the checkout (the files git tracks or would add), the
 # image steps `npm ci`, `npm run build`, `npm prune --omit=dev`; then, with no dev dependency left, `npm start`
 # must serve on embedded PGlite (fresh data dir, then existing), accept an event, and `npx pedigree` must run.
+# With PRODUCTION_DATABASE_URL (a PostgreSQL server's admin URL; .ci/run gives it), `npm start` must also serve
+# on a fresh database there, normalizing on its own thread (dist/normalize-thread.js, no tsx).
 # Prints the start-up times. Called by .ci/run; also usable by hand: `bash .ci/production-install.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,34 +66,68 @@ start_server() {
   STARTUP_MS=$(($(now_ms) - t0))
 }
 
+# An event accepted and normalized (read back at once), and the web UI served: on the server started as $1.
+check_ingest() {
+  node --input-type=module -e '
+    const [base] = process.argv.slice(1);
+    const event = {
+      eventType: "COMPLETE", eventTime: new Date().toISOString(),
+      run: { runId: crypto.randomUUID() }, job: { namespace: "ci", name: "production-install" },
+      inputs: [], outputs: [{ namespace: "ci", name: "out" }],
+      producer: "https://github.com/pedigree/ci", schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    };
+    // 201 once stored; reading it back right away needs it normalized too (Prefer: wait=normalized).
+    const post = await fetch(`${base}/api/v1/lineage`, { method: "POST", headers: { "content-type": "application/json", prefer: "wait=normalized" }, body: JSON.stringify(event) });
+    const answer = await post.text();
+    if (post.status !== 201 || JSON.parse(answer).normalization !== "normalized") { console.error(`POST /api/v1/lineage: ${post.status} ${answer}`); process.exit(1); }
+    const job = await fetch(`${base}/api/v1/namespaces/ci/jobs/production-install`);
+    if (job.status !== 200) { console.error(`GET the job back: ${job.status} ${await job.text()}`); process.exit(1); }
+    // The web UI, built at install, served by the same process: a page and the script it loads.
+    const page = await fetch(`${base}/models/clf`);
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    if (page.status !== 200 || !script) { console.error(`GET /models/clf: ${page.status} ${html.slice(0, 200)}`); process.exit(1); }
+    const js = await fetch(`${base}${script}`);
+    if (js.status !== 200) { console.error(`GET ${script}: ${js.status}`); process.exit(1); }
+  ' "$BASE" >>"$WORK/server-$1.log" 2>&1 || fail "ingest on the production install ($1)" "$WORK/server-$1.log"
+}
+
 start_server fresh
 fresh_ms=$STARTUP_MS
-node --input-type=module -e '
-  const [base] = process.argv.slice(1);
-  const event = {
-    eventType: "COMPLETE", eventTime: new Date().toISOString(),
-    run: { runId: crypto.randomUUID() }, job: { namespace: "ci", name: "production-install" },
-    inputs: [], outputs: [{ namespace: "ci", name: "out" }],
-    producer: "https://github.com/pedigree/ci", schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-  };
-  // 201 once stored; reading it back right away needs it normalized too (Prefer: wait=normalized).
-  const post = await fetch(`${base}/api/v1/lineage`, { method: "POST", headers: { "content-type": "application/json", prefer: "wait=normalized" }, body: JSON.stringify(event) });
-  const answer = await post.text();
-  if (post.status !== 201 || JSON.parse(answer).normalization !== "normalized") { console.error(`POST /api/v1/lineage: ${post.status} ${answer}`); process.exit(1); }
-  const job = await fetch(`${base}/api/v1/namespaces/ci/jobs/production-install`);
-  if (job.status !== 200) { console.error(`GET the job back: ${job.status} ${await job.text()}`); process.exit(1); }
-  // The web UI, built at install, served by the same process: a page and the script it loads.
-  const page = await fetch(`${base}/models/clf`);
-  const html = await page.text();
-  const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-  if (page.status !== 200 || !script) { console.error(`GET /models/clf: ${page.status} ${html.slice(0, 200)}`); process.exit(1); }
-  const js = await fetch(`${base}${script}`);
-  if (js.status !== 200) { console.error(`GET ${script}: ${js.status}`); process.exit(1); }
-' "$BASE" >>"$WORK/server-fresh.log" 2>&1 || fail "ingest on the production install" "$WORK/server-fresh.log"
+check_ingest fresh
 stop_server
 start_server existing
 existing_ms=$STARTUP_MS
 stop_server
+
+postgres_done=
+if [ -n "${PRODUCTION_DATABASE_URL:-}" ]; then
+  # A fresh database on that server (postgres.js is a production dependency), dropped on the way out.
+  db_url=$(node --input-type=module -e '
+    import postgres from "postgres";
+    const admin = postgres(process.argv[1], { max: 1, onnotice: () => {} });
+    await admin.unsafe("drop database if exists pedigree_ci_production with (force)");
+    await admin.unsafe("create database pedigree_ci_production");
+    await admin.end();
+    const url = new URL(process.argv[1]); url.pathname = "/pedigree_ci_production"; console.log(url.href);
+  ' "$PRODUCTION_DATABASE_URL") || fail "create a database on PRODUCTION_DATABASE_URL"
+  # Asked for by name: the default also depends on the machine's CPUs.
+  export DATABASE_URL=$db_url PEDIGREE_NORMALIZE_THREAD=true
+  start_server postgres
+  postgres_ms=$STARTUP_MS
+  check_ingest postgres
+  grep -q '"normalization":"own thread"' "$WORK/server-postgres.log" ||
+    fail "npm start on PostgreSQL did not normalize on its own thread" "$WORK/server-postgres.log"
+  stop_server
+  unset DATABASE_URL PEDIGREE_NORMALIZE_THREAD
+  node --input-type=module -e '
+    import postgres from "postgres";
+    const admin = postgres(process.argv[1], { max: 1, onnotice: () => {} });
+    await admin.unsafe("drop database if exists pedigree_ci_production with (force)");
+    await admin.end();
+  ' "$PRODUCTION_DATABASE_URL" || fail "drop the database on PRODUCTION_DATABASE_URL"
+  postgres_done="; on PostgreSQL in $(seconds "$postgres_ms"), normalizing on its own thread"
+fi
 
 # The CLI, on the embedded database the server no longer holds. `npx pedigree` installs the project into npm's
 # npx cache (running `prepare`, which must keep dist/ without the dev dependencies): a throwaway cache, so the
@@ -108,5 +144,5 @@ node --input-type=module -e '
 ' >"$WORK/emitter.log" 2>&1 || fail "import pedigree/emitter" "$WORK/emitter.log"
 
 echo "production install: npm ci + build + prune --omit=dev in $(seconds "$install_ms"), no dev dependency left;" \
-  "npm start answered /healthcheck in $(seconds "$fresh_ms") (fresh data dir), $(seconds "$existing_ms") (existing);" \
+  "npm start answered /healthcheck in $(seconds "$fresh_ms") (fresh data dir), $(seconds "$existing_ms") (existing)$postgres_done;" \
   "POST /api/v1/lineage 201; the web UI at /; npx pedigree --help, migrate, export and pedigree/emitter ok"
