@@ -102,15 +102,18 @@ stop_server
 
 postgres_done=
 if [ -n "${PRODUCTION_DATABASE_URL:-}" ]; then
-  # A fresh database on that server (postgres.js is a production dependency), dropped on the way out.
-  db_url=$(node --input-type=module -e '
-    import postgres from "postgres";
-    const admin = postgres(process.argv[1], { max: 1, onnotice: () => {} });
-    await admin.unsafe("drop database if exists pedigree_ci_production with (force)");
-    await admin.unsafe("create database pedigree_ci_production");
-    await admin.end();
-    const url = new URL(process.argv[1]); url.pathname = "/pedigree_ci_production"; console.log(url.href);
-  ' "$PRODUCTION_DATABASE_URL") || fail "create a database on PRODUCTION_DATABASE_URL"
+  # A fresh database on that server, dropped on the way out; postgres.js is a production dependency.
+  db_sql() {
+    node --input-type=module -e '
+      import postgres from "postgres";
+      const admin = postgres(process.argv[1], { max: 1, onnotice: () => {} });
+      for (const statement of process.argv.slice(2)) await admin.unsafe(statement);
+      await admin.end();
+    ' "$PRODUCTION_DATABASE_URL" "$@"
+  }
+  drop="drop database if exists pedigree_ci_production with (force)"
+  db_sql "$drop" "create database pedigree_ci_production" || fail "create a database on PRODUCTION_DATABASE_URL"
+  db_url=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/pedigree_ci_production"; console.log(u.href)' "$PRODUCTION_DATABASE_URL")
   # Asked for by name: the default also depends on the machine's CPUs.
   export DATABASE_URL=$db_url PEDIGREE_NORMALIZE_THREAD=true
   start_server postgres
@@ -120,12 +123,7 @@ if [ -n "${PRODUCTION_DATABASE_URL:-}" ]; then
     fail "npm start on PostgreSQL did not normalize on its own thread" "$WORK/server-postgres.log"
   stop_server
   unset DATABASE_URL PEDIGREE_NORMALIZE_THREAD
-  node --input-type=module -e '
-    import postgres from "postgres";
-    const admin = postgres(process.argv[1], { max: 1, onnotice: () => {} });
-    await admin.unsafe("drop database if exists pedigree_ci_production with (force)");
-    await admin.end();
-  ' "$PRODUCTION_DATABASE_URL" || fail "drop the database on PRODUCTION_DATABASE_URL"
+  db_sql "$drop" || fail "drop the database on PRODUCTION_DATABASE_URL"
   postgres_done="; on PostgreSQL in $(seconds "$postgres_ms"), normalizing on its own thread"
 fi
 

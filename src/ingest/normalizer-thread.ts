@@ -114,8 +114,9 @@ export class NormalizerThread implements NormalizerControl {
     });
   }
 
-  accepted(events: EventRow[]): void {
-    this.post({ kind: 'accepted', events: events.map((e) => ({ id: e.id!, raw: e.raw })) });
+  accepted(events: readonly Pick<EventRow, 'id' | 'raw'>[]): void {
+    // Only what the thread keeps crosses (a whole row would be copied).
+    this.post({ kind: 'accepted', events: events.map(({ id, raw }) => ({ id, raw })) });
   }
 
   wake(): void {
@@ -213,7 +214,7 @@ export class NormalizerThread implements NormalizerControl {
 export function serveNormalizer(port: MessagePort, normalizer: NormalizerControl, close: () => Promise<void>): void {
   port.on('message', (m: ToThread) => {
     if (m.kind === 'accepted') {
-      normalizer.accepted(m.events as EventRow[]);
+      normalizer.accepted(m.events);
       return;
     }
     void answer(m.method, m.args).then(

@@ -54,9 +54,9 @@ import { refreshStaleDocuments } from './stale-documents';
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
  * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
  * (events another instance accepted and did not normalize). With PostgreSQL it runs on a thread of its
- * own, beside acceptance (normalizer-thread.ts); PGlite's, on the one thread that holds the database. On Workers, which keep no process, the request that accepted
- * events drains the queue after answering (ctx.waitUntil) and a cron trigger drains what is left
- * (src/worker.ts): the same cursor, run in turns.
+ * own, beside acceptance (normalizer-thread.ts); PGlite's, on the one thread that holds the database. On
+ * Workers, which keep no process, the request that accepted events drains the queue after answering
+ * (ctx.waitUntil) and a cron trigger drains what is left (src/worker.ts): the same cursor, run in turns.
  *
  * **Read-your-writes** on request (`Prefer: wait=normalized`): `settled` waits until the given events are
  * normalized (and the documents they changed built) or set aside, woken by this process's batches and
@@ -95,8 +95,8 @@ export type Settlement = EventState;
 export interface NormalizerControl {
   /** Starts the loop (a thread's: resolves once it runs). */
   start(): void | Promise<void>;
-  /** The writer committed these events (those newly stored). */
-  accepted(events: EventRow[]): void;
+  /** The writer committed these events (those newly stored): their ids and text. */
+  accepted(events: readonly Pick<EventRow, 'id' | 'raw'>[]): void;
   /** There may be queued events (a retry queued them again). */
   wake(): void;
   /** Waits until these events are normalized or set aside, at most `timeoutMs` (Prefer: wait=normalized). */
@@ -206,7 +206,7 @@ export class Normalizer implements NormalizerControl {
    * The writer committed these events (those newly stored): their text is kept, and the loop woken after
    * `lingerMs`, so that the events accepted meanwhile make one batch with them.
    */
-  accepted(events: EventRow[]): void {
+  accepted(events: readonly Pick<EventRow, 'id' | 'raw'>[]): void {
     this.acceptedEvents += events.length;
     for (const event of events) this.texts.put(event.id, event.raw);
     this.wake(this.lingerMs);
