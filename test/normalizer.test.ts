@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app';
-import type { Db } from '../src/db/client';
+import type { Db, Query, Row } from '../src/db/client';
 import { openPostgres } from '../src/db/postgres';
 import { normalizeNext } from '../src/ingest/normalize';
 import { Normalizer } from '../src/ingest/normalizer';
@@ -235,6 +236,55 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await count(db, 'pending_events')).toBe(0);
     expect(await count(db, 'runs', `state = 'COMPLETE'`)).toBe(30);
     expect(await count(db, 'runs', 'job_version_id is null')).toBe(0);
+  });
+
+  it('a loop that yields to acceptance waits, after each batch, its duration times the ratio before the next, waiters or not', async () => {
+    const { db, config } = ctx();
+    await truncateAll(db);
+    // The batches are the transactions that claim from the queue; the writer's do not.
+    const batches: { start: number; end: number }[] = [];
+    const dialect = new PgDialect();
+    const timed: Db = {
+      ...db,
+      transaction: <T>(fn: (query: Query) => Promise<T>) => {
+        const span = { start: performance.now(), end: 0 };
+        let claims = false;
+        return db
+          .transaction((query) => {
+            const watched = Object.assign(
+              <R = Row>(statement: SQL) => {
+                if (/skip locked/.test(dialect.sqlToQuery(statement).sql)) claims = true;
+                return query<R>(statement);
+              },
+              { raw: query.raw, maxRows: query.maxRows },
+            );
+            return fn(watched);
+          })
+          .finally(() => {
+            span.end = performance.now();
+            if (claims) batches.push(span);
+          });
+      },
+    };
+    const ratio = 3;
+    const pipeline = ingestPipeline(timed, config, { yieldRatio: ratio, lingerMs: 0 });
+    const app = createApp({ db: timed, ...pipeline, config });
+    pipeline.normalizer.start();
+    try {
+      // One waited event after another: without the yield, each batch would follow the last at once.
+      for (let i = 0; i < 8; i++) {
+        const res = await post(app, runStory({ runId: randomUUID() }).events[0]);
+        expect(((await res.json()) as Json).normalization).toBe('normalized');
+      }
+    } finally {
+      await pipeline.normalizer.stop();
+    }
+    expect(batches.length).toBeGreaterThanOrEqual(8);
+    for (let i = 1; i < batches.length; i++) {
+      const last = batches[i - 1]!;
+      // The loop measures a batch from before its transaction to after it: at least the transaction's time.
+      expect(batches[i]!.start).toBeGreaterThanOrEqual(last.end + ratio * (last.end - last.start) - 2);
+    }
   });
 
   it('a request whose events are not normalized in its time is answered pending', async () => {

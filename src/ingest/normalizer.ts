@@ -48,8 +48,8 @@ import { refreshStaleDocuments } from './stale-documents';
  * **Batches form by themselves.** A commit wakes the loop after `lingerMs` (unless a request waits for its
  * events), so that a trickle of single events makes batches of a few dozen instead of one transaction
  * each; under load, events pile up while a batch runs and the next batch takes them all; a full batch is
- * followed at once by the next. The normalizer runs one batch at a time by default: acceptance keeps the
- * rest of the machine.
+ * followed at once by the next (on PGlite, after acceptance's turn: see `yieldRatio`). The normalizer
+ * runs one batch at a time by default: acceptance keeps the rest of the machine.
  *
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
  * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
@@ -80,6 +80,14 @@ export interface NormalizerOptions {
    * larger transactions under a steady trickle of events, at the cost of that much lag.
    */
   lingerMs?: number;
+  /**
+   * After each batch of the loop, how long the database is left to others before the next, as a multiple
+   * of the batch's duration. PGlite's one connection serves acceptance too, on the same thread: batches
+   * back to back would leave requests a few milliseconds between them, in which they commit a handful of
+   * events each, and the next batch takes that handful (at a batch's fixed cost per handful). Leaving
+   * acceptance as long as the last batch took lets the next batch find what arrived meanwhile.
+   */
+  yieldRatio?: number;
   /** Told of each batch normalized (GET /metrics, /healthcheck). */
   progress?: Pick<Normalization, 'normalized'>;
   /** Where a paused normalization is reported (the process's logger). */
@@ -154,6 +162,9 @@ export class Normalizer implements NormalizerControl {
   private polling: ReturnType<typeof setTimeout> | undefined;
   private lingering: ReturnType<typeof setTimeout> | undefined;
   private readonly lingerMs: number;
+  private readonly yieldRatio: number;
+  /** When the loop's next batch may start (epoch ms; see yieldRatio). */
+  private nextBatchAt = 0;
   private readonly progress: NormalizerOptions['progress'];
   private readonly logger: NormalizerOptions['logger'];
   private readonly idle = new Set<() => void>();
@@ -178,6 +189,7 @@ export class Normalizer implements NormalizerControl {
     // PGlite pays for every statement of a batch, small or large, on the thread that answers requests:
     // longer lingers make fewer, larger batches (a quarter of the CPU per event at concurrency 1).
     this.lingerMs = options.lingerMs ?? (pglite ? 250 : 50);
+    this.yieldRatio = options.yieldRatio ?? (pglite ? 1 : 0);
     this.progress = options.progress;
     this.logger = options.logger;
     this.texts = new TextCache(options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
@@ -244,11 +256,21 @@ export class Normalizer implements NormalizerControl {
   }
 
   private pump(): void {
-    if (Date.now() < this.resumeAt) return;
+    const now = Date.now();
+    if (now < this.resumeAt) return;
+    if (now < this.nextBatchAt && this.dirty && this.wanted()) {
+      // Acceptance's turn (yieldRatio): the loop comes back when it is over, waiters or not.
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        this.pump();
+      }, this.nextBatchAt - now);
+      return;
+    }
     while (this.running < this.concurrency && this.dirty && this.wanted()) {
       this.dirty = false;
       this.running++;
       let full = false;
+      const started = Date.now();
       void this.batch()
         .then((outcome) => {
           // A batch that found events may have left more behind; an empty one means the queue is drained.
@@ -258,6 +280,8 @@ export class Normalizer implements NormalizerControl {
         .catch(() => {})
         .finally(() => {
           this.running--;
+          const ended = Date.now();
+          this.nextBatchAt = ended + (ended - started) * this.yieldRatio;
           // A full batch left a backlog: the next one at once. Otherwise what came meanwhile is a small
           // batch: it lingers for more, unless someone waits.
           if (full) this.pump();
