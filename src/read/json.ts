@@ -222,10 +222,12 @@ function latestRunList(j: SQL, built?: BuiltRuns): SQL {
   if (!built) return sql`(select json_agg(${runJson('lr')} ${order}) as list from ${latestRuns(j, LATEST_RUNS)} lr)`;
   // The previous list is split once per job (json_array_elements keeps each element's text as it is, so
   // a reused run is byte for byte what building it gives), then matched to the latest runs by id.
-  return sql`(select json_agg(coalesce(case when not (lr.id = any(${built.changed})) then pr.run end, ${runJson('lr')}) ${order}) as list
+  // `changed` is cast once for the statement (a subquery of its own), not once per run compared, and the
+  // previous list is taken out of its document once (`offset 0` keeps the planner from copying it back).
+  return sql`(select json_agg(coalesce(case when not (lr.id = any((select ${built.changed})::uuid[])) then pr.run end, ${runJson('lr')}) ${order}) as list
     from ${latestRuns(j, LATEST_RUNS)} lr
-    left join (select e as run, (e->>'id')::uuid as id from json_array_elements(
-      case when json_typeof(${built.previous}) = 'array' then ${built.previous} end) e) pr on pr.id = lr.id)`;
+    left join (select e as run, (e->>'id')::uuid as id from (select ${built.previous} as list offset 0) p,
+      json_array_elements(case when json_typeof(p.list) = 'array' then p.list end) e) pr on pr.id = lr.id)`;
 }
 
 /**
