@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { iso, selectByKey } from '../db/sql';
 import { ids } from '../ids';
 import { inputVersionId, runState } from '../read/json';
-import { compare, type Edge, type GraphNode, graphNodes, graphText, lineageGraph, lineageNodes } from '../read/lineage';
+import { compare, type Edge, type GraphNode, graphText, lineageGraph, lineageNodes } from '../read/lineage';
 import { nodeId, parseRunNodeId, resolveNodeId } from '../read/node-id';
 import type { Direction } from '../read/walk';
 import { currentDeploymentsJson, type Deployment, deploymentAt } from './deployments';
@@ -95,10 +95,16 @@ export const MODEL_CANDIDATES = modelCandidates();
  * training jobs in the graph) and, natively, where they are deployed now (an edge to a node per endpoint
  * and environment). `candidates`: MODEL_CANDIDATES.
  */
-export function withModelNodes(graph: GraphNode[], candidates: ModelCandidate[] | null, form: ModelForm = 'native'): GraphNode[] {
+export function withModelNodes<N extends Linked>(
+  graph: N[],
+  candidates: ModelCandidate[] | null,
+  form: ModelForm = 'native',
+): (N | GraphNode)[] {
   if (!candidates?.length) return graph;
-  const nodes = new Map(graph.map((n) => [n.id, n]));
-  for (const { version: v, runs, deployments } of candidates) {
+  const nodes = new Map<string, N | GraphNode>(graph.map((n) => [n.id, n]));
+  // Deployment nodes are this function's own: their data is filled in as versions name them.
+  const deployments = new Map<string, GraphNode>();
+  for (const { version: v, runs, deployments: versionDeployments } of candidates) {
     const runIds = runs.filter((r) => !r.sameAs).map((r) => r.runId);
     const sources = [...new Set(runs.map((r) => nodeId.job(r.namespace, r.job)))].filter((id) => nodes.has(id));
     if (sources.length === 0) continue;
@@ -106,12 +112,16 @@ export function withModelNodes(graph: GraphNode[], candidates: ModelCandidate[] 
     nodes.set(node.id, node);
     for (const s of sources) link(nodes, s, node.id);
     if (form !== 'native') continue;
-    for (const d of deployments) {
+    for (const d of versionDeployments) {
       const id = deploymentNodeId(d.environment, d.endpoint);
-      if (!nodes.has(id))
-        nodes.set(id, { id, type: 'DEPLOYMENT', data: { endpoint: d.endpoint, environment: d.environment }, inEdges: [], outEdges: [] });
+      let deployment = deployments.get(id);
+      if (!deployment) {
+        deployment = { id, type: 'DEPLOYMENT', data: { endpoint: d.endpoint, environment: d.environment }, inEdges: [], outEdges: [] };
+        deployments.set(id, deployment);
+        nodes.set(id, deployment);
+      }
       link(nodes, node.id, id);
-      Object.assign(nodes.get(id)!.data, { model: v.name, version: v.version, deployedAt: d.deployedAt, actor: d.actor });
+      Object.assign(deployment.data, { model: v.name, version: v.version, deployedAt: d.deployedAt, actor: d.actor });
     }
   }
   return [...nodes.values()].sort((a, b) => compare(a.id, b.id));
@@ -139,7 +149,14 @@ function modelDatasetNode(v: ModelVersion, runs: string[]): GraphNode {
   return { id: marquezNodeId(v.name, v.version), type: 'DATASET', data: modelAsDataset(v, runs), inEdges: [], outEdges: [] };
 }
 
-function link(nodes: Map<string, GraphNode>, origin: string, destination: string) {
+/** What adding model nodes needs of a graph's nodes: their ids and edges (their data may still be text). */
+interface Linked {
+  id: string;
+  inEdges: Edge[];
+  outEdges: Edge[];
+}
+
+function link(nodes: Map<string, Linked>, origin: string, destination: string) {
   const edge: Edge = { origin, destination };
   const from = nodes.get(origin)!;
   const to = nodes.get(destination)!;
@@ -172,9 +189,9 @@ export async function graphAround(db: Db, raw: string, options: GraphOptions): P
   const start = await resolveNodeId(db, raw);
   if (start.type === 'datasetField') throw invalid('/nodeId', 'must be a dataset or job node (datasetField: use /column-lineage)');
   const lineage = await lineageNodes<ModelCandidate[]>(db, start, options, modelCandidates(options.asOf));
-  // The usual graph, no model trained by its jobs: answered as text around the stored node documents.
-  if (!lineage.alongside?.length) return graphText(lineage.nodes);
-  return { graph: withModelNodes(graphNodes(lineage.nodes), lineage.alongside, options.withModels ? 'native' : 'marquez') };
+  // Answered as text around the stored node documents, with the model nodes its jobs trained (if any) added
+  // as objects: the stored ones are not parsed only to be serialized again.
+  return graphText(withModelNodes(lineage.nodes, lineage.alongside, options.withModels ? 'native' : 'marquez'));
 }
 
 const MODEL_DATASET_PREFIX = `dataset:${MODELS_NAMESPACE}:`;

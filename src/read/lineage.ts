@@ -131,7 +131,7 @@ export const graphNodes = (nodes: TextNode[]): GraphNode[] => nodes.map((n) => (
  * `{"graph": [...]}`, Marquez's answer, as text around each node's stored data: its pieces joined once
  * (each node id quoted once, however many edges name it), so the answer is one flat string.
  */
-export function graphText(nodes: TextNode[]): string {
+export function graphText(nodes: readonly (TextNode | GraphNode)[]): string {
   const quoted = new Map<string, string>();
   const quote = (id: string) => {
     let q = quoted.get(id);
@@ -150,7 +150,8 @@ export function graphText(nodes: TextNode[]): string {
     pieces.push(']');
   };
   nodes.forEach((n, i) => {
-    pieces.push(i ? ',{"id":' : '{"id":', quote(n.id), ',"type":"', n.type, '","data":', n.data, ',"inEdges":');
+    const data = typeof n.data === 'string' ? n.data : JSON.stringify(n.data);
+    pieces.push(i ? ',{"id":' : '{"id":', quote(n.id), ',"type":"', n.type, '","data":', data, ',"inEdges":');
     edges(n.inEdges);
     pieces.push(',"outEdges":');
     edges(n.outEdges);
