@@ -3,7 +3,7 @@ import { isDatabaseUnavailable, sqlState } from '../db/errors';
 import { isRetryable, retriedTransaction } from '../db/retry';
 import { planStored } from './ingest';
 import type { EventPlan } from './plan';
-import { type Claimed, type ClaimLimits, claimAgain, claimNext, clearFailures, setAside, storedTexts } from './queue';
+import { type Claimed, type ClaimLimits, claimAgain, claimNext, clearFailures, setAside, storedIds, storedTexts } from './queue';
 import type { Documents } from './stale-documents';
 import { normalizePlans } from './store';
 
@@ -66,6 +66,12 @@ const oldestOf = (claimed: Claimed[]) => oldest(claimed.map((c) => c.acceptedAt)
 async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans): Promise<BatchOutcome> {
   if (claimed.length === 0) return EMPTY;
   await plans.load(query, claimed);
+  // An event no longer stored (queued, then deleted by retention) has nothing to normalize: it just leaves
+  // the queue, even when its text came from acceptance and not from the table.
+  const stored = await storedIds(
+    query,
+    claimed.map((c) => c.id),
+  );
   const good: EventPlan[] = [];
   const normalized: string[] = [];
   const failed: BatchOutcome['failed'] = [];
@@ -73,12 +79,19 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
     const plan = plans.get(id);
     if (typeof plan === 'string') failed.push({ id, error: plan });
     else {
-      // An event no longer stored (queued, then deleted) has nothing to normalize: it just leaves the queue.
-      if (plan) good.push(plan);
+      if (plan && stored.has(id)) good.push(plan);
       normalized.push(id);
     }
   }
   await normalizePlans(query, good, plans.options.documents ?? 'mark');
+  // Retention may have deleted some of them meanwhile: it locks a doomed run before deleting its events, so
+  // a batch that writes that run waited for it to commit, and finds those events gone now. Normalized,
+  // their rows would outlive their events: the batch runs again, without them.
+  const still = await storedIds(
+    query,
+    good.map((p) => p.event.id),
+  );
+  if (still.size < good.length) throw new EventsDeleted();
   await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
   return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed, ...oldestOf(claimed) };
 }
@@ -181,4 +194,12 @@ function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = sqlState(error);
   return code ? `${message} (SQLSTATE ${code})` : message;
+}
+
+/** Events of a batch deleted while it ran: a race lost, run again (SQLSTATE 40001, as a serialization failure). */
+class EventsDeleted extends Error {
+  readonly code = '40001';
+  constructor() {
+    super('events of the batch were deleted while it ran');
+  }
 }

@@ -98,6 +98,13 @@ export async function storedTexts(query: Query, ids: readonly string[]): Promise
   return new Map(found.map((r) => [r.id, r.raw]));
 }
 
+/** Which of these events are stored (as this transaction's statement sees them now). */
+export async function storedIds(query: Query, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await query<{ id: string }>(sql`select id from lineage_events where id = any(${textArray(ids)}::uuid[])`);
+  return new Set(found.map((r) => r.id));
+}
+
 /** Sets events aside with their errors; an event set aside before counts one more attempt. */
 export async function setAside(query: Query, failures: readonly { id: string; error: string }[]): Promise<void> {
   if (failures.length === 0) return;
