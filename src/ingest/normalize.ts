@@ -66,12 +66,6 @@ const oldestOf = (claimed: Claimed[]) => oldest(claimed.map((c) => c.acceptedAt)
 async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans): Promise<BatchOutcome> {
   if (claimed.length === 0) return EMPTY;
   await plans.load(query, claimed);
-  // An event no longer stored (queued, then deleted by retention) has nothing to normalize: it just leaves
-  // the queue, even when its text came from acceptance and not from the table.
-  const stored = await storedIds(
-    query,
-    claimed.map((c) => c.id),
-  );
   const good: EventPlan[] = [];
   const normalized: string[] = [];
   const failed: BatchOutcome['failed'] = [];
@@ -79,19 +73,24 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
     const plan = plans.get(id);
     if (typeof plan === 'string') failed.push({ id, error: plan });
     else {
-      if (plan && stored.has(id)) good.push(plan);
+      // An event no longer stored (queued, then deleted) has nothing to normalize: it just leaves the queue.
+      if (plan) good.push(plan);
       normalized.push(id);
     }
   }
   await normalizePlans(query, good, plans.options.documents ?? 'mark');
-  // Retention may have deleted some of them meanwhile: it locks a doomed run before deleting its events, so
-  // a batch that writes that run waited for it to commit, and finds those events gone now. Normalized,
-  // their rows would outlive their events: the batch runs again, without them.
-  const still = await storedIds(
+  // Whether they are all still stored, once written: an event's text may have come from acceptance, not
+  // from the table, and retention may have deleted it since it was queued, or meanwhile (it locks a doomed
+  // run before deleting its events, so a batch that writes that run waits for it to commit). Normalized,
+  // their rows would outlive their events: the batch runs again without them.
+  const stored = await storedIds(
     query,
     good.map((p) => p.event.id),
   );
-  if (still.size < good.length) throw new EventsDeleted();
+  if (stored.size < good.length) {
+    plans.forget(good.map((p) => p.event.id).filter((id) => !stored.has(id)));
+    throw new EventsDeleted();
+  }
   await Promise.all([setAside(query, failed), clearFailures(query, normalized)]);
   return { claimed: claimed.length, bytes: bytesOf(claimed), normalized, failed, ...oldestOf(claimed) };
 }
@@ -174,6 +173,11 @@ class Plans {
           : `not understood: ${planned.errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)).join('; ')}`,
       );
     }
+  }
+
+  /** These events are no longer stored: nothing to normalize (they leave the queue). */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) this.known.set(id, null);
   }
 
   get(id: string): EventPlan | string | null | undefined {
