@@ -91,6 +91,11 @@ export interface NormalizeConfig {
    * cannot: it normalizes on the thread that holds the database.
    */
   thread: boolean | undefined;
+  /**
+   * The normalization thread's nice value (PEDIGREE_NORMALIZE_NICE, 0–19, on Linux): acceptance first when
+   * both want the CPU. 0 leaves it at the process's priority.
+   */
+  nice: number;
 }
 
 export interface MlflowConfig {
@@ -253,6 +258,7 @@ export function loadConfig(env: Env): Config {
       concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
       waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),
       thread: normalizeThread(env),
+      nice: integerFrom(env, 'PEDIGREE_NORMALIZE_NICE', 0, 19, 10),
     },
     mlflow: {
       namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',
@@ -276,6 +282,15 @@ function integer(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function integerFrom(env: Env, name: string, min: number, max: number, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${env[name]}"`);
   return n;
 }
 

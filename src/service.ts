@@ -48,6 +48,7 @@ function pipeline(db: Db, config: Config, metrics: Metrics, logger: Logger): Ing
     // Its batches and, beside them, the documents' refresh and the waiters' look-ups.
     poolSize: normalize.concurrency + 2,
     normalizer: { maxBatchEvents: normalize.batchEvents, concurrency: normalize.concurrency },
+    nice: normalize.nice,
     progress: metrics.normalization,
     logger,
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
@@ -34,6 +34,21 @@ function recordingLogger() {
     warn: at('warn'),
     info: at('info'),
   };
+}
+
+/** Each thread of this process, by its id, with its nice value (Linux: /proc/self/task/<tid>/stat). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // After the command name (in parentheses, which may hold spaces): state is field 3, nice field 19.
+      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return nices;
 }
 
 async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -127,6 +142,28 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
   });
 });
 
+describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization thread with a nice value, on $name', (database) => {
+  const ctx = useDatabase(database);
+
+  // Linux keeps a nice value per thread; elsewhere the thread keeps the process's priority (and says so).
+  it.runIf(existsSync('/proc/thread-self'))('runs at that nice value while the threads that accept keep theirs', async () => {
+    const before = threadNices();
+    const mine = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
+    const logger = recordingLogger();
+    const thread = new NormalizerThread({ databaseUrl: ctx().url!, poolSize: 2, normalizer: {}, nice: 7, logger });
+    await thread.start();
+    try {
+      const started = [...threadNices()].filter(([tid]) => !before.has(tid));
+      expect(started.filter(([, nice]) => nice === 7)).toHaveLength(1);
+      expect(threadNices().get(mine)).toBe(before.get(mine));
+      expect([...threadNices()].filter(([tid, nice]) => before.has(tid) && nice !== before.get(tid))).toEqual([]);
+      expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
+    } finally {
+      await thread.stop();
+    }
+  });
+});
+
 describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization thread that fails, on $name', (database) => {
   const ctx = useDatabase(database);
   afterAll(() => rm(crashMarker(ctx().url!), { force: true }));
@@ -216,5 +253,17 @@ describe("the thread's log records", () => {
       fields: { batch: 3, err: { type: 'Error', message: 'terminating connection', code: '57P01' } },
     });
     expect(message.fields.err.stack).toMatch(/terminating connection/);
+  });
+});
+
+describe('PEDIGREE_NORMALIZE_NICE', () => {
+  it('lowers the normalization thread by 10 unless told otherwise; 0 keeps the process priority', () => {
+    expect(loadConfig({}).normalize.nice).toBe(10);
+    expect(loadConfig({ PEDIGREE_NORMALIZE_NICE: '0' }).normalize.nice).toBe(0);
+    expect(loadConfig({ PEDIGREE_NORMALIZE_NICE: ' 19 ' }).normalize.nice).toBe(19);
+  });
+  it('is refused by name outside 0 to 19 (a thread may only be lowered)', () => {
+    for (const raw of ['-5', '20', '2.5', 'low'])
+      expect(() => loadConfig({ PEDIGREE_NORMALIZE_NICE: raw })).toThrow(/PEDIGREE_NORMALIZE_NICE must be an integer from 0 to 19/);
   });
 });

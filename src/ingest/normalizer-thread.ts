@@ -12,6 +12,12 @@ export interface NormalizerThreadOptions {
   poolSize: number;
   /** The thread's normalizer's settings (plain values: they are copied to the thread). */
   normalizer: Pick<NormalizerOptions, 'maxBatchEvents' | 'concurrency'>;
+  /**
+   * The thread's nice value (0: the process's priority; up to 19). Where acceptance and normalization compete
+   * for the CPU, a lowered thread leaves it to acceptance first: the backlog absorbs a burst, and the
+   * normalizer catches up on what acceptance leaves (PEDIGREE_NORMALIZE_NICE).
+   */
+  nice?: number;
   /** This process's metrics, told of each batch the thread normalizes. */
   progress?: Pick<Normalization, 'normalized'>;
   /** This process's logger: the thread's records (marked `thread: normalizer`) and its exits. */
@@ -21,7 +27,7 @@ export interface NormalizerThreadOptions {
 }
 
 /** What the thread's entry is given (workerData). */
-export type ThreadData = Pick<NormalizerThreadOptions, 'databaseUrl' | 'poolSize' | 'normalizer'>;
+export type ThreadData = Pick<NormalizerThreadOptions, 'databaseUrl' | 'poolSize' | 'normalizer'> & { nice: number };
 
 /** The levels a normalizer logs at (normalizer.ts). */
 type ThreadLogger = Pick<Logger, 'error' | 'warn' | 'info'>;
@@ -82,6 +88,7 @@ export class NormalizerThread implements NormalizerControl {
       databaseUrl: this.options.databaseUrl,
       poolSize: this.options.poolSize,
       normalizer: this.options.normalizer,
+      nice: this.options.nice ?? 0,
     };
     // From the TypeScript sources (tests, `npm run dev`) the thread loads its entry through tsx: Node 20's
     // threads do not take the loader this process registered, nor one given with `--import`.
