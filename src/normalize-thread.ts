@@ -13,7 +13,9 @@ const port = parentPort!;
 const logger = loggerTo(port);
 if (data.nice > 0) {
   const priority = lowerThisThreadPriority(data.nice);
-  if (!priority.lowered) logger.warn({ nice: data.nice, reason: priority.why }, 'normalization thread runs at the priority of the process');
+  // Expected to work on Linux only: elsewhere it is said once, quietly.
+  const say = process.platform === 'linux' ? logger.warn : logger.info;
+  if (!priority.lowered) say({ nice: data.nice, reason: priority.why }, 'normalization thread runs at the priority of the process');
 }
 const db = openPostgres(data.databaseUrl, { max: data.poolSize });
 const normalizer = new Normalizer(db, { ...data.normalizer, progress: progressTo(port), logger });
