@@ -142,8 +142,9 @@ async function warmThenTime(
   send: (body: string) => Promise<void>,
   cycle: boolean,
 ) {
-  const warm = Math.min(ctx.warmup, bodies.length);
-  await loadLoop({ concurrency, limit: warm, task: (i) => send(bodies[i]!) });
+  const warm = (
+    await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: ctx.warmupSeconds, task: (i) => send(bodies[i]!) })
+  ).count;
   // The server stores each body once: its timed run may not wrap around. The baseline table has no such
   // rule, so the baseline may cycle through the bodies if it outruns them.
   const available = bodies.length - warm;
@@ -213,8 +214,14 @@ async function ingest(
      */
     const settle = () => send(take(), waitUrl);
 
-    const warm = Math.min(ctx.warmup, bodies.length - 2);
-    await loadLoop({ concurrency, limit: warm, task: () => send(take()).then(() => {}) });
+    const warm = (
+      await loadLoop({
+        concurrency,
+        limit: Math.min(ctx.warmup, bodies.length - 2),
+        seconds: ctx.warmupSeconds,
+        task: () => send(take()).then(() => {}),
+      })
+    ).count;
     await settle();
     const cpuBefore = await cpuMs(server.pid);
     const started = performance.now();

@@ -24,8 +24,13 @@ export interface BenchContext {
   seconds: number;
   /** BENCH_EVENTS: exactly this many events per timed run. */
   events: number | undefined;
-  /** Requests before each timed run, not measured. */
+  /**
+   * Requests before each timed run, not measured, at most `warmupSeconds` of them: a fresh server compiles
+   * its hot functions during its first seconds (hundreds of them, on V8's one background thread), which a
+   * server that has run a while no longer does.
+   */
   warmup: number;
+  warmupSeconds: number;
   log: (message: string) => void;
 }
 

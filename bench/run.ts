@@ -42,7 +42,8 @@ const ctx: BenchContext = {
   }),
   seconds: positiveInteger('BENCH_SECONDS', 6)!,
   events: positiveInteger('BENCH_EVENTS', undefined),
-  warmup: positiveInteger('BENCH_WARMUP', 200)!,
+  warmup: positiveInteger('BENCH_WARMUP', 10_000)!,
+  warmupSeconds: positiveInteger('BENCH_WARMUP_SECONDS', 5)!,
   log: (message) => console.error(message),
 };
 
