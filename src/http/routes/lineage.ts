@@ -76,13 +76,15 @@ serve(
     }
     c.set('logFields', { producer: prepared.event.producer ?? undefined, eventId: prepared.id });
     const fresh = await writer.write([prepared.event]);
-    if (!wantsNormalized(c, query.wait)) return c.json({ id: prepared.id, warnings: prepared.warnings }, 201);
-    const settled = (await settledAll(c, [prepared.id], fresh)).get(prepared.id)!;
+    // Only these outlive the write: a request waiting for normalization holds no event text.
+    const { id, warnings } = prepared;
+    if (!wantsNormalized(c, query.wait)) return c.json({ id, warnings }, 201);
+    const settled = (await settledAll(c, [id], fresh)).get(id)!;
     applied(c);
     return c.json(
       {
-        id: prepared.id,
-        warnings: prepared.warnings,
+        id,
+        warnings,
         normalization: settled.state,
         ...(settled.state === 'failed' && { normalizationError: settled.error }),
       },
