@@ -258,7 +258,7 @@ export function loadConfig(env: Env): Config {
       concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
       waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),
       thread: normalizeThread(env),
-      nice: integerFrom(env, 'PEDIGREE_NORMALIZE_NICE', 0, 19, 10),
+      nice: integer(env, 'PEDIGREE_NORMALIZE_NICE', 10, { min: 0, max: 19 }),
     },
     mlflow: {
       namespace: env.PEDIGREE_MLFLOW_NAMESPACE?.trim() || 'mlflow',
@@ -277,20 +277,14 @@ export function loadConfig(env: Env): Config {
   };
 }
 
-function integer(env: Env, name: string, fallback: number): number {
+/** An integer setting: positive, or within `range` when one is given. */
+function integer(env: Env, name: string, fallback: number, range?: { min: number; max: number }): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-function integerFrom(env: Env, name: string, min: number, max: number, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  const { min, max } = range ?? { min: 1, max: Number.MAX_SAFE_INTEGER };
   if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${env[name]}"`);
+    throw new Error(`${name} must be ${range ? `an integer from ${min} to ${max}` : 'a positive integer'}, got "${raw}"`);
   return n;
 }
 
