@@ -42,7 +42,8 @@ export const datasetVersions = pgTable(
     latestEventId: uuid('latest_event_id'),
   },
   (t) => [
-    index('dataset_versions_dataset_idx').on(t.datasetId, t.createdAt),
+    // Newest first, id as tie-break (as runs_job_idx): a dataset's latest version is its index's first row.
+    index('dataset_versions_dataset_idx').on(t.datasetId, t.createdAt, t.id),
     index('dataset_versions_key_idx').on(t.versionKey),
     index('dataset_versions_run_idx').on(t.runId),
   ],

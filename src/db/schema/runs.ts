@@ -30,9 +30,11 @@ export const runs = pgTable(
     jobVersionId: uuid('job_version_id'),
   },
   (t) => [
-    index('runs_job_idx').on(t.jobId, t.createdAt),
+    // A job's (a job version's) latest runs are read newest first with the id as tie-break: with the id in
+    // the index they are its first rows, however long the history and whatever the statistics say.
+    index('runs_job_idx').on(t.jobId, t.createdAt, t.id),
     index('runs_parent_idx').on(t.parentRunId),
-    index('runs_job_version_idx').on(t.jobVersionId, t.createdAt),
+    index('runs_job_version_idx').on(t.jobVersionId, t.createdAt, t.id),
     index('runs_updated_idx').on(t.updatedAt),
   ],
 );
