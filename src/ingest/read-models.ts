@@ -65,11 +65,11 @@ const readersOf = (versionIds: string[]) => sql`
     select dataset_id, min(created_at) as created_at from dataset_versions
     where id = any(${uuidArray([...new Set(versionIds)].sort())}) group by dataset_id),
   candidate as materialized (
-    select r.id, r.job_id, coalesce(r.started_at, r.created_at) as began, v.dataset_id, v.created_at as version_created_at
+    select r.id, r.job_id, r.began, v.dataset_id, v.created_at as version_created_at
     from v
     join job_io e on e.dataset_id = v.dataset_id and e.direction = 'in'
-    cross join lateral (select lr.id, lr.job_id, lr.started_at, lr.created_at from runs lr where lr.job_id = e.job_id
-      order by lr.created_at desc, lr.id desc limit ${LATEST_RUNS}) r)
+    cross join lateral (select lr.id, lr.job_id, coalesce(lr.started_at, lr.created_at) as began from runs lr
+      where lr.job_id = e.job_id order by lr.created_at desc, lr.id desc limit ${LATEST_RUNS}) r)
   select distinct c.id, c.job_id
   from candidate c
   where exists (select from run_io io where io.run_id = c.id and io.direction = 'in' and io.dataset_id = c.dataset_id
