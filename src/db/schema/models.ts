@@ -72,7 +72,7 @@ export const modelVersions = pgTable(
     /** `models:/<name>/<version>` as a source: the version this one was copied from. */
     sourceModelName: text('source_model_name'),
     sourceModelVersion: integer('source_model_version'),
-    /** MLflow 3's logged model (`m-…`) the version registers: its `model_id`, or the id in a `models:/m-…` source. */
+    /** MLflow 3's logged model (`m-<id>`) the version registers: its `model_id`, or the id in a `models:/m-<id>` source. */
     modelId: text('model_id'),
     createdAt: eventTime('created_at').notNull(),
     updatedAt: eventTime('updated_at').notNull(),
