@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -116,5 +118,46 @@ describe('log settings', () => {
     logger.info('not this');
     logger.warn({ n: 1 }, 'this');
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([{ level: 'warn', n: 1, msg: 'this' }]);
+  });
+});
+
+/**
+ * A process that logs through the Node logger (src/log-node.ts) as `npm start` does off a terminal, runs
+ * `then` (JavaScript, after the lines are logged), and the lines of its stdout with when each arrived.
+ */
+async function nodeLogged(count: number, then: string): Promise<{ lines: { msg: string; at: number }[]; exitedAt: number }> {
+  const script = `import { nodeLogger } from './src/log-node.ts';
+    const logger = nodeLogger({ level: 'info', format: 'json' });
+    for (let i = 0; i < ${count}; i++) logger.info({ i }, 'line ' + i);
+    ${then}`;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lines: { msg: string; at: number }[] = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) lines.push({ msg: (JSON.parse(p) as { msg: string }).msg, at: Date.now() });
+  });
+  await new Promise((r) => child.once('close', r));
+  return { lines, exitedAt: Date.now() };
+}
+
+describe('the Node logger', () => {
+  it('writes a quiet process’s lines while it runs, not only when a block fills or it exits', async () => {
+    // Three lines are far from a block: the flush timer writes them, seconds before the process ends.
+    const { lines, exitedAt } = await nodeLogged(3, 'setTimeout(() => {}, 4000);');
+    expect(lines.map((l) => l.msg)).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(exitedAt - lines[0]!.at).toBeGreaterThan(1500);
+  });
+
+  it('writes everything buffered when the process exits at once, or on an uncaught error', async () => {
+    const exited = await nodeLogged(1000, 'process.exit(0);');
+    expect(exited.lines.map((l) => l.msg)).toEqual(Array.from({ length: 1000 }, (_, i) => `line ${i}`));
+    const crashed = await nodeLogged(2, "throw new Error('boom');");
+    expect(crashed.lines.map((l) => l.msg)).toEqual(['line 0', 'line 1']);
   });
 });
