@@ -40,6 +40,40 @@ describe('merging rows in JS (the same rule as in SQL)', () => {
   });
 });
 
+describe('merging rows of a key of several columns', () => {
+  const facet = (ownerId: string, name: string, eventTime: string, valueId: string) => ({
+    ownerId,
+    name,
+    ownerKind: 'run' as const,
+    runId: null,
+    eventTime,
+    eventId: eventTime,
+    valueId,
+  });
+
+  it('merges by the whole key, sorts by column after column and leaves the rows given untouched', () => {
+    const rows = [
+      facet('b', 'x', '2024-01-01T00:00:02.000000Z', 'v2'),
+      facet('a', 'y', '2024-01-01T00:00:00.000000Z', 'v1'),
+      facet('ab', 'a', '2024-01-01T00:00:00.000000Z', 'v1'),
+      facet('b', 'x', '2024-01-01T00:00:03.000000Z', 'v3'),
+      facet('a', 'x', '2024-01-01T00:00:00.000000Z', 'v1'),
+      facet('b', 'x', '2024-01-01T00:00:01.000000Z', 'v1'),
+    ];
+    const before = structuredClone(rows);
+    const merged = mergeRows(rules.facets, rows);
+    expect(merged.map((r) => [r.ownerId, r.name, r.valueId])).toEqual([
+      ['a', 'x', 'v1'],
+      ['a', 'y', 'v1'],
+      ['ab', 'a', 'v1'],
+      ['b', 'x', 'v3'],
+    ]);
+    expect(rows).toEqual(before);
+    for (const order of permutations(rows.slice(0, 5)))
+      expect(mergeRows(rules.facets, order)).toEqual(mergeRows(rules.facets, rows.slice(0, 5)));
+  });
+});
+
 describe('event times', () => {
   it.each([
     ['2020-12-28T19:52:00.001+10:00', '2020-12-28T09:52:00.001000Z', false],

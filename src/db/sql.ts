@@ -18,13 +18,17 @@ export const selectByKey = <T>(db: Db, query: SQL): Promise<T[]> => (db.prepared
 export const iso = (column: SQL | string) =>
   sql`to_char(${typeof column === 'string' ? sql.raw(column) : column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** A text[] parameter, bound the one way both drivers serialize arrays. */
-export const textArray = (values: readonly string[]) => sql`${`{${values.map(quoteArrayItem).join(',')}}`}::text[]`;
+/**
+ * A text[] parameter, bound the one way both drivers serialize arrays: an array literal whose items are
+ * all quoted (NULL, braces, commas and spaces are then plain text), joined in one pass (a normalization
+ * batch binds arrays of thousands of ids).
+ */
+export const textArray = (values: readonly string[]) =>
+  sql`${values.length ? `{"${values.map(escapeArrayItem).join('","')}"}` : '{}'}::text[]`;
 export const uuidArray = (values: readonly string[]) => sql`${textArray(values)}::uuid[]`;
 
-function quoteArrayItem(v: string): string {
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
+const ESCAPED = /[\\"]/g;
+const escapeArrayItem = (v: string) => (v.includes('\\') || v.includes('"') ? v.replace(ESCAPED, '\\$&') : v);
 
 /**
  * The `json` of the rows `query` selects (`id` and `json`) for text `ids`, in the order of `ids` (a page of

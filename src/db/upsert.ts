@@ -45,36 +45,62 @@ function guardWins(candidate: Record<string, unknown>, current: Record<string, u
   return false;
 }
 
-/** Folds rows sharing a key into one, by the rule; output sorted by key (a stable lock order). */
+/** Rows by the value of each key column in turn: one level of maps per column. */
+type KeyTree = Map<string, KeyTree | Record<string, unknown>>;
+
+/**
+ * Folds rows sharing a key into one, by the rule; output sorted by key (a stable lock order). Keys are
+ * looked up column by column in nested maps rather than joined into one string: a joined key is a new
+ * string per row that each lookup must first flatten and hash whole. A row is copied only when a second
+ * one merges into it, so rows with a key of their own are returned as they came.
+ */
 export function mergeRows<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[]): Row<T>[] {
-  const key = keyOf(rule.key);
+  const columns = rule.key;
+  const last = columns.length - 1;
+  const min = rule.min ?? [];
+  const max = rule.max ?? [];
   const groups = (rule.groups ?? []).map((g) => ({ guard: g.guard, columns: [...g.guard, ...g.cols] }));
-  const byKey = new Map<string, Record<string, unknown>>();
+  const merges = min.length + max.length + groups.length > 0;
+  const root: KeyTree = new Map();
+  const copies = new Set<Record<string, unknown>>();
   for (const row of rows as Record<string, unknown>[]) {
-    const k = key(row);
-    const cur = byKey.get(k);
+    let level = root;
+    for (let i = 0; i < last; i++) {
+      const k = String(row[columns[i]!]);
+      let next = level.get(k) as KeyTree | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(k, next);
+      }
+      level = next;
+    }
+    const k = String(row[columns[last]!]);
+    let cur = level.get(k) as Record<string, unknown> | undefined;
     if (!cur) {
-      byKey.set(k, { ...row });
+      level.set(k, row);
       continue;
     }
-    for (const c of rule.min ?? [])
-      if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) < 0)) cur[c] = row[c];
-    for (const c of rule.max ?? [])
-      if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) > 0)) cur[c] = row[c];
+    if (!merges) continue;
+    if (!copies.has(cur)) {
+      cur = { ...cur };
+      copies.add(cur);
+      level.set(k, cur);
+    }
+    for (const c of min) if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) < 0)) cur[c] = row[c];
+    for (const c of max) if (row[c] != null && (cur[c] == null || compare(row[c] as Value, cur[c] as Value) > 0)) cur[c] = row[c];
     for (const g of groups) if (guardWins(row, cur, g.guard)) for (const c of g.columns) cur[c] = row[c];
   }
-  // The default sort compares strings by UTF-16 code units, as `<` does, without calling back into JS.
-  return [...byKey.keys()].sort().map((k) => byKey.get(k) as Row<T>);
-}
-
-/** A row's key as one string: its columns' values joined by NUL (one column: its value). */
-function keyOf(columns: readonly string[]): (row: Record<string, unknown>) => string {
-  const [first, ...rest] = columns as [string, ...string[]];
-  return (row) => {
-    let k = String(row[first]);
-    for (const c of rest) k += `\u0000${String(row[c])}`;
-    return k;
+  const out: Record<string, unknown>[] = [];
+  const collect = (level: KeyTree, depth: number) => {
+    // The default sort compares strings by UTF-16 code units, as `<` does, without calling back into JS.
+    for (const k of [...level.keys()].sort()) {
+      const v = level.get(k)!;
+      if (depth === last) out.push(v as Record<string, unknown>);
+      else collect(v as KeyTree, depth + 1);
+    }
   };
+  collect(root, 0);
+  return out as Row<T>[];
 }
 
 interface Statement {

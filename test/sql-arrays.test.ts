@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { rows } from '../src/db/client';
+import { textArray, uuidArray } from '../src/db/sql';
+import { databases, useDatabase } from './support/databases';
+
+describe.each(databases)('array parameters on $name', (database) => {
+  const ctx = useDatabase(database);
+
+  it('carry any text as it is, in order', async () => {
+    const { db } = ctx();
+    const values = ['plain', '', 'NULL', 'with space', 'a,b', '{braces}', 'quote " inside', 'back\\slash', '\\"', 'ünï ☃ 𝄞', '"'];
+    const got = await rows<{ v: string }>(db.orm, sql`select unnest(${textArray(values)}) as v`);
+    expect(got.map((r) => r.v)).toEqual(values);
+  });
+
+  it('may be empty, and carry uuids', async () => {
+    const { db } = ctx();
+    expect(await rows(db.orm, sql`select unnest(${textArray([])}) as v`)).toEqual([]);
+    const id = '370ab3a1-1387-85fa-af6a-fb723e42f54a';
+    const got = await rows<{ v: string }>(db.orm, sql`select unnest(${uuidArray([id, id])})::text as v`);
+    expect(got.map((r) => r.v)).toEqual([id, id]);
+  });
+});
