@@ -3,13 +3,17 @@
 import * as crypto from 'node:crypto';
 
 /**
- * One-shot hashing (`crypto.hash`, Node ≥ 20.12) costs half of createHash().update().digest() on the short
- * texts ids are made of: an event's plan hashes dozens of them. Where a runtime lacks it, the streaming API.
+ * A digest's bytes as a string of as many characters (latin1). One-shot hashing (`crypto.hash`, Node ≥
+ * 20.12) costs half of createHash().update().digest() on the short texts ids are made of, and a string
+ * result half again of a Buffer (whose memory is allocated and freed apart): a batch of events hashes
+ * hundreds of thousands of ids. Where a runtime lacks it, the streaming API.
  */
-const digestOf: (algorithm: 'sha256' | 'md5', text: string) => Buffer =
+const hashOf: (algorithm: 'sha256' | 'md5', text: string, encoding: 'binary' | 'hex') => string =
   typeof crypto.hash === 'function'
-    ? (algorithm, text) => crypto.hash(algorithm, text, 'buffer')
-    : (algorithm, text) => crypto.createHash(algorithm).update(text).digest();
+    ? (algorithm, text, encoding) => crypto.hash(algorithm, text, encoding)
+    : (algorithm, text, encoding) => crypto.createHash(algorithm).update(text).digest(encoding);
+/** `binary` is Node's other name for latin1: a character per byte. */
+const digestOf = (algorithm: 'sha256' | 'md5', text: string) => hashOf(algorithm, text, 'binary');
 
 /**
  * A deterministic UUID (RFC 9562 version 8) for a natural key. Entities are keyed by the hash of their
@@ -29,14 +33,11 @@ export function idOf(kind: string, ...parts: string[]): string {
  * encoded again).
  */
 export function idOfBytes(kind: string, bytes: Uint8Array): string {
-  return version8(crypto.createHash('sha256').update(`${kind}\u0000`).update(bytes).digest());
+  return version8(crypto.createHash('sha256').update(`${kind}\u0000`).update(bytes).digest('binary'));
 }
 
-function version8(digest: Buffer): string {
-  digest[6] = (digest[6]! & 0x0f) | 0x80;
-  digest[8] = (digest[8]! & 0x3f) | 0x80;
-  return toUuid(digest);
-}
+/** The version and variant bits of RFC 9562 version 8, set over the digest's. */
+const version8 = (digest: string) => toUuid(digest, true);
 
 /**
  * The same namespaces, datasets and jobs recur in event after event: their ids are remembered (a bounded
@@ -90,14 +91,16 @@ const LOW = Uint8Array.from({ length: 256 }, (_, i) => '0123456789abcdef'.charCo
 const uuidCodes: number[] = new Array(36).fill(0);
 
 /**
- * The first 16 bytes as a UUID string, made at once from its character codes: a flat string. Built by
- * concatenation it would be a tree of 20 pieces that every Map lookup and every query parameter must copy
- * into one first (a batch of events makes hundreds of thousands of ids).
+ * The first 16 bytes of a digest (latin1) as a UUID string, made at once from its character codes: a flat
+ * string. Built by concatenation it would be a tree of 20 pieces that every Map lookup and every query
+ * parameter must copy into one first.
  */
-function toUuid(digest: Uint8Array): string {
+function toUuid(digest: string, version8 = false): string {
   let o = 0;
   for (let i = 0; i < 16; i++) {
-    const b = digest[i]!;
+    let b = digest.charCodeAt(i);
+    if (version8 && i === 6) b = (b & 0x0f) | 0x80;
+    else if (version8 && i === 8) b = (b & 0x3f) | 0x80;
     uuidCodes[o++] = HIGH[b]!;
     uuidCodes[o++] = LOW[b]!;
     if (i === 3 || i === 5 || i === 7 || i === 9) uuidCodes[o++] = 0x2d;
@@ -107,5 +110,5 @@ function toUuid(digest: Uint8Array): string {
 
 /** Hex SHA-256 of a string (content hashes of stored events). */
 export function sha256Hex(text: string): string {
-  return digestOf('sha256', text).toString('hex');
+  return hashOf('sha256', text, 'hex');
 }
