@@ -55,6 +55,35 @@ function cachedIdOf(kind: string, ...parts: string[]): string {
   return id;
 }
 
+/**
+ * Facet contents recur as well (Spark sends the same schema, plan and environment facets on every event
+ * of a job): their ids are remembered by name and text, within a budget of text (emptied when over). A
+ * lookup hashes and compares the text in V8, several times cheaper than hashing it with SHA-256.
+ */
+const facetValueIds = new Map<string, Map<string, string>>();
+const FACET_TEXT_BUDGET = 4 * 1024 * 1024;
+let facetTextKept = 0;
+function facetValueId(name: string, json: string): string {
+  let byText = facetValueIds.get(name);
+  let id = byText?.get(json);
+  if (id !== undefined) return id;
+  id = idOf('facet_value', name, json);
+  // One text of more than a sixteenth of the budget would crowd out the many that recur.
+  if (json.length > FACET_TEXT_BUDGET / 16) return id;
+  if (facetTextKept + json.length > FACET_TEXT_BUDGET) {
+    facetValueIds.clear();
+    facetTextKept = 0;
+    byText = undefined;
+  }
+  if (!byText) {
+    byText = new Map();
+    facetValueIds.set(name, byText);
+  }
+  byText.set(json, id);
+  facetTextKept += json.length;
+  return id;
+}
+
 export const ids = {
   namespace: (name: string) => cachedIdOf('namespace', name),
   source: (name: string) => cachedIdOf('source', name),
@@ -72,7 +101,7 @@ export const ids = {
   inputDataset: (runIoId: string) => idOf('input_dataset', runIoId),
   jobVersion: (jobId: string, version: string) => idOf('job_version', jobId, version),
   /** A facet's content under its name (facet_values): the same facet sent again is the same row. */
-  facetValue: (name: string, json: string) => idOf('facet_value', name, json),
+  facetValue: (name: string, json: string) => facetValueId(name, json),
 };
 
 /**

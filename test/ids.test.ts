@@ -18,4 +18,20 @@ describe('deterministic ids', () => {
     expect([a, b, idOf('x', '1')]).toEqual([a, b, a]);
     expect(a).not.toBe(b);
   });
+
+  it('a facet value has one id, remembered or not', () => {
+    const texts = ['{"a":1}', '{"fields":[]}', `{"big":"${'x'.repeat(300_000)}"}`];
+    for (let round = 0; round < 2; round++)
+      for (const text of texts) expect(ids.facetValue('schema', text)).toBe(idOf('facet_value', 'schema', text));
+    // The same text under another name is another value.
+    expect(ids.facetValue('other', texts[0]!)).toBe(idOf('facet_value', 'other', texts[0]!));
+    expect(ids.facetValue('other', texts[0]!)).not.toBe(ids.facetValue('schema', texts[0]!));
+  });
+
+  it('facet values past the budget of remembered texts are still answered right', () => {
+    const text = (i: number) => `{"i":${i},"pad":"${'y'.repeat(100_000)}"}`;
+    // 60 texts of 100 KB: over the 4 MB budget, so the cache is emptied on the way; every answer stays right.
+    for (let i = 0; i < 60; i++) expect(ids.facetValue('schema', text(i))).toBe(idOf('facet_value', 'schema', text(i)));
+    for (let i = 0; i < 60; i++) expect(ids.facetValue('schema', text(i))).toBe(idOf('facet_value', 'schema', text(i)));
+  });
 });
