@@ -58,10 +58,12 @@ function cachedIdOf(kind: string, ...parts: string[]): string {
 /**
  * Facet contents recur as well (Spark sends the same schema, plan and environment facets on every event
  * of a job): their ids are remembered by name and text, within a budget of text (emptied when over). A
- * lookup hashes and compares the text in V8, several times cheaper than hashing it with SHA-256.
+ * lookup hashes and compares the text in V8, several times cheaper than hashing it with SHA-256. Over the
+ * bench's 30,000 events, 1 MB finds 93.3% of facets, of the 94.4% that repeat an earlier one; 4 MB, or
+ * dropping the least recently used instead of all, 94.1–94.4%.
  */
 const facetValueIds = new Map<string, Map<string, string>>();
-const FACET_TEXT_BUDGET = 4 * 1024 * 1024;
+const FACET_TEXT_BUDGET = 1024 * 1024;
 let facetTextKept = 0;
 function facetValueId(name: string, json: string): string {
   let byText = facetValueIds.get(name);
