@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../src/db/client';
-import { textArray, uuidArray } from '../src/db/sql';
+import { arrayLiteral, textArray, uuidArray } from '../src/db/sql';
 import { databases, useDatabase } from './support/databases';
 
 describe.each(databases)('array parameters on $name', (database) => {
@@ -20,5 +20,12 @@ describe.each(databases)('array parameters on $name', (database) => {
     const id = '370ab3a1-1387-85fa-af6a-fb723e42f54a';
     const got = await rows<{ v: string }>(db.orm, sql`select unnest(${uuidArray([id, id])})::text as v`);
     expect(got.map((r) => r.v)).toEqual([id, id]);
+  });
+
+  it('carry nulls as NULL and the text "NULL" as text', async () => {
+    const { db } = ctx();
+    const values = [null, 'NULL', '', null, 'x'];
+    const got = await rows<{ v: string | null }>(db.orm, sql`select unnest(${arrayLiteral(values)}::text[]) as v`);
+    expect(got.map((r) => r.v)).toEqual(values);
   });
 });

@@ -19,16 +19,17 @@ export const iso = (column: SQL | string) =>
   sql`to_char(${typeof column === 'string' ? sql.raw(column) : column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * A text[] parameter, bound the one way both drivers serialize arrays: an array literal whose items are
- * all quoted (NULL, braces, commas and spaces are then plain text), joined in one pass (a normalization
- * batch binds arrays of thousands of ids).
+ * A text[] literal of the values: each item quoted (NULL, braces, commas and spaces are then plain
+ * text), null as NULL.
  */
-export const textArray = (values: readonly string[]) =>
-  sql`${values.length ? `{"${values.map(escapeArrayItem).join('","')}"}` : '{}'}::text[]`;
-export const uuidArray = (values: readonly string[]) => sql`${textArray(values)}::uuid[]`;
-
+export function arrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.includes('\\') || v.includes('"') ? v.replace(ESCAPED, '\\$&') : v}"`)).join(',')}}`;
+}
 const ESCAPED = /[\\"]/g;
-const escapeArrayItem = (v: string) => (v.includes('\\') || v.includes('"') ? v.replace(ESCAPED, '\\$&') : v);
+
+/** A text[] parameter, bound the one way both drivers serialize arrays. */
+export const textArray = (values: readonly string[]) => sql`${arrayLiteral(values)}::text[]`;
+export const uuidArray = (values: readonly string[]) => sql`${textArray(values)}::uuid[]`;
 
 /**
  * The `json` of the rows `query` selects (`id` and `json`) for text `ids`, in the order of `ids` (a page of

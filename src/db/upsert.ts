@@ -1,6 +1,7 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Query } from './client';
+import { arrayLiteral } from './sql';
 
 type Row<T extends PgTable> = T['$inferInsert'];
 type Col<T extends PgTable> = keyof Row<T> & string;
@@ -108,6 +109,8 @@ interface Statement {
   props: string[];
   /** The statement for a given number of rows. */
   text: (rows: number) => string;
+  /** The same statement taking its rows as one array parameter per column (see upsert). */
+  columnar: string;
 }
 
 const statements = new WeakMap<object, Statement>();
@@ -151,6 +154,7 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const texts = new Map<number, string>();
   const statement: Statement = {
     props: columns.map(([p]) => p),
+    columnar: `${head.replace(/ values $/, '')} select * from unnest(${types.map((t, i) => `$${i + 1}::text[]::${t}[]`).join(', ')})${tail}`,
     text: (rows) => {
       let text = texts.get(rows);
       if (!text) {
@@ -192,14 +196,33 @@ function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], ma
   });
 }
 
+/** Most rows one columnar statement takes: its arrays stay a few megabytes at most. */
+const MAX_COLUMNAR_ROWS = 4096;
+
 /**
- * Inserts rows (merged by the rule, in key order), merging into stored rows by the rule. Returns the
- * statements' promises without awaiting them: statements issued together run in order on the
- * transaction's connection, and the driver pipelines them.
+ * Inserts rows (merged by the rule, in key order), merging into stored rows by the rule. The rows travel
+ * as one text[] parameter per column, unnested in SQL in their order: one short statement per table,
+ * prepared once, whatever the number of rows. Against 256-row VALUES lists (one parameter per value) it
+ * costs the driver a third less and the server the same (the accepted events, whose text would be
+ * escaped into an array, keep the VALUES form: insertStatements). Returns the statements' promises
+ * without awaiting them: statements issued together run in order on the transaction's connection, and
+ * the driver pipelines them.
  */
 export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
   if (rows.length === 0) return [];
-  return statementsFor(rule, mergeRows(rule, rows), query.maxRows).map(([text, params]) => query.raw(text, params));
+  const { props, columnar } = statementFor(rule);
+  const merged = mergeRows(rule, rows) as Record<string, unknown>[];
+  const out: Promise<unknown>[] = [];
+  for (let i = 0; i < merged.length; i += MAX_COLUMNAR_ROWS) {
+    const chunk = merged.slice(i, i + MAX_COLUMNAR_ROWS);
+    out.push(
+      query.raw(
+        columnar,
+        props.map((p) => arrayLiteral(chunk.map((r) => asText(r[p])))),
+      ),
+    );
+  }
+  return out;
 }
 
 /**
