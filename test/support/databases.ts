@@ -8,6 +8,7 @@ import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
 import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
+import { isRetryable } from '../../src/db/retry';
 import type { Normalizer } from '../../src/ingest/normalizer';
 import { ingestPipeline } from '../../src/ingest/pipeline';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
@@ -160,11 +161,22 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
   };
 }
 
-/** Empties every table, between tests that need a clean slate. */
+/**
+ * Empties every table, between tests that need a clean slate. TRUNCATE locks its tables one after another,
+ * and a normalizer still at work behind the last test (a thread building documents, say) may hold some of
+ * them and want another: when the deadlock's loser is the TRUNCATE, it runs again.
+ */
 export async function truncateAll(db: Db): Promise<void> {
-  await db.orm.execute(
-    sql.raw(
-      `truncate lineage_events, pending_events, normalization_failures, rejected_events, hidden_entities, ${NORMALIZED_TABLES.join(', ')}`,
-    ),
-  );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.orm.execute(
+        sql.raw(
+          `truncate lineage_events, pending_events, normalization_failures, rejected_events, hidden_entities, ${NORMALIZED_TABLES.join(', ')}`,
+        ),
+      );
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !isRetryable(error)) throw error;
+    }
+  }
 }
