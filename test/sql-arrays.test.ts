@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../src/db/client';
 import { arrayLiteral, textArray, uuidArray } from '../src/db/sql';
+import { upsert } from '../src/db/upsert';
+import { idOf } from '../src/ids';
+import { rules } from '../src/ingest/rules';
 import { databases, useDatabase } from './support/databases';
 
 describe.each(databases)('array parameters on $name', (database) => {
@@ -27,5 +30,20 @@ describe.each(databases)('array parameters on $name', (database) => {
     const values = [null, 'NULL', '', null, 'x'];
     const got = await rows<{ v: string | null }>(db.orm, sql`select unnest(${arrayLiteral(values)}::text[]) as v`);
     expect(got.map((r) => r.v)).toEqual(values);
+  });
+
+  it('store upserted rows as they were given, a row too large for an array statement alone', async () => {
+    const { db } = ctx();
+    // Texts an array literal must quote and escape, and one value of 17 MB (over a statement's share).
+    const values = [JSON.stringify('"quoted" \\ back'), '{"a":[1,2,{"b":null}]}', '"NULL"', `"${'x'.repeat(17 * 1024 * 1024)}"`, '[]'];
+    const given = values.map((value, i) => ({ id: idOf('test_value', String(i)), name: `test ${i}`, value }));
+    await db.transaction(async (query) => {
+      await Promise.all(upsert(query, rules.facetValues, [...given, ...given]));
+    });
+    const stored = await rows<{ id: string; value: unknown }>(
+      db.orm,
+      sql`select id::text as id, value from facet_values where id = any(${uuidArray(given.map((r) => r.id))})`,
+    );
+    expect(new Map(stored.map((r) => [r.id, r.value]))).toEqual(new Map(given.map((r) => [r.id, JSON.parse(r.value)])));
   });
 });
