@@ -196,46 +196,36 @@ function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], ma
   });
 }
 
-/** Most rows, and most characters of values, one columnar statement takes. */
+/**
+ * Most rows one columnar statement takes. Its arrays' text is bounded by the batch's: a normalization batch
+ * takes at most 32 MB of events' text (one larger event goes alone), and escaping into an array literal
+ * at most doubles it.
+ */
 const MAX_COLUMNAR_ROWS = 4096;
-const MAX_COLUMNAR_CHARS = 16 * 1024 * 1024;
 
 /**
  * Inserts rows (merged by the rule, in key order), merging into stored rows by the rule. The rows travel
  * as one text[] parameter per column, unnested in SQL in their order: one short statement per table,
  * prepared once, whatever the number of rows. Against 256-row VALUES lists (one parameter per value) it
- * costs the driver a third less and the server the same. A row larger than a statement's share goes
- * alone as VALUES, its text unescaped (as the accepted events do: insertStatements). Returns the
- * statements' promises without awaiting them: statements issued together run in order on the
- * transaction's connection, and the driver pipelines them.
+ * costs the driver a third less and the server the same (the accepted events, whose text would be
+ * escaped into an array, keep the VALUES form: insertStatements). Returns the statements' promises
+ * without awaiting them: statements issued together run in order on the transaction's connection, and
+ * the driver pipelines them.
  */
 export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows: Row<T>[]): Promise<unknown>[] {
   if (rows.length === 0) return [];
-  const { props, columnar, text } = statementFor(rule);
+  const { props, columnar } = statementFor(rule);
+  const merged = mergeRows(rule, rows) as Record<string, unknown>[];
   const out: Promise<unknown>[] = [];
-  let columns: (string | null)[][] = props.map(() => []);
-  let count = 0;
-  let chars = 0;
-  const flush = () => {
-    if (count > 0) out.push(query.raw(columnar, columns.map(arrayLiteral)));
-    columns = props.map(() => []);
-    count = 0;
-    chars = 0;
-  };
-  for (const row of mergeRows(rule, rows) as Record<string, unknown>[]) {
-    const values = props.map((p) => asText(row[p]));
-    const size = values.reduce((n, v) => n + (v === null ? 4 : v.length), 0);
-    if (size > MAX_COLUMNAR_CHARS) {
-      flush();
-      out.push(query.raw(text(1), values));
-      continue;
-    }
-    if (count === MAX_COLUMNAR_ROWS || chars + size > MAX_COLUMNAR_CHARS) flush();
-    for (let i = 0; i < values.length; i++) columns[i]!.push(values[i] as string | null);
-    count++;
-    chars += size;
+  for (let i = 0; i < merged.length; i += MAX_COLUMNAR_ROWS) {
+    const chunk = merged.slice(i, i + MAX_COLUMNAR_ROWS);
+    out.push(
+      query.raw(
+        columnar,
+        props.map((p) => arrayLiteral(chunk.map((r) => asText(r[p])))),
+      ),
+    );
   }
-  flush();
   return out;
 }
 
