@@ -116,11 +116,12 @@ interface Statement {
 const statements = new WeakMap<object, Statement>();
 
 /**
- * The rule's INSERT … VALUES … ON CONFLICT statement. Every value travels as text and is cast in SQL
- * (drivers would otherwise convert timestamps through JS Dates and lose microseconds). Statements are
- * only ever built for power-of-two row counts (see chunks), so a connection prepares at most a handful
- * per table and then pipelines them without a describe round trip. Columns with a database default
- * (received_at) are left to it.
+ * The rule's INSERT … ON CONFLICT statement, in two forms: VALUES, a parameter per value, and columnar, a
+ * text[] parameter per column (upsert). Every value travels as text and is cast in SQL (drivers would
+ * otherwise convert timestamps through JS Dates and lose microseconds). VALUES statements are only ever
+ * built for power-of-two row counts (see chunks), so a connection prepares at most a handful per table and
+ * then pipelines them without a describe round trip. Columns with a database default (received_at) are
+ * left to it.
  */
 function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const cached = statements.get(rule);
@@ -148,19 +149,19 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
     changed.push(wins);
   }
   const conflict = set.length ? `do update set ${set.join(', ')} where ${changed.join(' or ')}` : 'do nothing';
-  const head = `insert into ${table} (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) values `;
+  const insert = `insert into ${table} (${columns.map(([, c]) => `"${c.name}"`).join(', ')})`;
   const tail = ` on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`;
   const types = columns.map(([, c]) => c.getSQLType());
   const texts = new Map<number, string>();
   const statement: Statement = {
     props: columns.map(([p]) => p),
-    columnar: `${head.replace(/ values $/, '')} select * from unnest(${types.map((t, i) => `$${i + 1}::text[]::${t}[]`).join(', ')})${tail}`,
+    columnar: `${insert} select * from unnest(${types.map((t, i) => `$${i + 1}::text[]::${t}[]`).join(', ')})${tail}`,
     text: (rows) => {
       let text = texts.get(rows);
       if (!text) {
         const tuples: string[] = [];
         for (let r = 0, n = 1; r < rows; r++) tuples.push(`(${types.map((t) => `$${n++}::text::${t}`).join(', ')})`);
-        text = head + tuples.join(', ') + tail;
+        text = `${insert} values ${tuples.join(', ')}${tail}`;
         texts.set(rows, text);
       }
       return text;

@@ -8,7 +8,7 @@ import { migrate } from '../../src/db/migrate';
 import { readMigrations } from '../../src/db/migrations-fs';
 import { openPglite } from '../../src/db/pglite';
 import { openPostgres } from '../../src/db/postgres';
-import { isRetryable } from '../../src/db/retry';
+import { retriedTransaction } from '../../src/db/retry';
 import type { Normalizer } from '../../src/ingest/normalizer';
 import { ingestPipeline } from '../../src/ingest/pipeline';
 import { NORMALIZED_TABLES } from '../../src/ingest/replay';
@@ -167,16 +167,11 @@ export function useDatabase(which: TestDatabase, env: Record<string, string> = {
  * them and want another: when the deadlock's loser is the TRUNCATE, it runs again.
  */
 export async function truncateAll(db: Db): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.orm.execute(
-        sql.raw(
-          `truncate lineage_events, pending_events, normalization_failures, rejected_events, hidden_entities, ${NORMALIZED_TABLES.join(', ')}`,
-        ),
-      );
-      return;
-    } catch (error) {
-      if (attempt >= 5 || !isRetryable(error)) throw error;
-    }
-  }
+  await retriedTransaction(db, (query) =>
+    query(
+      sql.raw(
+        `truncate lineage_events, pending_events, normalization_failures, rejected_events, hidden_entities, ${NORMALIZED_TABLES.join(', ')}`,
+      ),
+    ),
+  );
 }
