@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { loadConfig } from './config';
 import { NormalizerThread } from './ingest/normalizer-thread';
 import { nodeLogger } from './log-node';
@@ -16,11 +17,20 @@ const config = loadConfig(process.env);
 if (config.databaseUrl) setFlagsFromString('--heap-growing-percent=100');
 const logger = nodeLogger(config.log);
 const service = await startService(config, logger);
-const server = serve({ fetch: service.app.fetch, port: config.port }, (info) => {
+/**
+ * Connections waiting to be accepted, at most (the kernel caps it at net.core.somaxconn). Node's default,
+ * 511, overflows when a burst of producers connect at once while the event loop is busy, as hundreds of
+ * clients reconnecting after a deploy do: the kernel then drops their SYNs, and each one waits a second or
+ * three for its retry.
+ */
+const LISTEN_BACKLOG = 4096;
+const server = createAdaptorServer({ fetch: service.app.fetch }) as Server;
+server.listen({ port: config.port, backlog: LISTEN_BACKLOG }, () => {
+  const info = server.address() as AddressInfo;
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   const normalization = service.normalizer instanceof NormalizerThread ? 'own thread' : 'request thread';
   logger.info({ port: info.port, database, normalization }, `pedigree listening on http://localhost:${info.port}`);
-}) as Server;
+});
 
 const shutdown = onShutdown({ server, service, logger });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));

@@ -1,11 +1,15 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openPglite } from '../src/db/pglite';
 import { ingestPipeline } from '../src/ingest/pipeline';
+import { send as sendTo, startServer } from './support/server-process';
 
 /** Sends a body in pieces, the way a client streams a large event, and reads the answer. */
 function send(port: number, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -50,6 +54,41 @@ describe('over a real port', () => {
     } finally {
       await new Promise((r) => server.close(r));
       await db.close();
+    }
+  });
+});
+
+describe('the service (src/node.ts)', () => {
+  it('lets a burst of connections wait while its event loop is busy, instead of the kernel dropping them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pedigree-backlog-'));
+    const server = await startServer({ PEDIGREE_DATA_DIR: dir });
+    const { port } = server.url;
+    // Node's default backlog (511) holds 512 connections; the kernel caps any backlog at somaxconn.
+    const burst = Math.min(1500, Number(await readFile('/proc/sys/net/core/somaxconn', 'utf8').catch(() => '4096')));
+    const sockets: Socket[] = [];
+    try {
+      // A stopped process accepts nothing: every connection has to wait in the listen queue.
+      server.child.kill('SIGSTOP');
+      let connected = 0;
+      for (let i = 0; i < burst; i++) {
+        const socket = connect({ port: Number(port), host: '127.0.0.1' });
+        socket.on('error', () => {});
+        socket.once('connect', () => connected++);
+        sockets.push(socket);
+      }
+      // Queued connections complete at once; a dropped SYN is first sent again after a second.
+      for (const started = Date.now(); connected < burst && Date.now() - started < 800; ) await new Promise((r) => setTimeout(r, 20));
+      expect(connected).toBe(burst);
+      server.child.kill('SIGCONT');
+      // And each is served once the process runs again.
+      const answer = await sendTo(new URL('/healthcheck', server.url), undefined);
+      expect(answer.status).toBe(200);
+    } finally {
+      server.child.kill('SIGCONT');
+      for (const socket of sockets) socket.destroy();
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
