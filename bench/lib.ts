@@ -143,7 +143,13 @@ function summary(latencies: number[], start: number): LoadResult {
  * tasks in flight, as producers send whether or not the collector keeps up. Each latency runs from when the
  * task was due, so a generator that falls behind does not hide the wait (coordinated omission).
  */
-export async function openLoop(options: { rate: number; seconds: number; limit: number; task: (i: number) => Promise<void> }) {
+export async function openLoop(options: {
+  rate: number;
+  seconds: number;
+  limit: number;
+  /** Resolves to false for a task whose latency is not part of the result. */
+  task: (i: number) => Promise<boolean | undefined>;
+}) {
   const { rate, seconds, limit, task } = options;
   const latencies: number[] = [];
   const start = performance.now();
@@ -153,7 +159,7 @@ export async function openLoop(options: { rate: number; seconds: number; limit: 
     const now = performance.now();
     for (; i < total && start + (i * 1000) / rate <= now; i++) {
       const due = start + (i * 1000) / rate;
-      running.push(task(i).then(() => void latencies.push(performance.now() - due)));
+      running.push(task(i).then((timed) => void (timed !== false && latencies.push(performance.now() - due))));
     }
     await new Promise((r) => setTimeout(r, 2));
   }
