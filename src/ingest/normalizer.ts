@@ -48,8 +48,9 @@ import { refreshStaleDocuments } from './stale-documents';
  * **Batches form by themselves.** A commit wakes the loop after `lingerMs` (unless a request waits for its
  * events), so that a trickle of single events makes batches of a few dozen instead of one transaction
  * each; under load, events pile up while a batch runs and the next batch takes them all; a full batch is
- * followed at once by the next (on PGlite, after acceptance's turn: see `yieldRatio`). The normalizer
- * runs one batch at a time by default: acceptance keeps the rest of the machine.
+ * followed at once by the next (on PGlite, after acceptance's turn: see `yieldRatio`), and so is one that took
+ * longer than the linger, which gathered as much meanwhile. The normalizer runs one batch at a time by
+ * default: acceptance keeps the rest of the machine.
  *
  * **Running** (this class). On Node the service starts one normalizer per process: it drains the queue at
  * start (what was pending before a restart), after the writer commits (see above), and every `idlePollMs`
@@ -274,22 +275,24 @@ export class Normalizer implements NormalizerControl {
     while (this.running < this.concurrency && this.dirty && this.wanted()) {
       this.dirty = false;
       this.running++;
-      let full = false;
+      let gathered = false;
       const started = performance.now();
       void this.batch()
         .then((outcome) => {
           // A batch that found events may have left more behind; an empty one means the queue is drained.
           if (outcome.claimed > 0) this.dirty = true;
-          full = outcome.claimed >= this.limits.events || outcome.bytes >= this.limits.bytes;
+          const full = outcome.claimed >= this.limits.events || outcome.bytes >= this.limits.bytes;
+          gathered = full || (outcome.claimed > 0 && performance.now() - started >= this.lingerMs);
         })
         .catch(() => {})
         .finally(() => {
           this.running--;
           const ended = performance.now();
           this.nextBatchAt = ended + (ended - started) * this.yieldRatio;
-          // A full batch left a backlog: the next one at once. Otherwise what came meanwhile is a small
-          // batch: it lingers for more, unless someone waits.
-          if (full) this.pump();
+          // A full batch left a backlog, and one that took longer than the linger left as many events as
+          // lingering would have gathered: the next one at once (on PGlite, after acceptance's turn). After
+          // a quicker one, what came meanwhile is a small batch: it lingers for more, unless someone waits.
+          if (gathered) this.pump();
           else if (this.dirty) this.wake(this.lingerMs);
         });
     }
