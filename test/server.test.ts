@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
@@ -89,6 +91,39 @@ describe('the service (src/node.ts)', () => {
       server.child.kill('SIGTERM');
       await server.exited;
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a second service on the same port', () => {
+  it('exits with status 1 and says the port is in use', async () => {
+    const dirs = [await mkdtemp(join(tmpdir(), 'pedigree-port-')), await mkdtemp(join(tmpdir(), 'pedigree-port-'))];
+    const first = await startServer({ PEDIGREE_DATA_DIR: dirs[0]! });
+    try {
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
+      const second = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...inherited, PEDIGREE_DATA_DIR: dirs[1]!, PORT: first.url.port, PEDIGREE_LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      second.stdout.on('data', (c) => (output += c));
+      second.stderr.on('data', (c) => (output += c));
+      const code = await new Promise<number | null>((r) => second.once('exit', r));
+      expect(code).toBe(1);
+      const line = output.split('\n').find((l) => l.includes('already in use'));
+      expect(JSON.parse(line!)).toMatchObject({
+        level: 'error',
+        port: Number(first.url.port),
+        msg: `port ${first.url.port} is already in use: set PORT to another`,
+      });
+      expect(output).not.toContain('Unhandled');
+      // The first one still serves.
+      expect((await sendTo(new URL('/healthcheck', first.url), undefined)).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
     }
   });
 });
