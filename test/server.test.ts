@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openPglite } from '../src/db/pglite';
 import { ingestPipeline } from '../src/ingest/pipeline';
-import { send as sendTo, startServer } from './support/server-process';
+import { send as sendTo, spawnServer, startServer } from './support/server-process';
 
 /** Sends a body in pieces, the way a client streams a large event, and reads the answer. */
 function send(port: number, path: string, size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -100,15 +98,10 @@ describe('a second service on the same port', () => {
     const dirs = [await mkdtemp(join(tmpdir(), 'pedigree-port-')), await mkdtemp(join(tmpdir(), 'pedigree-port-'))];
     const first = await startServer({ PEDIGREE_DATA_DIR: dirs[0]! });
     try {
-      const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
-      const second = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: { ...inherited, PEDIGREE_DATA_DIR: dirs[1]!, PORT: first.url.port, PEDIGREE_LOG_FORMAT: 'json' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const second = spawnServer({ PEDIGREE_DATA_DIR: dirs[1]!, PORT: first.url.port, PEDIGREE_LOG_FORMAT: 'json' });
       let output = '';
-      second.stdout.on('data', (c) => (output += c));
-      second.stderr.on('data', (c) => (output += c));
+      second.stdout!.on('data', (c) => (output += c));
+      second.stderr!.on('data', (c) => (output += c));
       const code = await new Promise<number | null>((r) => second.once('exit', r));
       expect(code).toBe(1);
       const line = output.split('\n').find((l) => l.includes('already in use'));

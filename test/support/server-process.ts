@@ -5,17 +5,22 @@ import { freePort } from '../../bench/lib';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** `node --import tsx src/node.ts` as its own process (so that it can be killed), once it answers. */
+/** `node --import tsx src/node.ts` as its own process, set by `env` alone (none of this one's settings). */
+export function spawnServer(env: Record<string, string>): ChildProcess {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
+  return spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The service as its own process (so that it can be killed), on a free port, once it answers. */
 export async function startServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: URL; exited: Promise<number | null>; stdout: () => string }> {
   const port = await freePort();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PEDIGREE_') && k !== 'DATABASE_URL'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    cwd: root,
-    env: { ...inherited, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnServer({ ...env, PORT: String(port) });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (c) => (stderr += c));
