@@ -84,6 +84,40 @@ describe.each(databases)('documents built behind the batches on $name', (databas
     expect(await staleDocuments(db)).toEqual([]);
   });
 
+  it('a batch holding events someone waits for builds the documents that show them, with all its runs, and marks the others', async () => {
+    const { app, db } = ctx();
+    await truncateAll(db);
+    const waited = later(0);
+    const sameJob = later(1);
+    const otherJob = runStory({ job: 'etl.customers_daily', input: 'public.customers', output: '/marts/customers_daily' });
+    const eventIds: string[] = [];
+    for (const event of [...waited.events, ...sameJob.events, ...otherJob.events]) {
+      const answer = await post(app, event, { wait: false });
+      expect(answer.status).toBe(201);
+      eventIds.push(((await answer.json()) as { id: string }).id);
+    }
+    const waitedFor = new Set(eventIds.slice(0, waited.events.length));
+    const outcome = await normalizeNext(db, limits, none, { documents: { waitedFor } });
+    expect(outcome.normalized).toHaveLength(eventIds.length);
+
+    // The waited run's job is built, with the other run of the batch it shows; nothing of it is left marked.
+    expect((await latestRunIds())?.sort()).toEqual([waited.runId, sameJob.runId].sort());
+    const jobId = ids.job(JOB.namespace, JOB.name);
+    const otherId = ids.job(JOB.namespace, 'etl.customers_daily');
+    const left = await marks();
+    expect(left.filter((m) => m.kind === 'job')).toEqual([{ kind: 'job', id: otherId, runs: [otherJob.runId] }]);
+    expect(left.some((m) => m.id === jobId)).toBe(false);
+    // Datasets the waited events name are built; the other job's own datasets are marked.
+    const otherDatasets = [
+      ids.dataset('postgres://db:5432', 'public.customers'),
+      ids.dataset('s3://warehouse', '/marts/customers_daily'),
+    ].sort();
+    expect(left.filter((m) => m.kind === 'dataset').map((m) => m.id)).toEqual(otherDatasets);
+    // Built as building everything from scratch would.
+    expect(await refreshStaleDocuments(db)).toBe(3);
+    expect(await staleDocuments(db)).toEqual([]);
+  });
+
   it('marks left by a normalizer that stopped before building them are built by the next one at start', async () => {
     const { app, db } = ctx();
     await truncateAll(db);

@@ -316,21 +316,26 @@ export class Normalizer implements NormalizerControl {
   /**
    * One batch, whoever runs it (the loop, drain, a waiter), then the documents it made stale when it is time
    * (see refreshWanted): its waiters told once both are done, stop() waiting for it. While anyone waits,
-   * batches build their documents themselves: each would be followed by a build anyway, and one
-   * transaction costs less than two (an embedded database's most of all).
+   * batches build the documents of the events waited for themselves: each would be followed by a build
+   * anyway, and one transaction costs less than two (an embedded database's most of all).
    */
   private async next(): Promise<BatchOutcome> {
     this.active++;
     try {
-      // Someone waits (for events this batch likely holds): its documents are built in it, at once.
-      const documents = this.waiters.size > 0 ? 'build' : 'mark';
-      const outcome = await normalizeNext(this.db, this.limits, this.texts, { documents });
+      // Someone waits (for events this batch likely holds): the documents that show them are built in it, at
+      // once; the others it changes are marked, as when nobody waits.
+      const waited = this.waiters.size > 0 ? new Set(this.waiters.keys()) : undefined;
+      const outcome = await normalizeNext(this.db, this.limits, this.texts, { documents: waited ? { waitedFor: waited } : 'mark' });
       for (const f of outcome.failed) this.logger?.warn({ eventId: f.id, error: f.error }, 'event set aside: its normalization failed');
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
-      if (documents === 'build') this.settle(outcome);
-      else {
-        this.unsettled.push(outcome);
-        if (outcome.normalized.length > 0) this.documentsStale = true;
+      // Set aside, or built: told now. The others once the documents they marked are built (a waiter that
+      // came while the batch ran may wait for one of them).
+      const built = waited ? outcome.normalized.filter((id) => waited.has(id)) : [];
+      this.settle({ ...outcome, normalized: built });
+      const marked = waited ? outcome.normalized.filter((id) => !waited.has(id)) : outcome.normalized;
+      if (marked.length > 0) {
+        this.unsettled.push({ ...outcome, normalized: marked, failed: [] });
+        this.documentsStale = true;
       }
       if (this.refreshWanted(outcome)) await this.refreshDocuments();
       else if (!this.documentsStale) this.settleUnsettled();

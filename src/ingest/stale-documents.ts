@@ -3,7 +3,7 @@ import type { Db, Query } from '../db/client';
 import { LOCKS } from '../db/locks';
 import { refreshDocuments } from '../read/documents';
 import type { EventPlan } from './plan';
-import { touchedBy } from './read-models';
+import { type Changed, refreshReadModels, touchedBy } from './read-models';
 
 /**
  * The normalizer's documents are refreshed behind its batches, not in them. A job's document holds its
@@ -16,11 +16,50 @@ import { touchedBy } from './read-models';
  * holds for documents too. Listings and graphs may meanwhile show a document as it was before the latest
  * batches, as they showed it before those events were normalized.
  */
-/** What a normalization does with the documents it changes: builds them in its transaction, or marks them stale. */
-export type Documents = 'build' | 'mark';
+/**
+ * What a normalization does with the documents it changes: builds them in its transaction, marks them
+ * stale, or builds those that show the events someone waits for (`waitedFor`, event ids) and marks the others.
+ */
+export type Documents = 'build' | 'mark' | { waitedFor: ReadonlySet<string> };
+
+/** The documents these events change, kept as `documents` says, in the caller's transaction. */
+export async function keepDocuments(query: Query, plans: EventPlan[], documents: Documents): Promise<void> {
+  if (documents === 'mark') return markDocumentsStale(query, plans);
+  if (documents === 'build') return refreshReadModels(query, plans);
+  const waited = plans.filter((p) => documents.waitedFor.has(p.event.id!));
+  if (waited.length === 0) return markDocumentsStale(query, plans);
+  if (waited.length === plans.length) return refreshReadModels(query, plans);
+  return buildWaitedMarkOthers(query, plans, waited);
+}
+
+/**
+ * A waiter needs the documents that show its events, not every one its batch changed: a large batch of a
+ * busy fleet touches hundreds of jobs, whose documents the waiter would wait for. Those are built; the
+ * batch's others marked stale. A job document built takes in every run of the batch it shows, waited for
+ * or not, so that it is what building it from scratch gives.
+ */
+async function buildWaitedMarkOthers(query: Query, plans: EventPlan[], waited: EventPlan[]): Promise<void> {
+  const [all, theirs] = await Promise.all([touchedBy(query, plans), touchedBy(query, waited)]);
+  const jobs = new Set(theirs.jobs);
+  const datasets = new Set(theirs.datasets);
+  await markStale(query, {
+    jobs: all.jobs.filter((id) => !jobs.has(id)),
+    datasets: all.datasets.filter((id) => !datasets.has(id)),
+    changedRuns: all.changedRuns.filter((r) => !jobs.has(r.job_id)),
+  });
+  await refreshDocuments(query, {
+    jobs: [...jobs],
+    datasets: [...datasets],
+    changedRuns: all.changedRuns.filter((r) => jobs.has(r.job_id)).map((r) => r.id),
+  });
+}
 
 export async function markDocumentsStale(query: Query, plans: EventPlan[]): Promise<void> {
-  const { jobs, datasets, changedRuns } = await touchedBy(query, plans);
+  await markStale(query, await touchedBy(query, plans));
+}
+
+/** Marks these documents stale, a job's with its changed runs. */
+async function markStale(query: Query, { jobs, datasets, changedRuns }: Changed): Promise<void> {
   if (jobs.length + datasets.length === 0) return;
   const runsOf = new Map<string, Set<string>>();
   for (const r of changedRuns) runsOf.set(r.job_id, (runsOf.get(r.job_id) ?? new Set()).add(r.id));

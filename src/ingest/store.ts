@@ -7,9 +7,8 @@ import { refreshCurrentEdges, refreshJobVersions } from './job-versions';
 import type { EventPlan } from './plan';
 import type { EventRow } from './plan/event-row';
 import { storeAndQueue } from './queue';
-import { refreshReadModels } from './read-models';
 import { eventRule, rules } from './rules';
-import { type Documents, markDocumentsStale } from './stale-documents';
+import { type Documents, keepDocuments } from './stale-documents';
 
 /**
  * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
@@ -88,5 +87,5 @@ export async function normalizePlans(query: Query, todo: EventPlan[], documents:
     ),
   ]);
   // Last: the documents show the job versions and edges just refreshed, and their rows are the last locked.
-  await (documents === 'mark' ? markDocumentsStale(query, todo) : refreshReadModels(query, todo));
+  await keepDocuments(query, todo, documents);
 }
