@@ -26,15 +26,17 @@ const service = await startService(config, logger);
 const LISTEN_BACKLOG = 4096;
 const server = createAdaptorServer({ fetch: service.app.fetch }) as Server;
 // A port that cannot be had (in use, or privileged) ends the process with one clear line, not a stack trace.
-server.once('error', (error: NodeJS.ErrnoException) => {
+const cannotListen = (error: NodeJS.ErrnoException) => {
   const why = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges' : 'cannot be listened on';
   logger.error({ err: error, port: config.port }, `port ${config.port} ${why}: set PORT to another`);
   void service.stop().finally(() => {
     logger.flush();
     process.exit(1);
   });
-});
+};
+server.once('error', cannotListen);
 server.listen({ port: config.port, backlog: LISTEN_BACKLOG }, () => {
+  server.off('error', cannotListen);
   const info = server.address() as AddressInfo;
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   const normalization = service.normalizer instanceof NormalizerThread ? 'own thread' : 'request thread';
