@@ -31,9 +31,20 @@ export interface Changed {
  * those readers' changed.
  */
 export async function touchedBy(query: Query, plans: EventPlan[]): Promise<Changed> {
+  return changedBy(plans, await readersAfter(query, plans));
+}
+
+/** The recent runs (with their job) that read a dataset these events gave a version to (see readersOf). */
+export async function readersAfter(query: Query, plans: EventPlan[]): Promise<Reader[]> {
+  const versions = plans.flatMap((p) => p.datasetVersions.map((v) => v.id));
+  return versions.length ? await query<Reader>(readersOf(versions)) : [];
+}
+
+type Reader = Changed['changedRuns'][number];
+
+/** touchedBy, the readers given (those of these events' versions, or of more). */
+export function changedBy(plans: EventPlan[], readers: Reader[]): Changed {
   const all = <K extends Exclude<keyof EventPlan, 'event'>>(key: K): Row<K>[] => plans.flatMap((p) => p[key] as Row<K>[]);
-  const versions = all('datasetVersions').map((v) => v.id);
-  const readers = versions.length ? await query<{ id: string; job_id: string }>(readersOf(versions)) : [];
   const runs = [...all('runs').map((r) => ({ id: r.id, job_id: r.jobId })), ...readers];
   return {
     jobs: [...new Set([...all('jobs').map((j) => j.id), ...runs.map((r) => r.job_id)])],

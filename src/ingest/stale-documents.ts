@@ -3,7 +3,7 @@ import type { Db, Query } from '../db/client';
 import { LOCKS } from '../db/locks';
 import { refreshDocuments } from '../read/documents';
 import type { EventPlan } from './plan';
-import { type Changed, refreshReadModels, touchedBy } from './read-models';
+import { type Changed, changedBy, readersAfter, refreshReadModels, touchedBy } from './read-models';
 
 /**
  * The normalizer's documents are refreshed behind its batches, not in them. A job's document holds its
@@ -39,7 +39,10 @@ export async function keepDocuments(query: Query, plans: EventPlan[], documents:
  * or not, so that it is what building it from scratch gives.
  */
 async function buildWaitedMarkOthers(query: Query, plans: EventPlan[], waited: EventPlan[]): Promise<void> {
-  const [all, theirs] = await Promise.all([touchedBy(query, plans), touchedBy(query, waited)]);
+  // The batch's readers serve the waited events too (looked up once): built, a reader's document is right
+  // whichever event of the batch gave the version it read.
+  const readers = await readersAfter(query, plans);
+  const [all, theirs] = [changedBy(plans, readers), changedBy(waited, readers)];
   const jobs = new Set(theirs.jobs);
   const datasets = new Set(theirs.datasets);
   await markStale(query, {
