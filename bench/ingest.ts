@@ -291,6 +291,32 @@ async function ingest(
   }
 }
 
+/**
+ * The same bodies over HTTP into the least a collector on this stack does (bench/http-floor.ts: Hono, JSON.parse,
+ * a group-committed insert of the text, 201), in a child process run with the server's flags: what HTTP costs
+ * here before anything the collector adds.
+ */
+async function floor(ctx: BenchContext, env: Record<string, string>, bodies: string[], concurrency: number): Promise<Run> {
+  const server = await startServer(env, ['--import', 'tsx', 'bench/http-floor.ts']);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    const url = new URL('/api/v1/lineage', server.url);
+    return await warmThenTime(
+      ctx,
+      bodies,
+      concurrency,
+      async (body) => {
+        const answer = await postJson(agent, url, body);
+        if (answer.status !== 201) throw new Error(`the HTTP floor answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+      },
+      true,
+    );
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+}
+
 const INSERT = 'insert into bench_baseline (body) values ($1::text::jsonb)';
 const CREATE = 'create table bench_baseline (id bigserial primary key, body jsonb not null)';
 
@@ -343,11 +369,19 @@ async function measure(ctx: BenchContext, store: Store, concurrency: number, bod
   const baseline = await withDatabase((target) =>
     database === 'pglite' ? baselinePglite(ctx, target, bodies, concurrency) : baselinePostgres(ctx, target, bodies, concurrency),
   );
+  // Nor does the floor's: it is measured on the fresh stores only.
+  const httpFloor =
+    store === 'grown'
+      ? undefined
+      : await withDatabase((target) =>
+          floor(ctx, database === 'pglite' ? { FLOOR_PGLITE_DIR: target } : { FLOOR_DATABASE_URL: target }, bodies, concurrency),
+        );
   return {
     database: store === 'grown' ? `postgres (${GROWN_TEMPLATE})` : database,
     concurrency,
     ingest: ingestRun,
     baseline,
+    floor: httpFloor,
     ratio: ingestRun.load.perSecond / baseline.load.perSecond,
   };
 }
@@ -381,6 +415,7 @@ export const ingestSection: Section = {
           `  accepted ${fixed(r.ingest.load.perSecond)} ev/s (${r.ingest.load.count} in ${fixed(r.ingest.load.elapsedMs / 1000, 1)} s), ` +
             `normalized ${fixed(r.ingest.sustained.perSecond)} ev/s (drained ${fixed(r.ingest.sustained.drainMs / 1000, 1)} s after), ` +
             `baseline ${fixed(r.baseline.load.perSecond)} ev/s (${r.baseline.load.count} in ${fixed(r.baseline.load.elapsedMs / 1000, 1)} s)` +
+            (r.floor ? `, HTTP floor ${fixed(r.floor.load.perSecond)} ev/s` : '') +
             (r.ingest.lag
               ? `; lag at ${fixed(r.ingest.lag.rate)} ev/s: p50 ${fixed(r.ingest.lag.p50Ms)} ms, p99 ${fixed(r.ingest.lag.p99Ms)} ms`
               : ''),
@@ -421,6 +456,8 @@ export const ingestSection: Section = {
     const maxLagRss = Math.max(...results.map((r) => r.ingest.lag?.peakRssMb ?? 0));
     notes.push(
       `target: accepted ÷ baseline ≥ 1.0× on Postgres at concurrency 32 (${pg32 ? `${fixed(pg32.ratio, 2)}×` : 'not measured'}), peak RSS < 300 MB (max ${fixed(maxRss)} MB; ${fixed(maxLagRss)} MB once the lag run is over)`,
+      'HTTP floor: the same bodies over HTTP into the least a collector on this stack does (bench/http-floor.ts: Hono, JSON.parse, ' +
+        "a group-committed insert of the text, 201), with the server's node flags; ÷ floor: accepted ÷ that, what the collector's own work leaves of it",
       'accepted: POST without waiting, answered once stored (normalization runs meanwhile in the same server); normalized: the ' +
         "timed run's events ÷ the time from its start until the last was normalized (drain: how long that took after the last " +
         `answer); lag: at the highest concurrency, open loop at ${LAG_LOAD * 100}% of normalized ev/s, one event in ${LAG_EVERY} posted with ?wait=normalized, ` +
@@ -439,6 +476,8 @@ export const ingestSection: Section = {
         'base p50 ms',
         'base p99 ms',
         'ratio',
+        'HTTP floor ev/s',
+        '÷ floor',
         'normalized ev/s',
         'drain s',
         'server CPU µs/ev',
@@ -457,6 +496,8 @@ export const ingestSection: Section = {
         fixed(r.baseline.load.p50Ms, 1),
         fixed(r.baseline.load.p99Ms, 1),
         `${fixed(r.ratio, 2)}×`,
+        fixed(r.floor?.load.perSecond),
+        r.floor ? `${fixed(r.ingest.load.perSecond / r.floor.load.perSecond, 2)}×` : '—',
         fixed(r.ingest.sustained.perSecond),
         fixed(r.ingest.sustained.drainMs / 1000, 1),
         fixed(r.ingest.cpuPerEventUs),

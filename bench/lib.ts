@@ -279,9 +279,10 @@ async function startFlags(): Promise<string[]> {
 /**
  * Starts the server as `npm start` does (`node <its flags> dist/node.js`, the bundle built from the sources
  * once per bench run) with `env` (PORT is chosen here), and resolves once /healthcheck answers 200. Node
- * itself is the child (not npm or a shell), so its pid is the server's.
+ * itself is the child (not npm or a shell), so its pid is the server's. `entry`: another server to run
+ * with the same flags in its place (node arguments after the flags: the ingest section's HTTP floor).
  */
-export async function startServer(env: Record<string, string>): Promise<ServerChild> {
+export async function startServer(env: Record<string, string>, entry: string[] = ['dist/node.js']): Promise<ServerChild> {
   built ??= buildServer(repoRoot);
   await built;
   const port = await freePort();
@@ -299,7 +300,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerCh
       .filter((kv) => kv.includes('='))
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/node.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: repoRoot,
     env: { ...inherited, ...settings, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
