@@ -79,6 +79,13 @@ export interface MetricsConfig {
 }
 
 export interface NormalizeConfig {
+  /**
+   * Whether this process normalizes what it accepts (PEDIGREE_NORMALIZE, on by default). Off, it only
+   * accepts: another instance on the same PostgreSQL normalizes the queue (SKIP LOCKED claims), and a
+   * request that waits for normalization is told what that instance did. Ingest then scales by adding
+   * accepting instances, each of which leaves its CPU to acceptance.
+   */
+  enabled: boolean;
   /** Most events one normalization transaction takes (PEDIGREE_NORMALIZE_BATCH); unset: 500 for PGlite, 2000 for Postgres. */
   batchEvents: number | undefined;
   /** Normalization transactions in flight at once in one process (PEDIGREE_NORMALIZE_CONCURRENCY). */
@@ -224,6 +231,15 @@ function oidc(env: Env): OidcConfig | undefined {
   return { issuer, audience, clientId, scopesClaim, scopePrefix, uiScopes, timeoutMs };
 }
 
+function normalizeHere(env: Env): boolean {
+  const enabled = boolean(env, 'PEDIGREE_NORMALIZE', true);
+  if (!enabled && !env.DATABASE_URL)
+    throw new Error(
+      'PEDIGREE_NORMALIZE=off needs DATABASE_URL: another instance on the same PostgreSQL normalizes what this one accepts, and the embedded PGlite has no other',
+    );
+  return enabled;
+}
+
 function normalizeThread(env: Env): boolean | undefined {
   if (!env.PEDIGREE_NORMALIZE_THREAD?.trim()) return undefined;
   const thread = boolean(env, 'PEDIGREE_NORMALIZE_THREAD', false);
@@ -254,6 +270,7 @@ export function loadConfig(env: Env): Config {
     databasePoolSize: integer(env, 'PEDIGREE_DB_POOL', 10),
     writeConcurrency: env.PEDIGREE_WRITE_CONCURRENCY ? integer(env, 'PEDIGREE_WRITE_CONCURRENCY', 2) : undefined,
     normalize: {
+      enabled: normalizeHere(env),
       batchEvents: env.PEDIGREE_NORMALIZE_BATCH ? integer(env, 'PEDIGREE_NORMALIZE_BATCH', 2000) : undefined,
       concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
       waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),

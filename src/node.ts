@@ -39,7 +39,11 @@ server.listen({ port: config.port, backlog: LISTEN_BACKLOG }, () => {
   server.off('error', cannotListen);
   const info = server.address() as AddressInfo;
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  const normalization = service.normalizer instanceof NormalizerThread ? 'own thread' : 'request thread';
+  const normalization = !config.normalize.enabled
+    ? 'another instance (PEDIGREE_NORMALIZE=off)'
+    : service.normalizer instanceof NormalizerThread
+      ? 'own thread'
+      : 'request thread';
   logger.info({ port: info.port, database, normalization }, `pedigree listening on http://localhost:${info.port}`);
 });
 

@@ -89,6 +89,11 @@ export interface NormalizerOptions {
    * acceptance as long as the last batch took lets the next batch find what arrived meanwhile.
    */
   yieldRatio?: number;
+  /**
+   * This instance normalizes nothing (PEDIGREE_NORMALIZE=off): another on the same database does. It keeps
+   * no text and runs no batch, not even for a waiter, whom it tells what the queue says (polled).
+   */
+  acceptOnly?: boolean;
   /** Told of each batch normalized (GET /metrics, /healthcheck). */
   progress?: Pick<Normalization, 'normalized'>;
   /** Where a paused normalization is reported (the process's logger). */
@@ -148,6 +153,8 @@ export class Normalizer implements NormalizerControl {
   private readonly texts: TextCache;
   private started = false;
   private stopped = false;
+  /** False where another instance normalizes (acceptOnly). */
+  private readonly normalizes: boolean;
   /** Batches of the loop in flight. */
   private running = 0;
   /** Batches in flight, the loop's and others'. */
@@ -196,12 +203,13 @@ export class Normalizer implements NormalizerControl {
     this.yieldRatio = options.yieldRatio ?? (pglite ? 1 : 0);
     this.progress = options.progress;
     this.logger = options.logger;
-    this.texts = new TextCache(options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024);
+    this.normalizes = !options.acceptOnly;
+    this.texts = new TextCache(this.normalizes ? (options.textCacheBytes ?? (pglite ? 4 : 32) * 1024 * 1024) : 0);
   }
 
   /** Normalizes continuously: what is queued now, then whatever is accepted or found queued, until stop(). */
   start(): void {
-    if (this.started || this.stopped) return;
+    if (this.started || this.stopped || !this.normalizes) return;
     this.started = true;
     this.timer = setInterval(() => this.wake(), this.idlePollMs);
     (this.timer as { unref?: () => void }).unref?.();
@@ -256,7 +264,7 @@ export class Normalizer implements NormalizerControl {
 
   /** Whether batches should run: the loop is started, or someone waits (where no loop runs, waiters drive it). */
   private wanted(): boolean {
-    return !this.stopped && (this.started || this.waiters.size > 0);
+    return !this.stopped && this.normalizes && (this.started || this.waiters.size > 0);
   }
 
   private pump(): void {
@@ -399,6 +407,7 @@ export class Normalizer implements NormalizerControl {
    */
   async drain(options: { deadline?: number } = {}): Promise<{ normalized: number; failed: BatchOutcome['failed'] }> {
     const total = { normalized: 0, failed: [] as BatchOutcome['failed'] };
+    if (!this.normalizes) return total;
     while (!this.stopped && (options.deadline === undefined || Date.now() < options.deadline)) {
       const outcome = await this.next();
       total.normalized += outcome.normalized.length;
