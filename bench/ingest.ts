@@ -317,6 +317,31 @@ async function floor(ctx: BenchContext, env: Record<string, string>, bodies: str
   }
 }
 
+/**
+ * The server accepting alone (PEDIGREE_NORMALIZE=off: another instance would normalize): what acceptance
+ * costs without normalization on the same cores. PostgreSQL only (PGlite has no other instance).
+ */
+async function acceptedAlone(ctx: BenchContext, url: string, bodies: string[], concurrency: number): Promise<Run> {
+  const server = await startServer({ DATABASE_URL: url, PEDIGREE_NORMALIZE: 'off' });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    const to = new URL('/api/v1/lineage', server.url);
+    return await warmThenTime(
+      ctx,
+      bodies,
+      concurrency,
+      async (body) => {
+        const answer = await postJson(agent, to, body);
+        if (answer.status !== 201) throw new Error(`the accepting-only server answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+      },
+      false,
+    );
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+}
+
 const INSERT = 'insert into bench_baseline (body) values ($1::text::jsonb)';
 const CREATE = 'create table bench_baseline (id bigserial primary key, body jsonb not null)';
 
@@ -376,12 +401,14 @@ async function measure(ctx: BenchContext, store: Store, concurrency: number, bod
       : await withDatabase((target) =>
           floor(ctx, database === 'pglite' ? { FLOOR_PGLITE_DIR: target } : { FLOOR_DATABASE_URL: target }, bodies, concurrency),
         );
+  const alone = store === 'postgres' ? await withDatabase((target) => acceptedAlone(ctx, target, bodies, concurrency)) : undefined;
   return {
     database: store === 'grown' ? `postgres (${GROWN_TEMPLATE})` : database,
     concurrency,
     ingest: ingestRun,
     baseline,
     floor: httpFloor,
+    alone,
     ratio: ingestRun.load.perSecond / baseline.load.perSecond,
   };
 }
@@ -416,6 +443,7 @@ export const ingestSection: Section = {
             `normalized ${fixed(r.ingest.sustained.perSecond)} ev/s (drained ${fixed(r.ingest.sustained.drainMs / 1000, 1)} s after), ` +
             `baseline ${fixed(r.baseline.load.perSecond)} ev/s (${r.baseline.load.count} in ${fixed(r.baseline.load.elapsedMs / 1000, 1)} s)` +
             (r.floor ? `, HTTP floor ${fixed(r.floor.load.perSecond)} ev/s` : '') +
+            (r.alone ? `, accepted alone ${fixed(r.alone.load.perSecond)} ev/s` : '') +
             (r.ingest.lag
               ? `; lag at ${fixed(r.ingest.lag.rate)} ev/s: p50 ${fixed(r.ingest.lag.p50Ms)} ms, p99 ${fixed(r.ingest.lag.p99Ms)} ms`
               : ''),
@@ -460,6 +488,7 @@ export const ingestSection: Section = {
       `target: accepted ÷ baseline ≥ 1.0× on Postgres at concurrency 32 (${pg32 ? `${fixed(pg32.ratio, 2)}×${floorOf(pg32)}` : 'not measured'}), peak RSS < 300 MB (max ${fixed(maxRss)} MB; ${fixed(maxLagRss)} MB once the lag run is over)`,
       'HTTP floor: the same bodies over HTTP into the least a collector on this stack does (bench/http-floor.ts: Hono, JSON.parse, ' +
         "a group-committed insert of the text, 201), with the server's node flags; ÷ floor: accepted ÷ that, what the collector's own work leaves of it",
+      'alone: the same server with PEDIGREE_NORMALIZE=off (it only accepts; another instance would normalize), PostgreSQL only: acceptance without normalization on the same cores',
       'accepted: POST without waiting, answered once stored (normalization runs meanwhile in the same server); normalized: the ' +
         "timed run's events ÷ the time from its start until the last was normalized (drain: how long that took after the last " +
         `answer); lag: at the highest concurrency, open loop at ${LAG_LOAD * 100}% of normalized ev/s, one event in ${LAG_EVERY} posted with ?wait=normalized, ` +
@@ -480,6 +509,8 @@ export const ingestSection: Section = {
         'ratio',
         'HTTP floor ev/s',
         '÷ floor',
+        'alone ev/s',
+        'alone ÷ floor',
         'normalized ev/s',
         'drain s',
         'server CPU µs/ev',
@@ -500,6 +531,8 @@ export const ingestSection: Section = {
         `${fixed(r.ratio, 2)}×`,
         fixed(r.floor?.load.perSecond),
         r.floor ? `${fixed(r.ingest.load.perSecond / r.floor.load.perSecond, 2)}×` : '—',
+        fixed(r.alone?.load.perSecond),
+        r.alone && r.floor ? `${fixed(r.alone.load.perSecond / r.floor.load.perSecond, 2)}×` : '—',
         fixed(r.ingest.sustained.perSecond),
         fixed(r.ingest.sustained.drainMs / 1000, 1),
         fixed(r.ingest.cpuPerEventUs),
