@@ -31,8 +31,10 @@ const DRAIN_MS = 20_000;
 
 function open(env: Env): { config: Config; url: string | undefined } {
   const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const config = loadConfig(vars);
-  return { config, url: env.HYPERDRIVE?.connectionString ?? config.databaseUrl };
+  // Hyperdrive's connection string stands for DATABASE_URL, for the settings that need PostgreSQL too.
+  const hyperdrive = env.HYPERDRIVE?.connectionString;
+  const config = loadConfig(hyperdrive ? { ...vars, DATABASE_URL: hyperdrive } : vars);
+  return { config, url: hyperdrive ?? config.databaseUrl };
 }
 
 /**
@@ -47,7 +49,8 @@ function open(env: Env): { config: Config; url: string | undefined } {
  * first request that needs them and cached for the next ones, rather than fetched on every request.
  *
  * No process outlives a request, so no normalizer loop runs: the request that accepted events drains the
- * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left.
+ * queue after answering (ctx.waitUntil), and the cron trigger drains what requests left. With
+ * PEDIGREE_NORMALIZE=off neither does: another instance on the same PostgreSQL normalizes.
  */
 function workerEntry() {
   let isolate: { metrics: Metrics; logger: Logger; oidc?: OidcVerifier } | undefined;
@@ -64,7 +67,11 @@ function workerEntry() {
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
-      const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics, logger });
+      const { writer, normalizer } = ingestPipeline(
+        db,
+        { ...config, writeConcurrency: 1 },
+        { metrics, logger, acceptOnly: !config.normalize.enabled },
+      );
       const app = createApp({ db, writer, normalizer, config, metrics, logger, oidc });
       const response = await app.fetch(request, env);
       const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
@@ -78,7 +85,7 @@ function workerEntry() {
       if (!url) return;
       const { metrics, logger } = shared(config);
       const db = openPostgres(url, { max: 1 });
-      const { normalizer } = ingestPipeline(db, config, { metrics, logger });
+      const { normalizer } = ingestPipeline(db, config, { metrics, logger, acceptOnly: !config.normalize.enabled });
       ctx.waitUntil(
         normalizer
           .drain({ deadline: Date.now() + DRAIN_MS })

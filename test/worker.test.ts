@@ -73,6 +73,28 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
     expect(await count(db, 'runs', `id = '${story.runId}' and state = 'COMPLETE'`)).toBe(1);
   });
 
+  it('with PEDIGREE_NORMALIZE=off only accepts: neither the request nor the cron normalizes', async () => {
+    const { url, db } = ctx();
+    const story = runStory();
+    const env = { PEDIGREE_NORMALIZE: 'off' };
+    const request = runtime();
+    const res = await worker.fetch(post(story.events[0]), { ...env, DATABASE_URL: url! }, request.ctx);
+    expect(res.status).toBe(201);
+    await request.settled();
+    // Through Hyperdrive's binding too, where no DATABASE_URL is set.
+    const cron = runtime();
+    await worker.scheduled({}, { ...env, HYPERDRIVE: { connectionString: url! } }, cron.ctx);
+    await cron.settled();
+    expect(await count(db, 'pending_events')).toBe(1);
+    expect(await count(db, 'runs', `id = '${story.runId}'`)).toBe(0);
+    // The instance that normalizes (the default) takes it.
+    const other = runtime();
+    await worker.scheduled({}, { DATABASE_URL: url! }, other.ctx);
+    await other.settled();
+    expect(await count(db, 'pending_events')).toBe(0);
+    expect(await count(db, 'runs', `id = '${story.runId}'`)).toBe(1);
+  });
+
   describe('with single sign-on', () => {
     let issuer: Issuer;
     beforeAll(async () => {
