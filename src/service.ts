@@ -41,8 +41,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
  */
 function pipeline(db: Db, config: Config, metrics: Metrics, logger: Logger): Ingest<NormalizerControl> {
   const { databaseUrl, normalize } = config;
-  // Another instance normalizes: this one only accepts, and answers waiters from the queue.
-  if (!normalize.enabled) return ingestPipeline(db, config, { metrics, logger, acceptOnly: true });
+  // Another instance normalizes (PEDIGREE_NORMALIZE=off): no thread; this one answers waiters from the queue.
+  if (!normalize.enabled) return ingestPipeline(db, config, { metrics, logger });
   const thread = normalize.thread ?? (databaseUrl !== undefined && availableParallelism() > 1);
   if (!thread || !databaseUrl) return ingestPipeline(db, config, { metrics, logger });
   const normalizer = new NormalizerThread({

@@ -67,11 +67,7 @@ function workerEntry() {
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
       const db = openPostgres(url, { max: 1 });
-      const { writer, normalizer } = ingestPipeline(
-        db,
-        { ...config, writeConcurrency: 1 },
-        { metrics, logger, acceptOnly: !config.normalize.enabled },
-      );
+      const { writer, normalizer } = ingestPipeline(db, { ...config, writeConcurrency: 1 }, { metrics, logger });
       const app = createApp({ db, writer, normalizer, config, metrics, logger, oidc });
       const response = await app.fetch(request, env);
       const drained = normalizer.acceptedEvents > 0 ? normalizer.drain({ deadline: Date.now() + DRAIN_MS }) : Promise.resolve();
@@ -85,7 +81,7 @@ function workerEntry() {
       if (!url) return;
       const { metrics, logger } = shared(config);
       const db = openPostgres(url, { max: 1 });
-      const { normalizer } = ingestPipeline(db, config, { metrics, logger, acceptOnly: !config.normalize.enabled });
+      const { normalizer } = ingestPipeline(db, config, { metrics, logger });
       ctx.waitUntil(
         normalizer
           .drain({ deadline: Date.now() + DRAIN_MS })

@@ -31,10 +31,11 @@ describe.each(databases)('an instance that only accepts (PEDIGREE_NORMALIZE=off)
 
   /** An app whose pipeline normalizes nothing, waiting at most `waitSeconds` for another instance. */
   const acceptingOnly = (db: Db, waitSeconds: number) => {
-    const { config } = ctx();
-    const pipeline = ingestPipeline(db, config, { acceptOnly: true });
+    const { normalize, ...rest } = ctx().config;
+    const config = { ...rest, normalize: { ...normalize, enabled: false, waitSeconds } };
+    const pipeline = ingestPipeline(db, config);
     pipeline.normalizer.start();
-    const app = createApp({ db, ...pipeline, config: { ...config, normalize: { ...config.normalize, enabled: false, waitSeconds } } });
+    const app = createApp({ db, ...pipeline, config });
     return { app, normalizer: pipeline.normalizer };
   };
 
