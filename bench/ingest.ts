@@ -24,6 +24,7 @@ import {
   postJson,
   type Section,
   type SectionResult,
+  type ServerChild,
   scratchPostgres,
   startServer,
   tempDir,
@@ -292,25 +293,18 @@ async function ingest(
 }
 
 /**
- * The same bodies over HTTP into the least a collector on this stack does (bench/http-floor.ts: Hono, JSON.parse,
- * a group-committed insert of the text, 201), in a child process run with the server's flags: what HTTP costs
- * here before anything the collector adds.
+ * The bodies posted to `server` as to the collector, warm-up then timed (a run besides the collector's own:
+ * the HTTP floor, acceptance alone); any answer but 201 fails the run. `cycle`: as warmThenTime's.
  */
-async function floor(ctx: BenchContext, env: Record<string, string>, bodies: string[], concurrency: number): Promise<Run> {
-  const server = await startServer(env, ['--import', 'tsx', 'bench/http-floor.ts']);
+async function postedTo(ctx: BenchContext, server: ServerChild, bodies: string[], concurrency: number, cycle: boolean): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const url = new URL('/api/v1/lineage', server.url);
-    return await warmThenTime(
-      ctx,
-      bodies,
-      concurrency,
-      async (body) => {
-        const answer = await postJson(agent, url, body);
-        if (answer.status !== 201) throw new Error(`the HTTP floor answered ${answer.status}: ${answer.body.slice(0, 200)}`);
-      },
-      true,
-    );
+    const send = async (body: string) => {
+      const answer = await postJson(agent, url, body);
+      if (answer.status !== 201) throw new Error(`${server.url} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+    };
+    return await warmThenTime(ctx, bodies, concurrency, send, cycle);
   } finally {
     agent.destroy();
     await server.stop();
@@ -318,29 +312,19 @@ async function floor(ctx: BenchContext, env: Record<string, string>, bodies: str
 }
 
 /**
+ * The same bodies over HTTP into the least a collector on this stack does (bench/http-floor.ts: Hono, JSON.parse,
+ * a group-committed insert of the text, 201), in a child process run with the server's flags: what HTTP costs
+ * here before anything the collector adds. Its table keeps every body: the bodies may cycle.
+ */
+const floor = async (ctx: BenchContext, env: Record<string, string>, bodies: string[], concurrency: number) =>
+  postedTo(ctx, await startServer(env, ['--import', 'tsx', 'bench/http-floor.ts']), bodies, concurrency, true);
+
+/**
  * The server accepting alone (PEDIGREE_NORMALIZE=off: another instance would normalize): what acceptance
  * costs without normalization on the same cores. PostgreSQL only (PGlite has no other instance).
  */
-async function acceptedAlone(ctx: BenchContext, url: string, bodies: string[], concurrency: number): Promise<Run> {
-  const server = await startServer({ DATABASE_URL: url, PEDIGREE_NORMALIZE: 'off' });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  try {
-    const to = new URL('/api/v1/lineage', server.url);
-    return await warmThenTime(
-      ctx,
-      bodies,
-      concurrency,
-      async (body) => {
-        const answer = await postJson(agent, to, body);
-        if (answer.status !== 201) throw new Error(`the accepting-only server answered ${answer.status}: ${answer.body.slice(0, 200)}`);
-      },
-      false,
-    );
-  } finally {
-    agent.destroy();
-    await server.stop();
-  }
-}
+const acceptedAlone = async (ctx: BenchContext, url: string, bodies: string[], concurrency: number) =>
+  postedTo(ctx, await startServer({ DATABASE_URL: url, PEDIGREE_NORMALIZE: 'off' }), bodies, concurrency, false);
 
 const INSERT = 'insert into bench_baseline (body) values ($1::text::jsonb)';
 const CREATE = 'create table bench_baseline (id bigserial primary key, body jsonb not null)';
