@@ -176,8 +176,12 @@ const asText = (v: unknown): string | null =>
 
 const MAX_CHUNK = 256;
 
-/** Splits rows into power-of-two chunks (37 = 32 + 4 + 1), in order, so statement texts repeat. */
-function chunks<R>(rows: R[], max = MAX_CHUNK): R[][] {
+/**
+ * Splits rows into power-of-two chunks (37 = 32 + 4 + 1), in order, so statement texts repeat; up to
+ * `whole` rows stay one chunk of their own size.
+ */
+function chunks<R>(rows: R[], max = MAX_CHUNK, whole = 1): R[][] {
+  if (rows.length <= Math.min(whole, max)) return [rows];
   const out: R[][] = [];
   for (let i = 0; i < rows.length; ) {
     let size = max;
@@ -188,9 +192,9 @@ function chunks<R>(rows: R[], max = MAX_CHUNK): R[][] {
   return out;
 }
 
-function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], maxRows?: number): [string, unknown[]][] {
+function statementsFor<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], maxRows?: number, whole?: number): [string, unknown[]][] {
   const { props, text } = statementFor(rule);
-  return chunks(rows as Record<string, unknown>[], maxRows).map((chunk) => {
+  return chunks(rows as Record<string, unknown>[], maxRows, whole).map((chunk) => {
     const params: unknown[] = [];
     for (const r of chunk) for (const p of props) params.push(asText(r[p]));
     return [text(chunk.length), params];
@@ -232,10 +236,16 @@ export function upsert<T extends PgTable>(query: Query, rule: MergeRule<T>, rows
 
 /**
  * The rule's statements for `rows` (merged, in key order) as text and parameters, for a caller that builds
- * on them (a data-modifying CTE, ingest/queue.ts): the texts repeat, so they are still prepared once.
+ * on them (a data-modifying CTE, ingest/queue.ts): the texts repeat, so they are still prepared once. Up
+ * to `whole` rows (within maxRows) take one statement of their own size: one text more per size.
  */
-export function insertStatements<T extends PgTable>(rule: MergeRule<T>, rows: Row<T>[], maxRows?: number): [string, unknown[]][] {
-  return rows.length === 0 ? [] : statementsFor(rule, mergeRows(rule, rows), maxRows);
+export function insertStatements<T extends PgTable>(
+  rule: MergeRule<T>,
+  rows: Row<T>[],
+  maxRows?: number,
+  whole?: number,
+): [string, unknown[]][] {
+  return rows.length === 0 ? [] : statementsFor(rule, mergeRows(rule, rows), maxRows, whole);
 }
 
 /** Inserts the rows whose key is new (a rule with no merge: DO NOTHING); returns the rule's `returning` column of those. */

@@ -13,11 +13,11 @@ import { type Documents, keepDocuments } from './stale-documents';
 /**
  * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
  * normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. A batch that takes one
- * statement (one event, whatever the load at concurrency 1) runs without BEGIN and COMMIT: a statement is
- * atomic by itself, and they would cost two more round trips.
+ * statement (on PostgreSQL up to 32 events, queue.ts; on PGlite one) runs without BEGIN and COMMIT: a
+ * statement is atomic by itself, and they would cost two more round trips.
  */
 export async function acceptEvents(db: Db, events: EventRow[]): Promise<Set<string>> {
-  const statements = storeAndQueue(events, db.maxRows);
+  const statements = storeAndQueue(events, db);
   const run = async (query: Query) => (await Promise.all(statements.map(([text, params]) => query.raw(text, params)))).flat();
   const stored = statements.length === 1 ? await db.autocommit(run) : await db.transaction(run);
   return new Set(stored.map((r) => r.event_id as string));
