@@ -118,10 +118,10 @@ const statements = new WeakMap<object, Statement>();
 /**
  * The rule's INSERT … ON CONFLICT statement, in two forms: VALUES, a parameter per value, and columnar, a
  * text[] parameter per column (upsert). Every value travels as text and is cast in SQL (drivers would
- * otherwise convert timestamps through JS Dates and lose microseconds). VALUES statements are only ever
- * built for power-of-two row counts (see chunks), so a connection prepares at most a handful per table and
- * then pipelines them without a describe round trip. Columns with a database default (received_at) are
- * left to it.
+ * otherwise convert timestamps through JS Dates and lose microseconds). VALUES statements are built for
+ * power-of-two row counts (see chunks), and for the few sizes up to a caller's `whole`, so a connection
+ * prepares a bounded number per table and then pipelines them without a describe round trip. Columns with
+ * a database default (received_at) are left to it.
  */
 function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const cached = statements.get(rule);

@@ -20,7 +20,8 @@ const acceptTexts = new Map<string, string>();
  * PostgreSQL. Under load the writer's batches are about the concurrency over its transactions in flight
  * (32 posters, two transactions: 16 or so); as one statement such a batch commits without BEGIN and
  * COMMIT, and PostgreSQL stores the rows of one statement for much less than those of several. Each size
- * is prepared once per connection: 32 more small plans at most. Not on PGlite: it prepares inside
+ * is prepared once per connection: once a connection has seen all 32, they hold 8.8 MB of its memory,
+ * against 1.6 MB for the powers of two up to 32 (measured). Not on PGlite: it prepares inside
  * transactions only, and an unprepared statement of many rows is parsed and planned each time, which costs
  * it more than the transaction saves.
  */
