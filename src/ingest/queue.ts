@@ -16,27 +16,24 @@ const acceptRule = mergeRule({ table: s.lineageEvents, key: ['id', 'eventTime'] 
 const acceptTexts = new Map<string, string>();
 
 /**
- * Most events one accepting statement takes at its own size rather than in power-of-two chunks, on
- * PostgreSQL. Under load the writer's batches are about the concurrency over its transactions in flight
- * (32 posters, two transactions: 16 or so); as one statement such a batch commits without BEGIN and
- * COMMIT, and PostgreSQL stores the rows of one statement for much less than those of several. Each size
- * is prepared once per connection: once a connection has seen all 32, they hold 8.8 MB of its memory,
- * against 1.6 MB for the powers of two up to 32 (measured). Not on PGlite: it prepares inside
- * transactions only, and an unprepared statement of many rows is parsed and planned each time, which costs
- * it more than the transaction saves.
+ * Most events one accepting statement takes at its own size rather than in power-of-two chunks. Under
+ * load the writer's batches are about the concurrency over its transactions in flight (32 posters, two
+ * transactions on PostgreSQL: 16 or so); as one statement such a batch commits on PostgreSQL without BEGIN
+ * and COMMIT (store.ts), and both databases store the rows of one statement for much less than those of
+ * several. Each size is prepared once per connection: once a PostgreSQL connection has seen all 32, they
+ * hold 8.8 MB of its memory, against 1.6 MB for the powers of two up to 32 (measured).
  */
 const WHOLE_BATCH = 32;
 
 /**
  * The statements that store the verbatim events and queue those not stored before (a data-modifying CTE:
- * the queue rows are exactly the events inserted; each returns the ids it stored): on PostgreSQL one for a
- * batch of up to WHOLE_BATCH events, else one per chunk. The rows are inserted in id order (a stable lock
- * order between concurrent writers); the queue's order among the events of one statement is the
- * server's, which nothing depends on (merges are order-independent).
+ * the queue rows are exactly the events inserted; each returns the ids it stored): one for a batch of up
+ * to WHOLE_BATCH events, else one per chunk. The rows are inserted in id order (a stable lock order
+ * between concurrent writers); the queue's order among the events of one statement is the server's,
+ * which nothing depends on (merges are order-independent).
  */
-export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[], db: Pick<Db, 'driver' | 'maxRows'>): [string, unknown[]][] {
-  const whole = db.driver === 'postgres' ? WHOLE_BATCH : 1;
-  return insertStatements(acceptRule, events, db.maxRows, whole).map(([text, params]) => [accepting(text), params]);
+export function storeAndQueue(events: (typeof s.lineageEvents.$inferInsert)[], maxRows?: number): [string, unknown[]][] {
+  return insertStatements(acceptRule, events, maxRows, WHOLE_BATCH).map(([text, params]) => [accepting(text), params]);
 }
 
 function accepting(insert: string): string {

@@ -12,14 +12,16 @@ import { type Documents, keepDocuments } from './stale-documents';
 
 /**
  * Accepts a batch of events: each stored verbatim and, when it was not stored before, queued for the
- * normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. A batch that takes one
- * statement (on PostgreSQL up to 32 events, queue.ts; on PGlite one) runs without BEGIN and COMMIT: a
- * statement is atomic by itself, and they would cost two more round trips.
+ * normalizer (normalizer.ts), all in one commit. Returns the ids newly stored. On PostgreSQL a batch that
+ * takes one statement (up to 32 events, queue.ts) runs without BEGIN and COMMIT: a statement is atomic by
+ * itself, and they would cost two more round trips. PGlite has no round trips to save, and prepares
+ * statements inside transactions only (pglite-prepared.ts): measured at concurrency 32, its batches
+ * cost 3–5% less CPU that way than as unprepared statements.
  */
 export async function acceptEvents(db: Db, events: EventRow[]): Promise<Set<string>> {
-  const statements = storeAndQueue(events, db);
+  const statements = storeAndQueue(events, db.maxRows);
   const run = async (query: Query) => (await Promise.all(statements.map(([text, params]) => query.raw(text, params)))).flat();
-  const stored = statements.length === 1 ? await db.autocommit(run) : await db.transaction(run);
+  const stored = statements.length === 1 && db.driver === 'postgres' ? await db.autocommit(run) : await db.transaction(run);
   return new Set(stored.map((r) => r.event_id as string));
 }
 
