@@ -21,7 +21,8 @@ const acceptTexts = new Map<string, string>();
  * transactions on PostgreSQL: 16 or so); as one statement such a batch commits on PostgreSQL without BEGIN
  * and COMMIT (store.ts), and both databases store the rows of one statement for much less than those of
  * several. Each size is prepared once per connection: once a PostgreSQL connection has seen all 32, they
- * hold 8.8 MB of its memory, against 1.6 MB for the powers of two up to 32 (measured).
+ * hold 8.8 MB of its memory, against 1.6 MB for the powers of two up to 32 (measured); on PGlite they are
+ * among the 256 statements it keeps prepared (db/pglite-prepared.ts).
  */
 const WHOLE_BATCH = 32;
 
