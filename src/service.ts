@@ -41,9 +41,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
  */
 function pipeline(db: Db, config: Config, metrics: Metrics, logger: Logger): Ingest<NormalizerControl> {
   const { databaseUrl, normalize } = config;
-  // Another instance normalizes (PEDIGREE_NORMALIZE=off): no thread; this one answers waiters from the queue.
-  if (!normalize.enabled) return ingestPipeline(db, config, { metrics, logger });
-  const thread = normalize.thread ?? (databaseUrl !== undefined && availableParallelism() > 1);
+  // With PEDIGREE_NORMALIZE=off another instance normalizes: no thread; this one answers waiters from the queue.
+  const thread = normalize.enabled && (normalize.thread ?? (databaseUrl !== undefined && availableParallelism() > 1));
   if (!thread || !databaseUrl) return ingestPipeline(db, config, { metrics, logger });
   const normalizer = new NormalizerThread({
     databaseUrl,

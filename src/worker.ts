@@ -29,12 +29,11 @@ interface Ctx {
 /** How long a drain after a request, or on the cron trigger, may run (Workers limit a request's wall time). */
 const DRAIN_MS = 20_000;
 
-function open(env: Env): { config: Config; url: string | undefined } {
+/** The Worker's settings; Hyperdrive's connection string stands for DATABASE_URL (settings that need PostgreSQL too). */
+function open(env: Env): Config {
   const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  // Hyperdrive's connection string stands for DATABASE_URL, for the settings that need PostgreSQL too.
   const hyperdrive = env.HYPERDRIVE?.connectionString;
-  const config = loadConfig(hyperdrive ? { ...vars, DATABASE_URL: hyperdrive } : vars);
-  return { config, url: hyperdrive ?? config.databaseUrl };
+  return loadConfig(hyperdrive ? { ...vars, DATABASE_URL: hyperdrive } : vars);
 }
 
 /**
@@ -62,7 +61,8 @@ function workerEntry() {
   };
   return {
     async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
-      const { config, url } = open(env);
+      const config = open(env);
+      const url = config.databaseUrl;
       const { metrics, logger, oidc } = shared(config);
       if (!url) return new Response('DATABASE_URL or a HYPERDRIVE binding is required', { status: 500 });
       // Workers may not share I/O objects between requests: one small pool per request.
@@ -77,7 +77,8 @@ function workerEntry() {
 
     /** The cron trigger (wrangler.toml): drains what requests left queued. */
     async scheduled(_event: unknown, env: Env, ctx: Ctx): Promise<void> {
-      const { config, url } = open(env);
+      const config = open(env);
+      const url = config.databaseUrl;
       if (!url) return;
       const { metrics, logger } = shared(config);
       const db = openPostgres(url, { max: 1 });
