@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
 import { select, uuidArray } from '../db/sql';
-import { datasetJson, jobJson } from './json';
+import { datasetDocument, jobDocument } from './json';
 
 /**
  * The read models (job_documents, dataset_documents): each job's and dataset's Marquez document, and its
@@ -10,63 +10,17 @@ import { datasetJson, jobJson } from './json';
  * same transaction: ingest (ingest/read-models.ts) and the tag endpoints.
  */
 
-/**
- * A lineage node's data is these fields of the full document, in this order: the builders' `graph` mode,
- * taken from the document built once instead of built again (a job's latest run is most of the cost). A job
- * node adds `currentRunUuid`, its latest run's id.
- */
-const JOB_NODE_KEYS = [
-  'id',
-  'type',
-  'name',
-  'simpleName',
-  'parentJobName',
-  'parentJobUuid',
-  'createdAt',
-  'updatedAt',
-  'namespace',
-  'location',
-  'description',
-  'latestRun',
-];
-const DATASET_NODE_KEYS = [
-  'id',
-  'type',
-  'name',
-  'physicalName',
-  'createdAt',
-  'updatedAt',
-  'namespace',
-  'sourceName',
-  'fields',
-  'tags',
-  'lastModifiedAt',
-  'lastLifecycleState',
-  'description',
-];
-
-// Keys are constants of this file: written into the text (a bound key would have no type for json_build_object).
-const literal = (s: string) => sql.raw(`'${s.replace(/'/g, "''")}'`);
-/** The value of the document's entry `key` (of json_each's `e`), as `doc->'key'` gives it (null when absent). */
-const entry = (key: string, value: SQL = sql`e.value`) => sql`(array_agg(${value}) filter (where e.key = ${literal(key)}))[1]`;
-/**
- * These fields of the document, in this order, from one parse of its text: `doc->'key'` parses a json
- * value's whole text each time, and a job's document is tens of KB. The text is what json_build_object
- * makes of the same values, as the builders' graph mode does.
- */
-const pick = (doc: SQL, keys: string[], extra: SQL[] = []) =>
-  sql`(select json_build_object(${sql.join([...keys.map((k) => sql`${literal(k)}, ${entry(k)}`), ...extra], sql`, `)})
-    from json_each(${doc}) e)`;
-
 interface Kind {
   table: SQL;
   key: SQL;
   /** The entity table, as `alias` for the builder. */
   source: SQL;
   alias: SQL;
-  /** The document, built from the entity row (`alias`) and, as it may reuse parts of it, the stored one (`prev`). */
+  /**
+   * The document and its node, built from the entity row (`alias`) and, as the document may reuse parts of
+   * it, the stored one (`prev`): a one-row subquery of the columns `document` and `node`.
+   */
   build: (changedRuns?: readonly string[]) => SQL;
-  node: (doc: SQL) => SQL;
 }
 
 const KINDS = {
@@ -76,20 +30,14 @@ const KINDS = {
     source: sql`jobs j`,
     alias: sql`j`,
     build: (changedRuns) =>
-      jobJson(
-        'j',
-        'full',
-        changedRuns && { previous: sql`prev.document->'latestRuns'`, changed: uuidArray([...new Set(changedRuns)].sort()) },
-      ),
-    node: (doc: SQL) => pick(doc, JOB_NODE_KEYS, [sql`'currentRunUuid', ${entry('latestRun', sql`e.value->'id'`)}`]),
+      jobDocument('j', changedRuns && { previous: sql`prev.document->'latestRuns'`, changed: uuidArray([...new Set(changedRuns)].sort()) }),
   },
   dataset: {
     table: sql`dataset_documents`,
     key: sql`dataset_id`,
     source: sql`datasets d`,
     alias: sql`d`,
-    build: () => datasetJson('d'),
-    node: (doc: SQL) => pick(doc, DATASET_NODE_KEYS),
+    build: () => datasetDocument('d'),
   },
 } satisfies Record<string, Kind>;
 
@@ -132,9 +80,10 @@ export async function refreshDocuments(query: Query, touched: Touched) {
         on conflict (${kind.key}) do update set node = excluded.node where false`),
       // Materialized: a subquery would be pulled up, and its document built again for each of the many
       // places the statement reads it.
-      query(sql`with x as materialized (select ${alias}.id, ${kind.build(touched.changedRuns)} as document
-          from ${kind.source} join ${kind.table} prev on prev.${kind.key} = ${alias}.id where ${alias}.id = any(${ids}))
-        update ${kind.table} t set document = x.document, node = ${kind.node(sql`x.document`)}
+      query(sql`with x as materialized (select ${alias}.id, b.document, b.node
+          from ${kind.source} join ${kind.table} prev on prev.${kind.key} = ${alias}.id
+          cross join lateral ${kind.build(touched.changedRuns)} b where ${alias}.id = any(${ids}))
+        update ${kind.table} t set document = x.document, node = x.node
         from x where t.${kind.key} = x.id and t.document::text is distinct from x.document::text`),
     );
   }

@@ -13,14 +13,42 @@ const raw = (alias: string) => sql.raw(alias);
 /** The latest value of a facet of an owner, as jsonb (null when absent). */
 const facet = (ownerId: SQL, name: string) => sql`(select f.value from facet_rows f where f.owner_id = ${ownerId} and f.name = ${name})`;
 
-/**
- * `body` evaluated once with `<alias>.fs`: the named facets of an owner as one jsonb object, read in one
- * index range scan (a lookup per facet costs a descent each, and a graph builds hundreds of nodes).
- */
-const withFacets = (ownerId: SQL, names: string[], alias: string, body: SQL) =>
-  sql`(select ${body} from (select jsonb_object_agg(f.name, f.value) as fs from facet_rows f
-    where f.owner_id = ${ownerId} and f.name = any(${textArray(names)})) ${raw(alias)})`;
 const facetIn = (alias: string, name: string) => sql`${raw(alias)}.fs->${name}`;
+/**
+ * The named facets of an owner as a FROM item `alias`: one row, whose `fs` is them as one jsonb object
+ * (facetIn), read in one index range scan (a lookup per facet costs a descent each).
+ */
+const facetsFrom = (ownerId: SQL, names: string[], alias: string) =>
+  sql`(select jsonb_object_agg(f.name, f.value) as fs from facet_rows f
+    where f.owner_id = ${ownerId} and f.name = any(${textArray(names)})) ${raw(alias)}`;
+
+/** An object's members in order: a key (a constant of this file, written into the text) and its value. */
+type Members = [key: string, value: SQL][];
+const object = (members: Members) =>
+  sql`json_build_object(${sql.join(
+    members.map(([key, value]) => sql`${sql.raw(`'${key}'`)}, ${value}`),
+    sql`, `,
+  )})`;
+
+/**
+ * A read model's document and its lineage node's data (src/read/documents.ts), as the columns `document`
+ * and `node` of a one-row subquery over `from`. The node is some of the document's members, in the
+ * document's order (given by key), and members of its own: every value is computed once, as a column both
+ * objects take, so a member's text is the same in both and the node costs no parse of the document (a job's
+ * is tens of KB: picking its members out of the text cost a quarter of building it).
+ */
+function documentAndNode(members: Members, nodeKeys: (string | [key: string, value: SQL])[], from: SQL): SQL {
+  const columns = [...members, ...nodeKeys.filter((k) => typeof k !== 'string')];
+  const column = new Map(columns.map(([key], i) => [key, sql.raw(`dm.c${i}`)]));
+  const take = (key: string): [string, SQL] => [key, column.get(key)!];
+  // `offset 0` keeps the columns computed once: pulled up, each would be written into both objects.
+  return sql`(select ${object(members.map(([key]) => take(key)))} as document,
+    ${object(nodeKeys.map((k) => take(typeof k === 'string' ? k : k[0])))} as node
+    from (select ${sql.join(
+      columns.map(([, value], i) => sql`${value} as ${sql.raw(`c${i}`)}`),
+      sql`, `,
+    )} from ${from} offset 0) dm)`;
+}
 
 /** All the facets of an owner as one object (`{}` when none). */
 export const facetsOf = (ownerId: SQL) =>
@@ -134,38 +162,54 @@ const columnLineageJson = (datasetId: SQL) => sql`(
       where cl.output_dataset_id = ${datasetId} and cl.output_field is not null and cl.input_field is not null
       group by cl.output_field) c)`;
 
+/** A dataset's members (datasetJson): those of a lineage node (DatasetData), then the full Dataset's. */
+function datasetMembers(alias: string): { node: Members; full: Members; from: SQL } {
+  const d = raw(alias);
+  const id = sql`${d}.id`;
+  const fs = `df_${alias}`;
+  const lifecycle = sql`${facetIn(fs, 'lifecycleStateChange')}->>'lifecycleStateChange'`;
+  const node: Members = [
+    ['id', sql`json_build_object('namespace', ${d}.namespace, 'name', ${d}.name)`],
+    ['type', sql`'DB_TABLE'`],
+    ['name', sql`${d}.name`],
+    ['physicalName', sql`${d}.name`],
+    ['createdAt', iso(sql`${d}.created_at`)],
+    ['updatedAt', iso(sql`${d}.updated_at`)],
+    ['namespace', sql`${d}.namespace`],
+    ['sourceName', sql`coalesce(${facetIn(fs, 'dataSource')}->>'name', 'default')`],
+    ['fields', fieldsJson(id, facetIn(fs, 'schema'))],
+    ['tags', datasetTagsJson(id)],
+    ['lastModifiedAt', iso(sql`${d}.last_modified_at`)],
+    ['lastLifecycleState', sql`coalesce(${lifecycle}, '')`],
+    ['description', sql`${facetIn(fs, 'documentation')}->>'description'`],
+  ];
+  const full: Members = [
+    ...node,
+    ['currentVersion', currentVersionId(id)],
+    ['columnLineage', columnLineageJson(id)],
+    ['facets', facetsOf(id)],
+    ['deleted', sql`coalesce(${lifecycle} = 'DROP', false)`],
+  ];
+  return { node, full, from: facetsFrom(id, ['lifecycleStateChange', 'dataSource', 'schema', 'documentation'], fs) };
+}
+
 /**
  * Marquez's Dataset. `graph` is the lighter DatasetData of a lineage node: no facets, current version,
  * column lineage or deleted flag.
  */
 export function datasetJson(alias: string, mode: 'full' | 'graph' = 'full'): SQL {
-  const d = raw(alias);
-  const id = sql`${d}.id`;
-  const fs = `df_${alias}`;
-  const lifecycle = sql`${facetIn(fs, 'lifecycleStateChange')}->>'lifecycleStateChange'`;
-  const common = sql`
-    'id', json_build_object('namespace', ${d}.namespace, 'name', ${d}.name),
-    'type', 'DB_TABLE',
-    'name', ${d}.name,
-    'physicalName', ${d}.name,
-    'createdAt', ${iso(sql`${d}.created_at`)},
-    'updatedAt', ${iso(sql`${d}.updated_at`)},
-    'namespace', ${d}.namespace,
-    'sourceName', coalesce(${facetIn(fs, 'dataSource')}->>'name', 'default'),
-    'fields', ${fieldsJson(id, facetIn(fs, 'schema'))},
-    'tags', ${datasetTagsJson(id)},
-    'lastModifiedAt', ${iso(sql`${d}.last_modified_at`)},
-    'lastLifecycleState', coalesce(${lifecycle}, ''),
-    'description', ${facetIn(fs, 'documentation')}->>'description'`;
-  const body =
-    mode === 'graph'
-      ? sql`json_build_object(${common})`
-      : sql`json_build_object(${common},
-    'currentVersion', ${currentVersionId(id)},
-    'columnLineage', ${columnLineageJson(id)},
-    'facets', ${facetsOf(id)},
-    'deleted', coalesce(${lifecycle} = 'DROP', false))`;
-  return withFacets(id, ['lifecycleStateChange', 'dataSource', 'schema', 'documentation'], fs, body);
+  const m = datasetMembers(alias);
+  return sql`(select ${object(mode === 'graph' ? m.node : m.full)} from ${m.from})`;
+}
+
+/** A dataset's document and node (documentAndNode): its full Dataset and its DatasetData. */
+export function datasetDocument(alias: string): SQL {
+  const m = datasetMembers(alias);
+  return documentAndNode(
+    m.full,
+    m.node.map(([key]) => key),
+    m.from,
+  );
 }
 
 /** Marquez's DatasetVersion, from a dataset_versions alias `v` joined to its dataset `d`. */
@@ -216,70 +260,108 @@ export interface BuiltRuns {
   changed: SQL;
 }
 
-/** A job's 10 latest runs as Marquez's Runs (`list`), newest first; with `built`, reusing those unchanged. */
+/**
+ * A job's 10 latest runs as Marquez's Runs (`list`), newest first, the first of them (`first`) and its id
+ * (`first_id`); with `built`, reusing those unchanged. Each run is built once (`offset 0`), whichever of
+ * the three takes it.
+ */
 function latestRunList(j: SQL, built?: BuiltRuns): SQL {
-  const order = sql`order by lr.created_at desc, lr.id desc`;
-  if (!built) return sql`(select json_agg(${runJson('lr')} ${order}) as list from ${latestRuns(j, LATEST_RUNS)} lr)`;
+  const order = sql`order by x.created_at desc, x.id desc`;
+  const lists = (runs: SQL) => sql`(select json_agg(x.run ${order}) as list, (array_agg(x.run ${order}))[1] as first,
+    (array_agg(x.id ${order}))[1] as first_id from (${runs} offset 0) x)`;
+  if (!built) return lists(sql`select lr.created_at, lr.id, ${runJson('lr')} as run from ${latestRuns(j, LATEST_RUNS)} lr`);
   // The previous list is split once per job (json_array_elements keeps each element's text as it is, so
   // a reused run is byte for byte what building it gives), then matched to the latest runs by id.
   // `changed` is cast once for the statement (a subquery of its own), not once per run compared, and the
   // previous list is taken out of its document once (`offset 0` keeps the planner from copying it back).
-  return sql`(select json_agg(coalesce(case when not (lr.id = any((select ${built.changed})::uuid[])) then pr.run end, ${runJson('lr')}) ${order}) as list
+  return lists(sql`select lr.created_at, lr.id,
+      coalesce(case when not (lr.id = any((select ${built.changed})::uuid[])) then pr.run end, ${runJson('lr')}) as run
     from ${latestRuns(j, LATEST_RUNS)} lr
     left join (select e as run, (e->>'id')::uuid as id from (select ${built.previous} as list offset 0) p,
-      json_array_elements(case when json_typeof(p.list) = 'array' then p.list end) e) pr on pr.id = lr.id)`;
+      json_array_elements(case when json_typeof(p.list) = 'array' then p.list end) e) pr on pr.id = lr.id`);
 }
 
 /**
- * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns; inputs
- * and outputs, the job's edges in the graph, are added by the caller).
- * `simpleName` drops the parent job's name when the job's name starts with it (Airflow `dag.task`).
- * `built`: runs of latestRuns built before and unchanged since, reused instead of built again (a run's
- * JSON is most of a job's, and a job that gets one new run keeps nine).
+ * A job's members (jobJson): `common` those of both a lineage node (JobData) and the full Job, `io` the
+ * full Job's inputs and outputs (a node's are its edges in the graph: the caller fills them in), and `full`
+ * what the full Job adds after `common`. `simpleName` drops the parent job's name when the job's name starts
+ * with it (Airflow `dag.task`). `runs` names the FROM item of the job's latest runs (latestRunList), which
+ * `from` includes only when given `runs`.
  */
-export function jobJson(alias: string, mode: 'full' | 'graph' = 'full', built?: BuiltRuns): SQL {
+function jobMembers(alias: string, built?: BuiltRuns) {
   const j = raw(alias);
   const id = sql`${j}.id`;
   const fs = `jf_${alias}`;
   const jobType = facetIn(fs, 'jobType');
-  const parent = sql`(select pj.name from jobs pj where pj.id = ${j}.parent_job_id)`;
-  const common = sql`
-    'id', json_build_object('namespace', ${j}.namespace, 'name', ${j}.name),
-    'type', case when upper(${jobType}->>'processingType') = 'STREAMING' then 'STREAM' else 'BATCH' end,
-    'name', ${j}.name,
-    'simpleName', case when ${parent} is not null and starts_with(${j}.name, ${parent} || '.')
-      then substr(${j}.name, length(${parent}) + 2) else ${j}.name end,
-    'parentJobName', ${parent},
-    'parentJobUuid', ${j}.parent_job_id,
-    'createdAt', ${iso(sql`${j}.created_at`)},
-    'updatedAt', ${iso(sql`${j}.updated_at`)},
-    'namespace', ${j}.namespace,${
-      // A graph node's inputs and outputs are its edges in the graph: the caller fills them in.
-      mode === 'graph'
-        ? sql``
-        : sql`
-    'inputs', ${jobIo(j, 'in')},
-    'outputs', ${jobIo(j, 'out')},`
-    }
-    'location', ${facetIn(fs, 'sourceCodeLocation')}->>'url',
-    'description', ${facetIn(fs, 'documentation')}->>'description'`;
-  // The full Job's latestRun is the first of its latestRuns, built once.
+  const parent = sql`${raw(`jp_${alias}`)}.name`;
   const runs = raw(`lr_${alias}`);
-  const body =
-    mode === 'graph'
-      ? sql`json_build_object(${common},
-    'latestRun', (select ${runJson('lr')} from ${latestRuns(j, 1)} lr),
-    'currentRunUuid', (select lr.id from ${latestRuns(j, 1)} lr))`
-      : sql`(select json_build_object(${common},
-    'latestRun', ${runs}.list->0,
-    'latestRuns', ${runs}.list,
-    'facets', ${facetsOf(id)},
-    'currentVersion', (select jv.version from job_versions jv where jv.id = ${j}.current_version_id),
-    'labels', coalesce((select json_agg(l) from unnest(array[${jobType}->>'jobType', ${jobType}->>'integration']) l
-      where l is not null), '[]'::json),
-    'tags', coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json))
-    from ${latestRunList(j, built)} ${runs})`;
-  return withFacets(id, ['jobType', 'sourceCodeLocation', 'documentation'], fs, body);
+  const head: Members = [
+    ['id', sql`json_build_object('namespace', ${j}.namespace, 'name', ${j}.name)`],
+    ['type', sql`case when upper(${jobType}->>'processingType') = 'STREAMING' then 'STREAM' else 'BATCH' end`],
+    ['name', sql`${j}.name`],
+    [
+      'simpleName',
+      sql`case when ${parent} is not null and starts_with(${j}.name, ${parent} || '.')
+      then substr(${j}.name, length(${parent}) + 2) else ${j}.name end`,
+    ],
+    ['parentJobName', parent],
+    ['parentJobUuid', sql`${j}.parent_job_id`],
+    ['createdAt', iso(sql`${j}.created_at`)],
+    ['updatedAt', iso(sql`${j}.updated_at`)],
+    ['namespace', sql`${j}.namespace`],
+  ];
+  const io: Members = [
+    ['inputs', jobIo(j, 'in')],
+    ['outputs', jobIo(j, 'out')],
+  ];
+  const tail: Members = [
+    ['location', sql`${facetIn(fs, 'sourceCodeLocation')}->>'url'`],
+    ['description', sql`${facetIn(fs, 'documentation')}->>'description'`],
+  ];
+  const full: Members = [
+    ...head,
+    ...io,
+    ...tail,
+    ['latestRun', sql`${runs}.first`],
+    ['latestRuns', sql`${runs}.list`],
+    ['facets', facetsOf(id)],
+    ['currentVersion', sql`(select jv.version from job_versions jv where jv.id = ${j}.current_version_id)`],
+    [
+      'labels',
+      sql`coalesce((select json_agg(l) from unnest(array[${jobType}->>'jobType', ${jobType}->>'integration']) l
+      where l is not null), '[]'::json)`,
+    ],
+    ['tags', sql`coalesce((select json_agg(t.tag order by t.tag) from job_tags t where t.job_id = ${id}), '[]'::json)`],
+  ];
+  const base = sql`${facetsFrom(id, ['jobType', 'sourceCodeLocation', 'documentation'], fs)},
+    (select (select pj.name from jobs pj where pj.id = ${j}.parent_job_id) as name) ${raw(`jp_${alias}`)}`;
+  return { common: [...head, ...tail], full, base, from: sql`${base}, ${latestRunList(j, built)} ${runs}`, runs };
+}
+
+/**
+ * Marquez's Job. `graph` is the lighter JobData of a lineage node (no facets, tags or latestRuns; inputs
+ * and outputs, the job's edges in the graph, are added by the caller), its latest run built by itself.
+ * `built`: runs of latestRuns built before and unchanged since, reused instead of built again (a run's
+ * JSON is most of a job's, and a job that gets one new run keeps nine).
+ */
+export function jobJson(alias: string, mode: 'full' | 'graph' = 'full', built?: BuiltRuns): SQL {
+  const m = jobMembers(alias, built);
+  if (mode === 'full') return sql`(select ${object(m.full)} from ${m.from})`;
+  const j = raw(alias);
+  return sql`(select ${object([
+    ...m.common,
+    ['latestRun', sql`(select ${runJson('lr')} from ${latestRuns(j, 1)} lr)`],
+    ['currentRunUuid', sql`(select lr.id from ${latestRuns(j, 1)} lr)`],
+  ])} from ${m.base})`;
+}
+
+/**
+ * A job's document and node (documentAndNode): its full Job, and its JobData with `currentRunUuid`, its
+ * latest run's id.
+ */
+export function jobDocument(alias: string, built?: BuiltRuns): SQL {
+  const m = jobMembers(alias, built);
+  return documentAndNode(m.full, [...m.common.map(([key]) => key), 'latestRun', ['currentRunUuid', sql`${m.runs}.first_id`]], m.from);
 }
 
 /** Marquez's JobVersion, from a job_versions alias and its job. */
