@@ -105,6 +105,49 @@ export function buildBodies(templates: Corpus['templates'], count: number): stri
 }
 
 /**
+ * The bodies as a fleet's: each replica names its own jobs and datasets (`.r<replica>` added to the names
+ * its template gave the job, its parent, the inputs, the outputs and their column lineage's input fields),
+ * so that a run touches thousands of jobs and datasets with a few events each, as a fleet of scheduled
+ * pipelines does, where the corpus replicated touches its 35 jobs again and again. Each job's and dataset's
+ * read model is then built for every few events, not once a second for all of them.
+ */
+export function fleetBodies(bodies: string[], perReplica: number): string[] {
+  return bodies.map((text, i) => {
+    const suffix = `.r${Math.floor(i / perReplica)}`;
+    const rename = (named: unknown) => {
+      if (isRecord(named) && typeof named.name === 'string') named.name += suffix;
+    };
+    const event = JSON.parse(text) as Record<string, unknown>;
+    rename(event.job);
+    rename(path(event, 'run', 'facets', 'parent', 'job'));
+    for (const dataset of [event.inputs, event.outputs].flatMap((list) => (Array.isArray(list) ? list : []))) {
+      rename(dataset);
+      const lineage = path(dataset, 'facets', 'columnLineage');
+      const fields = isRecord(lineage) && isRecord(lineage.fields) ? Object.values(lineage.fields) : [];
+      const datasetLevel = isRecord(lineage) && Array.isArray(lineage.dataset) ? lineage.dataset : [];
+      for (const field of [...fields, ...datasetLevel]) {
+        const inputs = path(field, 'inputFields');
+        if (Array.isArray(inputs)) for (const input of inputs) rename(input);
+      }
+    }
+    return JSON.stringify(event);
+  });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const path = (value: unknown, ...keys: string[]): unknown => keys.reduce((v, k) => (isRecord(v) ? v[k] : undefined), value);
+
+/** How many jobs these bodies name. */
+function jobsNamed(bodies: string[]): number {
+  const names = new Set<string>();
+  for (const text of bodies) {
+    const job = path(JSON.parse(text), 'job');
+    if (isRecord(job)) names.add(`${job.namespace}\u0000${job.name}`);
+  }
+  return names.size;
+}
+
+/**
  * A new run id of the kind the producer sent: most real producers send UUID version 7 (time-ordered; 126 of
  * the corpus's 143 run ids), whose time, moved as the replica's event times are, keeps the order the
  * database's indexes see; any other id, a random one.
@@ -354,9 +397,10 @@ async function baselinePostgres(ctx: BenchContext, url: string, bodies: string[]
 /**
  * Where a run writes: a fresh PGlite directory, a fresh PostgreSQL database, or (`grown`) a copy of the
  * database BENCH_INGEST_GROWN_TEMPLATE names, a store already loaded (the lineage section's 1M-edge graph):
- * how the cost grows with what is stored.
+ * how the cost grows with what is stored; or (`fleet`) a fresh PostgreSQL database given the fleet's bodies
+ * (fleetBodies): how it grows with how many jobs and datasets the events name.
  */
-type Store = 'pglite' | 'postgres' | 'grown';
+type Store = 'pglite' | 'postgres' | 'grown' | 'fleet';
 
 /** Each run gets its own database, so one run's data, WAL or bloat does not weigh on the next. */
 async function measure(ctx: BenchContext, store: Store, concurrency: number, bodies: string[], measureLag: boolean) {
@@ -378,16 +422,22 @@ async function measure(ctx: BenchContext, store: Store, concurrency: number, bod
   const baseline = await withDatabase((target) =>
     database === 'pglite' ? baselinePglite(ctx, target, bodies, concurrency) : baselinePostgres(ctx, target, bodies, concurrency),
   );
-  // Nor does the floor's: it is measured on the fresh stores only.
+  // Nor does the floor's: it is measured on the fresh stores of the corpus only.
   const httpFloor =
-    store === 'grown'
+    store === 'grown' || store === 'fleet'
       ? undefined
       : await withDatabase((target) =>
           floor(ctx, database === 'pglite' ? { FLOOR_PGLITE_DIR: target } : { FLOOR_DATABASE_URL: target }, bodies, concurrency),
         );
   const alone = store === 'postgres' ? await withDatabase((target) => acceptedAlone(ctx, target, bodies, concurrency)) : undefined;
+  const label = {
+    grown: `postgres (${GROWN_TEMPLATE})`,
+    fleet: `postgres, fleet of ${jobsNamed(bodies.slice(0, ingestRun.warmup + ingestRun.load.count + 2))} jobs`,
+    pglite: database,
+    postgres: database,
+  };
   return {
-    database: store === 'grown' ? `postgres (${GROWN_TEMPLATE})` : database,
+    database: label[store],
     concurrency,
     ingest: ingestRun,
     baseline,
@@ -417,11 +467,19 @@ export const ingestSection: Section = {
     );
 
     const results: Awaited<ReturnType<typeof measure>>[] = [];
-    const stores: Store[] = [...ctx.databases, ...(GROWN_TEMPLATE && ctx.databases.includes('postgres') ? (['grown'] as const) : [])];
+    const postgresToo = ctx.databases.includes('postgres');
+    const stores: Store[] = [
+      ...ctx.databases,
+      ...(GROWN_TEMPLATE && postgresToo ? (['grown'] as const) : []),
+      ...(postgresToo ? (['fleet'] as const) : []),
+    ];
+    const highest = Math.max(...ctx.concurrencies);
     for (const store of stores) {
-      for (const concurrency of ctx.concurrencies) {
+      // The fleet at the highest concurrency only, without the lag run: its normalized throughput against the corpus's.
+      for (const concurrency of store === 'fleet' ? [highest] : ctx.concurrencies) {
         ctx.log(`ingest: ${store === 'grown' ? `a copy of ${GROWN_TEMPLATE}` : store}, concurrency ${concurrency}`);
-        const r = await measure(ctx, store, concurrency, bodies, concurrency === Math.max(...ctx.concurrencies));
+        const posted = store === 'fleet' ? fleetBodies(bodies, corpus.templates.length) : bodies;
+        const r = await measure(ctx, store, concurrency, posted, store !== 'fleet' && concurrency === highest);
         ctx.log(
           `  accepted ${fixed(r.ingest.load.perSecond)} ev/s (${r.ingest.load.count} in ${fixed(r.ingest.load.elapsedMs / 1000, 1)} s), ` +
             `normalized ${fixed(r.ingest.sustained.perSecond)} ev/s (drained ${fixed(r.ingest.sustained.drainMs / 1000, 1)} s after), ` +
