@@ -1,5 +1,6 @@
 import { authenticate } from './http/auth';
 import { discardBody } from './http/body';
+import { compressReads } from './http/compress';
 import type { Deps } from './http/context';
 import { router } from './http/declare';
 import { MLFLOW_PREFIX, problemOf, renderProblem } from './http/errors';
@@ -60,6 +61,7 @@ export function createApp(appDeps: AppDeps) {
     await next();
   });
   app.use(requestIds, requestLog);
+  if (deps.compressReads) app.use(compressReads);
   app.route('/', healthRoutes);
   app.use('/metrics', metricsAccess);
   app.route('/', metricsRoutes);

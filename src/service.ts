@@ -76,7 +76,7 @@ export async function startService(config: Config, logger: Logger = silentLogger
   // Daily: the coming months' event partitions, and retention when PEDIGREE_RETENTION_DAYS is set.
   const retention = new RetentionSchedule(db, { days: config.retentionDays, logger });
   retention.start();
-  const app = createApp({ db, writer, normalizer, config, metrics, logger, ui: nodeUi() });
+  const app = createApp({ db, writer, normalizer, config, metrics, logger, ui: nodeUi(), compressReads: true });
   /** Commits in flight ended, queue normalized until `drainUntil` if given, normalization and retention stopped. */
   const quiesce = async (options: { drainUntil?: number } = {}) => {
     await writer.idle();

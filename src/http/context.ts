@@ -23,6 +23,11 @@ export interface Deps {
   oidc?: OidcVerifier;
   /** The web UI's files, where the runtime serves them from the app (Node); Workers serve them as assets. */
   ui?: MiddlewareHandler<AppEnv>;
+  /**
+   * Whether the answers to reads are compressed for the clients that accept it (http/compress.ts): by the
+   * Node service; on Workers, Cloudflare's edge compresses them.
+   */
+  compressReads?: boolean;
 }
 
 export type AppEnv = {

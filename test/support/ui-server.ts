@@ -18,7 +18,7 @@ export interface UiServer {
 
 /** The app with the built web UI over `db`, on a free port. */
 async function listen(db: Db, env: Record<string, string>) {
-  const app = createApp({ db, ...ingestPipeline(db), config: loadConfig(env), ui: nodeUi() });
+  const app = createApp({ db, ...ingestPipeline(db), config: loadConfig(env), ui: nodeUi(), compressReads: true });
   const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => http.once('listening', () => resolve()));
   return {
