@@ -282,11 +282,11 @@ function latestRunList(j: SQL, built?: BuiltRuns): SQL {
 }
 
 /**
- * A job's members (jobJson): `common` those of both a lineage node (JobData) and the full Job, `io` the
- * full Job's inputs and outputs (a node's are its edges in the graph: the caller fills them in), and `full`
- * what the full Job adds after `common`. `simpleName` drops the parent job's name when the job's name starts
- * with it (Airflow `dag.task`). `runs` names the FROM item of the job's latest runs (latestRunList), which
- * `from` includes only when given `runs`.
+ * A job's members (jobJson): `common` those of both a lineage node (JobData) and the full Job, `full` the
+ * full Job's, in order (with its inputs and outputs: a node's are its edges in the graph, which the caller
+ * fills in). `base` is what every member reads (the job's facets and its parent's name), `from` that and the
+ * job's latest runs (latestRunList, as `runs`), which only `full`'s members read. `simpleName` drops the
+ * parent job's name when the job's name starts with it (Airflow `dag.task`).
  */
 function jobMembers(alias: string, built?: BuiltRuns) {
   const j = raw(alias);
