@@ -212,6 +212,8 @@ async function pgliteTarget(ctx: BenchContext, jobs: number, samples: number, fa
     () => db.close(),
     async () => {
       const loaded = await prepareGraph(db, jobs, ctx.log);
+      // A store that has been running is vacuumed and analyzed by its normalizer's upkeep (src/db/vacuum.ts:
+      // PGlite has no autovacuum); a fresh load is not yet.
       await db.orm.execute(drizzleSql`vacuum analyze`);
       const config = loadConfig({});
       const app = createApp({ db, ...ingestPipeline(db), config });

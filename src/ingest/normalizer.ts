@@ -1,9 +1,10 @@
 import type { Db } from '../db/client';
+import { type DueTable, keepUp, tablesDue } from '../db/vacuum';
 import type { Logger } from '../log';
 import type { Normalization } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
 import type { EventRow } from './plan/event-row';
-import { type EventState, stateOf, vacuumQueue } from './queue';
+import { type EventState, stateOf } from './queue';
 import { refreshStaleDocuments } from './stale-documents';
 
 /**
@@ -98,6 +99,8 @@ export interface NormalizerOptions {
   progress?: Pick<Normalization, 'normalized'>;
   /** Where a paused normalization is reported (the process's logger). */
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
+  /** PGlite: how long after the last upkeep (db/vacuum.ts) an empty queue lets the next run; 60 s. */
+  upkeepMs?: number;
 }
 
 export type Settlement = EventState;
@@ -138,8 +141,13 @@ const REFRESH_MS = 1000;
 /** Idle, how often documents another instance marked stale are looked for. */
 const IDLE_REFRESH_MS = 10_000;
 
-/** Dead queue rows after which PGlite's queue is vacuumed (it has no autovacuum). */
-const VACUUM_EVERY = 20_000;
+/**
+ * PGlite has no autovacuum: its normalizer does the same (db/vacuum.ts). It looks for the tables due when
+ * the queue is empty and a minute (autovacuum's naptime) has passed, or after this many events if the
+ * queue never empties; then keeps one table up after each batch, so that each pause is one table's.
+ */
+const UPKEEP_MS = 60_000;
+const UPKEEP_EVERY = 20_000;
 
 const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -165,7 +173,12 @@ export class Normalizer implements NormalizerControl {
   private timer: ReturnType<typeof setInterval> | undefined;
   private failuresInARow = 0;
   private resumeAt = 0;
-  private deleted = 0;
+  /** Events normalized since PGlite's tables were last looked at (tablesDue), and when that was. */
+  private sinceUpkeep = 0;
+  private upkeptAt = Date.now();
+  private readonly upkeepMs: number;
+  /** The tables found due, not yet kept up. */
+  private due: DueTable[] = [];
   private readonly waiters = new Map<string, Set<Waiter>>();
   private polling: ReturnType<typeof setTimeout> | undefined;
   private lingering: ReturnType<typeof setTimeout> | undefined;
@@ -201,6 +214,7 @@ export class Normalizer implements NormalizerControl {
     // longer lingers make fewer, larger batches (a quarter of the CPU per event at concurrency 1).
     this.lingerMs = options.lingerMs ?? (pglite ? 250 : 50);
     this.yieldRatio = options.yieldRatio ?? (pglite ? 1 : 0);
+    this.upkeepMs = options.upkeepMs ?? UPKEEP_MS;
     this.progress = options.progress;
     this.logger = options.logger;
     this.normalizes = !options.acceptOnly;
@@ -394,11 +408,22 @@ export class Normalizer implements NormalizerControl {
 
   private async tidy(outcome: BatchOutcome): Promise<void> {
     if (this.db.driver !== 'pglite') return;
-    this.deleted += outcome.claimed;
-    if (outcome.claimed === 0 && this.deleted >= VACUUM_EVERY) {
-      this.deleted = 0;
-      await vacuumQueue(this.db);
+    this.sinceUpkeep += outcome.claimed;
+    if (this.due.length === 0) {
+      // Idle, the statistics of the last batches are looked at too (PGlite writes them a second late).
+      const idle = outcome.claimed === 0 && Date.now() - this.upkeptAt >= this.upkeepMs;
+      if (!idle && this.sinceUpkeep < UPKEEP_EVERY) return;
+      this.sinceUpkeep = 0;
+      this.upkeptAt = Date.now();
+      this.due = await tablesDue(this.db);
     }
+    const table = this.due.shift();
+    if (!table) return;
+    const started = Date.now();
+    await keepUp(this.db, table);
+    // As PostgreSQL's log_autovacuum_min_duration: said when it held the database for long.
+    const ms = Date.now() - started;
+    if (ms >= 1000) this.logger?.info({ ...table, ms }, 'embedded database table vacuumed');
   }
 
   /**

@@ -180,11 +180,3 @@ export async function backlog(db: Db): Promise<{ events: number; oldestAcceptedA
   );
   return { events: Number(row!.events), ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }) };
 }
-
-/**
- * Reclaims the queue's dead rows. PostgreSQL's autovacuum does it (migration 0012 makes it eager); PGlite
- * has no autovacuum, so its normalizer calls this now and then.
- */
-export async function vacuumQueue(db: Db): Promise<void> {
-  await db.orm.execute(sql`vacuum pending_events`);
-}

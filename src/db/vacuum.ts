@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { select } from './sql';
+
+/** A table autovacuum's rules say is due (tablesDue): its name, quoted, and what it is due for. */
+export interface DueTable {
+  name: string;
+  vacuum: boolean;
+  analyze: boolean;
+}
+
+/**
+ * What PostgreSQL's autovacuum does, for PGlite, which has none: vacuums and analyzes the tables that its
+ * rules say are due, with the server's own settings (`autovacuum_*`, which PGlite has with their defaults).
+ * Without it, an embedded server that ran for long would:
+ * - grow without bound on rows rewritten in place: 35 job documents took 5.4 MB after 20,000 corpus events
+ *   and 9.5 MB after 40,000, the 35 jobs' rows 1.2 and 3.4 MB (their old versions, and the documents' old
+ *   TOAST chunks, are reclaimed only by VACUUM);
+ * - plan every read without statistics (a table never analyzed has none);
+ * - stop taking writes one day: a table never vacuumed is never frozen, and PostgreSQL refuses new
+ *   transaction ids before their counter wraps around.
+ * Due, as autovacuum decides, per table: dead rows over `vacuum_threshold + vacuum_scale_factor × rows`;
+ * rows inserted since the last vacuum over the insert threshold and factor; its oldest unfrozen transaction
+ * older than `autovacuum_freeze_max_age`; for ANALYZE, rows changed since the last over its threshold and
+ * factor. PGlite's counters are those of its statistics, which it writes at most once a second.
+ */
+export function tablesDue(db: Db): Promise<DueTable[]> {
+  return select<DueTable>(
+    db,
+    sql`with settings as (
+      select current_setting('autovacuum_vacuum_threshold')::float8 as vt,
+        current_setting('autovacuum_vacuum_scale_factor')::float8 as vf,
+        current_setting('autovacuum_vacuum_insert_threshold')::float8 as it,
+        current_setting('autovacuum_vacuum_insert_scale_factor')::float8 as ifa,
+        current_setting('autovacuum_analyze_threshold')::float8 as at,
+        current_setting('autovacuum_analyze_scale_factor')::float8 as af,
+        current_setting('autovacuum_freeze_max_age')::float8 as fa),
+    tables as (
+      select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as name,
+        s.n_dead_tup > vt + vf * greatest(c.reltuples, 0)
+          or (it >= 0 and s.n_ins_since_vacuum > it + ifa * greatest(c.reltuples, 0))
+          or age(c.relfrozenxid) > fa as due_vacuum,
+        s.n_mod_since_analyze > at + af * greatest(c.reltuples, 0) as due_analyze
+      from pg_stat_user_tables s join pg_class c on c.oid = s.relid cross join settings
+      -- A partitioned table holds no rows: its partitions are vacuumed, as autovacuum does.
+      where c.relkind <> 'p')
+    select name, due_vacuum as vacuum, due_analyze as analyze from tables where due_vacuum or due_analyze order by name`,
+  );
+}
+
+/**
+ * Vacuums (and analyzes) or analyzes one table, as `tablesDue` said. VACUUM cannot run in a transaction: it
+ * is a statement of its own, which PGlite runs between the others, holding its one connection meanwhile.
+ */
+export async function keepUp(db: Db, table: DueTable): Promise<void> {
+  // The name was quoted by the server (quote_ident), from its own catalog.
+  const statement = table.vacuum ? `vacuum ${table.analyze ? '(analyze) ' : ''}${table.name}` : `analyze ${table.name}`;
+  await db.orm.execute(sql.raw(statement));
+}

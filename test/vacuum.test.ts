@@ -1,0 +1,94 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { type Db, rows } from '../src/db/client';
+import { migrate } from '../src/db/migrate';
+import { readMigrations } from '../src/db/migrations-fs';
+import { openPglite } from '../src/db/pglite';
+import { keepUp, tablesDue } from '../src/db/vacuum';
+import { Normalizer } from '../src/ingest/normalizer';
+import { acceptingInto } from '../src/ingest/pipeline';
+import { post } from './support/events';
+import { runStory } from './support/run-events';
+
+/** PGlite writes its statistics at most once a second: waits until a statement finds them written. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    const value = await read();
+    if (done(value) || i === 40) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface TableStats {
+  name: string;
+  dead: number;
+  vacuumed: boolean;
+  analyzed: boolean;
+}
+const stats = async (db: Db): Promise<TableStats[]> =>
+  rows<TableStats>(
+    db.orm,
+    sql`select 'public.' || quote_ident(relname) as name, n_dead_tup::int as dead, last_vacuum is not null as vacuumed,
+      last_analyze is not null as analyzed from pg_stat_user_tables order by relname`,
+  );
+
+/**
+ * PGlite has no autovacuum: its normalizer does autovacuum's work (src/db/vacuum.ts), so that rows rewritten
+ * in place (documents, jobs, runs) do not grow the embedded database for ever, and its reads are planned
+ * with statistics.
+ */
+describe('the embedded database kept up as autovacuum would', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db, await readMigrations());
+  }, 60_000);
+  afterAll(() => db?.close());
+
+  it("finds a table due for VACUUM and ANALYZE by autovacuum's rules, and keeping it up clears its dead rows", async () => {
+    await db.autocommit((query) => query(sql`create table churn (id int primary key, v int)`));
+    await db.autocommit((query) => query(sql`insert into churn select g, 0 from generate_series(1, 100) g`));
+    for (let i = 0; i < 5; i++) await db.autocommit((query) => query(sql`update churn set v = v + 1`));
+    const due = await until(
+      () => tablesDue(db),
+      (tables) => tables.some((t) => t.name === 'public.churn'),
+    );
+    // 500 rows rewritten: over 50 + 20% of 100 dead, and 50 + 10% changed.
+    expect(due.find((t) => t.name === 'public.churn')).toEqual({ name: 'public.churn', vacuum: true, analyze: true });
+    // A table nothing wrote to is not due.
+    expect(due.map((t) => t.name)).not.toContain('public.model_stages');
+    await keepUp(db, due.find((t) => t.name === 'public.churn')!);
+    const after = (await stats(db)).find((t) => t.name === 'public.churn');
+    expect(after).toMatchObject({ dead: 0, vacuumed: true, analyzed: true });
+    expect((await tablesDue(db)).map((t) => t.name)).not.toContain('public.churn');
+    await db.autocommit((query) => query(sql`drop table churn`));
+  });
+
+  it('the normalizer keeps up what its batches made due, a table after each batch, once the queue is empty', async () => {
+    const config = loadConfig({});
+    const normalizer = new Normalizer(db, { upkeepMs: 0 });
+    const app = createApp({ db, writer: acceptingInto(db, normalizer), normalizer, config });
+    // Runs of one job, each started then completed: its run rows are rewritten in place.
+    for (let i = 0; i < 40; i++) {
+      for (const event of runStory({ job: 'kept.up' }).events) expect((await post(app, event, { wait: false })).status).toBe(201);
+    }
+    await normalizer.drain();
+    const due = await until(
+      () => tablesDue(db),
+      (tables) => tables.some((t) => t.name === 'public.runs'),
+    );
+    expect(due.map((t) => t.name)).toEqual(expect.arrayContaining(['public.runs', 'public.lineage_events_default']));
+    expect(due.map((t) => t.name)).not.toContain('public.lineage_events');
+    // Each drain ends with a batch that finds the queue empty: it keeps one table up, or looks for those due.
+    const kept = (stats: TableStats[]) =>
+      due.every((table) => {
+        const now = stats.find((t) => t.name === table.name)!;
+        return (!table.vacuum || now.vacuumed) && (!table.analyze || now.analyzed);
+      });
+    for (let i = 0; i < 3 * due.length && !kept(await stats(db)); i++) await normalizer.drain();
+    expect(kept(await stats(db))).toBe(true);
+    await normalizer.stop();
+  }, 60_000);
+});
