@@ -409,21 +409,26 @@ export class Normalizer implements NormalizerControl {
   private async tidy(outcome: BatchOutcome): Promise<void> {
     if (this.db.driver !== 'pglite') return;
     this.sinceUpkeep += outcome.claimed;
-    if (this.due.length === 0) {
-      // Idle, the statistics of the last batches are looked at too (PGlite writes them a second late).
-      const idle = outcome.claimed === 0 && Date.now() - this.upkeptAt >= this.upkeepMs;
-      if (!idle && this.sinceUpkeep < UPKEEP_EVERY) return;
-      this.sinceUpkeep = 0;
-      this.upkeptAt = Date.now();
-      this.due = await tablesDue(this.db);
+    // The batch is committed: an upkeep that fails is said, and normalization goes on.
+    try {
+      if (this.due.length === 0) {
+        // Idle, the statistics of the last batches are looked at too (PGlite writes them a second late).
+        const idle = outcome.claimed === 0 && Date.now() - this.upkeptAt >= this.upkeepMs;
+        if (!idle && this.sinceUpkeep < UPKEEP_EVERY) return;
+        this.sinceUpkeep = 0;
+        this.upkeptAt = Date.now();
+        this.due = await tablesDue(this.db);
+      }
+      const table = this.due.shift();
+      if (!table) return;
+      const started = Date.now();
+      await keepUp(this.db, table);
+      // As PostgreSQL's log_autovacuum_min_duration: said when it held the database for long.
+      const ms = Date.now() - started;
+      if (ms >= 1000) this.logger?.info({ ...table, ms }, 'embedded database table vacuumed');
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'embedded database upkeep failed');
     }
-    const table = this.due.shift();
-    if (!table) return;
-    const started = Date.now();
-    await keepUp(this.db, table);
-    // As PostgreSQL's log_autovacuum_min_duration: said when it held the database for long.
-    const ms = Date.now() - started;
-    if (ms >= 1000) this.logger?.info({ ...table, ms }, 'embedded database table vacuumed');
   }
 
   /**
