@@ -12,6 +12,7 @@ import type { Logger } from '../src/log';
 import { Metrics } from '../src/metrics';
 import { databases, truncateAll, useDatabase } from './support/databases';
 import { post } from './support/events';
+import { eventually } from './support/eventually';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
 
@@ -49,13 +50,6 @@ function threadNices(): Map<number, number> {
     }
   }
   return nices;
-}
-
-async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  for (const started = Date.now(); !(await what()); ) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 // The thread opens its own connections: PostgreSQL only (PGlite normalizes on the thread that holds it).
@@ -104,7 +98,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
     const stories = Array.from({ length: 20 }, (_, i) => runStory({ job: `etl.thread_${i}` }));
     const answers = await Promise.all(stories.flatMap((s) => s.events.map((e) => post(app, e, { wait: false }))));
     expect(answers.map((r) => r.status).every((s) => s === 201)).toBe(true);
-    await until(async () => (await count(ctx().db, 'pending_events')) === 0);
+    await eventually(async () => (await count(ctx().db, 'pending_events')) === 0);
     expect(await count(ctx().db, 'runs')).toBe(stories.length);
     expect(await count(ctx().db, 'normalization_failures')).toBe(0);
   });
@@ -206,13 +200,13 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
         config,
         metrics,
       });
-      await until(async () => existsSync(marker) && logger.errors.some((e) => e.message.includes('starting it again')));
+      await eventually(async () => existsSync(marker) && logger.errors.some((e) => e.message.includes('starting it again')));
       const story = runStory({ job: 'etl.after_crash' });
       for (const event of story.events) expect((await post(app, event, { wait: false })).status).toBe(201);
       // A waiter after the restart is answered by the new thread.
       const res = await post(app, runStory({ job: 'etl.waited' }).events[0]);
       expect(((await res.json()) as Json).normalization).toBe('normalized');
-      await until(async () => (await count(ctx().db, 'pending_events')) === 0);
+      await eventually(async () => (await count(ctx().db, 'pending_events')) === 0);
       expect(await count(ctx().db, 'runs')).toBe(2);
       expect(logger.errors.find((e) => e.message.includes('starting it again'))?.fields.code).toBe(1);
     } finally {

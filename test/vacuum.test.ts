@@ -6,20 +6,12 @@ import { type Db, rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
-import { keepUp, tablesDue } from '../src/db/vacuum';
+import { type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
 import { Normalizer } from '../src/ingest/normalizer';
 import { acceptingInto } from '../src/ingest/pipeline';
 import { post } from './support/events';
+import { eventually } from './support/eventually';
 import { runStory } from './support/run-events';
-
-/** PGlite writes its statistics at most once a second: waits until a statement finds them written. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (done(value) || i === 40) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface TableStats {
   name: string;
@@ -51,10 +43,12 @@ describe('the embedded database kept up as autovacuum would', () => {
     await db.autocommit((query) => query(sql`create table churn (id int primary key, v int)`));
     await db.autocommit((query) => query(sql`insert into churn select g, 0 from generate_series(1, 100) g`));
     for (let i = 0; i < 5; i++) await db.autocommit((query) => query(sql`update churn set v = v + 1`));
-    const due = await until(
-      () => tablesDue(db),
-      (tables) => tables.some((t) => t.name === 'public.churn'),
-    );
+    // PGlite writes its statistics at most once a second.
+    let due: DueTable[] = [];
+    await eventually(async () => {
+      due = await tablesDue(db);
+      return due.some((t) => t.name === 'public.churn');
+    });
     // 500 rows rewritten: over 50 + 20% of 100 dead, and 50 + 10% changed.
     expect(due.find((t) => t.name === 'public.churn')).toEqual({ name: 'public.churn', vacuum: true, analyze: true });
     // A table nothing wrote to is not due.
@@ -75,17 +69,18 @@ describe('the embedded database kept up as autovacuum would', () => {
       for (const event of runStory({ job: 'kept.up' }).events) expect((await post(app, event, { wait: false })).status).toBe(201);
     }
     await normalizer.drain();
-    const due = await until(
-      () => tablesDue(db),
-      (tables) => tables.some((t) => t.name === 'public.runs'),
-    );
+    let due: DueTable[] = [];
+    await eventually(async () => {
+      due = await tablesDue(db);
+      return due.some((t) => t.name === 'public.runs');
+    });
     expect(due.map((t) => t.name)).toEqual(expect.arrayContaining(['public.runs', 'public.lineage_events_default']));
     expect(due.map((t) => t.name)).not.toContain('public.lineage_events');
     // Each drain ends with a batch that finds the queue empty: it keeps one table up, or looks for those due.
-    const kept = (stats: TableStats[]) =>
+    const kept = (now: TableStats[]) =>
       due.every((table) => {
-        const now = stats.find((t) => t.name === table.name)!;
-        return (!table.vacuum || now.vacuumed) && (!table.analyze || now.analyzed);
+        const { vacuumed, analyzed } = now.find((t) => t.name === table.name)!;
+        return (!table.vacuum || vacuumed) && (!table.analyze || analyzed);
       });
     for (let i = 0; i < 3 * due.length && !kept(await stats(db)); i++) await normalizer.drain();
     expect(kept(await stats(db))).toBe(true);

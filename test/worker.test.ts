@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareEvent } from '../src/ingest/ingest';
 import worker from '../src/worker';
 import { databases, useDatabase, workerdDatabase } from './support/databases';
+import { eventually } from './support/eventually';
 import { type Issuer, startIssuer } from './support/oidc-issuer';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
@@ -14,15 +15,6 @@ const accepted = (events: unknown[]) =>
     if (!p.ok) throw new Error('not accepted');
     return p.event;
   });
-
-/** Waits until `check` holds, for at most `ms` (what the Worker does after answering takes its time). */
-async function eventually(check: () => Promise<boolean>, ms = 30_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The Workers entry, run in Node against the real server: Workers keep no process to normalize in, so the

@@ -70,7 +70,7 @@ function reach(w: Walk, from: 'in' | 'out'): SQL {
     where ${currentEdge(w.asOf)} and ${notHidden('e.job_id')}`;
   // A job's edges are probed by key for each job the walk reached: fenced (OFFSET 0), the lateral subquery
   // cannot be flattened into a join that the planner, blind to the worktable's size, hashes against the
-  // whole edge table on every step (it did, on an analyzed store of a few thousand jobs: 4× slower).
+  // whole edge table on every step (it did, on an analyzed store of 3,000 jobs: 96.6 ms against 14.6 fenced).
   const step = sql`
     select e2.job_id${bounded ? sql`, w.depth + 1` : sql``}
     from ${name} w
