@@ -79,13 +79,13 @@ function runIdsOf(event: unknown): string[] {
  * after the previous replica's, as a producer's runs follow each other (later runs, later dataset versions).
  * The ids and times are replaced in the text (so the rest of each body stays byte for byte as the producer
  * sent it), ids through one map per replica: a parent run and its children get the same new id, so
- * hierarchies stay coherent.
+ * hierarchies stay coherent. `firstReplica` continues a series built before (a long run, built step by step).
  */
-export function buildBodies(templates: Corpus['templates'], count: number): string[] {
+export function buildBodies(templates: Corpus['templates'], count: number, firstReplica = 0): string[] {
   const all = [...new Set(templates.flatMap((t) => t.runIds.map((id) => id.toLowerCase())))];
   const pattern = new RegExp(`"(${all.join('|')})"`, 'gi');
   const bodies: string[] = [];
-  for (let replica = 0; bodies.length < count; replica++) {
+  for (let replica = firstReplica; bodies.length < count; replica++) {
     const fresh = new Map<string, string>();
     const replace = (_: string, id: string) => {
       const key = id.toLowerCase();

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
@@ -85,5 +88,39 @@ describe('the embedded database kept up as autovacuum would', () => {
     for (let i = 0; i < 3 * due.length && !kept(await stats(db)); i++) await normalizer.drain();
     expect(kept(await stats(db))).toBe(true);
     await normalizer.stop();
+  }, 60_000);
+
+  it('carries its counters across a clean close, which PGlite forgets them at: changes under the thresholds in each run add up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-upkeep-'));
+    const open = async () => {
+      const opened = await openPglite(dir);
+      await migrate(opened, await readMigrations());
+      return opened;
+    };
+    const dueFor = async (on: Db) => (await tablesDue(on)).find((t) => t.name === 'public.inserts');
+    const insert = (on: Db, from: number) =>
+      on.autocommit((query) => query(sql`insert into inserts select g from generate_series(${from}::int, ${from + 599}::int) g`));
+    try {
+      let on = await open();
+      await on.autocommit((query) => query(sql`create table inserts (id int primary key)`));
+      // 600 rows inserted: under the insert threshold (1,000 + 20% of the rows, none when vacuumed).
+      await insert(on, 1);
+      await eventually(async () => (await dueFor(on)) !== undefined);
+      expect(await dueFor(on)).toMatchObject({ vacuum: false });
+      await on.close();
+      // 600 more after a restart: 1,200 inserted since the last vacuum, due (PGlite alone counts 600).
+      on = await open();
+      await insert(on, 601);
+      await eventually(async () => (await dueFor(on))?.vacuum === true);
+      await keepUp(on, (await dueFor(on))!);
+      expect(await dueFor(on)).toBeUndefined();
+      await on.close();
+      // Kept up, the table starts the next run with nothing carried.
+      on = await open();
+      expect(await dueFor(on)).toBeUndefined();
+      await on.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

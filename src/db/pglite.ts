@@ -3,8 +3,10 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/pglite';
 import { type Database, type Db, queryOf, type Row } from './client';
+import { sqlState } from './errors';
 import { PreparedStatements } from './pglite-prepared';
 import * as schema from './schema';
+import { carryCounters } from './vacuum';
 
 /**
  * PGlite's WASM heap holds Postgres' shared buffers: the server default (128 MB) would make the embedded
@@ -29,12 +31,24 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const orm = drizzle(client, { schema }) as unknown as Database;
   const dialect = new PgDialect();
   const prepared = new PreparedStatements(client);
-  return {
+  const db: Db = {
     orm,
     driver: 'pglite',
     maxRows: MAX_ROWS,
     transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, (text, params) => prepared.query(tx, text, params), MAX_ROWS))),
     autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows, MAX_ROWS)),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        // On disk, the upkeep's counters outlive the process (db/vacuum.ts); a database not yet migrated has none.
+        if (dataDir !== undefined) await carryCounters(db);
+      } catch (error) {
+        if (sqlState(error) !== UNDEFINED_TABLE) throw error;
+      } finally {
+        await client.close();
+      }
+    },
   };
+  return db;
 }
+
+const UNDEFINED_TABLE = '42P01';

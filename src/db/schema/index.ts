@@ -10,3 +10,4 @@ export * from './retention';
 export * from './runs';
 export * from './tags';
 export * from './tracking';
+export * from './upkeep';
