@@ -429,4 +429,23 @@ describe.each(databases)('lineage walks: depth, cycles, direction, asOf on $name
     // Before j2 ever ran, a had no consumer.
     expect((await jobsOf(`${a}&direction=downstream&asOf=2024-01-01T00:30:00Z`)).jobs).toEqual([]);
   });
+
+  it("keeps a job's outputs while its next run is in progress, and takes that run's once it completes", async () => {
+    const send = async (events: unknown[]) => {
+      for (const event of events) expect((await post(ctx().app, event)).status).toBe(201);
+    };
+    await send(jobRun('k1', ['x'], ['y'], '2024-03-01T00:00:00Z').events);
+    const next = jobRun('k1', ['x'], ['z'], '2024-03-02T00:00:00Z');
+    // Its START names only the inputs, as producers often send them: the outputs come on COMPLETE.
+    await send([{ ...next.events[0]!, outputs: [] }]);
+    const y = 'nodeId=dataset:warehouse:y&direction=upstream';
+    expect((await jobsOf(y)).jobs).toEqual(['k1']);
+    expect((await jobsOf(`${y}&asOf=2024-03-02T00:00:30Z`)).jobs).toEqual(['k1']);
+    await send([next.events[1]!]);
+    expect((await jobsOf(y)).jobs).toEqual([]);
+    expect((await jobsOf('nodeId=dataset:warehouse:z&direction=upstream')).jobs).toEqual(['k1']);
+    // As it was while the run was in progress, and once it had completed.
+    expect((await jobsOf(`${y}&asOf=2024-03-02T00:00:30Z`)).jobs).toEqual(['k1']);
+    expect((await jobsOf(`${y}&asOf=2024-03-02T00:02:00Z`)).jobs).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { uuidArray } from '../db/sql';
+import { versionRun } from '../ingest/job-versions';
 import { notHidden } from './hidden';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
@@ -26,10 +27,7 @@ export interface Walk {
 export function currentEdge(asOf: string | undefined, e = 'e'): SQL {
   const E = sql.raw(e);
   if (asOf === undefined) return sql`${E}.current`;
-  const version = sql`(
-      select r.job_version_id from runs r
-      where r.job_id = ${E}.job_id and r.created_at <= ${asOf}::timestamptz and r.job_version_id is not null
-      order by r.state_terminal is true desc, r.created_at desc, r.id desc limit 1)`;
+  const version = sql`(${versionRun(sql`${E}.job_id`, sql`r.job_version_id`, asOf)})`;
   // A job without a versioned run by then keeps every edge.
   return sql`(${E}.created_at <= ${asOf}::timestamptz and exists (
       select 1 from (select ${version} as id) ver

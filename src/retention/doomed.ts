@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { versionRun } from '../ingest/job-versions';
 import { inputVersionId } from '../read/json';
 
 /**
@@ -39,8 +40,7 @@ export const fillDoomedRuns = (cutoff: string): SQL => sql`
     select x.id from jobs j cross join lateral (
       (select r.id from runs r where r.job_id = j.id order by r.created_at desc, r.id desc limit 1)
       union all
-      (select r.id from runs r where r.job_id = j.id and r.job_version_id is not null
-        order by r.state_terminal is true desc, r.created_at desc, r.id desc limit 1)
+      (${versionRun(sql`j.id`, sql`r.id`)})
     ) x
     union
     select (select v.run_id from dataset_versions v where v.dataset_id = d.id order by v.created_at desc, v.id desc limit 1)
