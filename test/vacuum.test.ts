@@ -9,9 +9,11 @@ import { type Db, rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
-import { type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
+import { checkpointDue, type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
+import { prepareEvent } from '../src/ingest/ingest';
 import { Normalizer } from '../src/ingest/normalizer';
 import { acceptingInto } from '../src/ingest/pipeline';
+import { acceptEvents } from '../src/ingest/store';
 import { post } from './support/events';
 import { eventually } from './support/eventually';
 import { runStory } from './support/run-events';
@@ -122,5 +124,24 @@ describe('the embedded database kept up as autovacuum would', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it('checkpoints as its WAL grows, which PGlite never does by itself', async () => {
+    const redo = async () => (await rows<{ lsn: string }>(db.orm, sql`select redo_lsn::text as lsn from pg_control_checkpoint()`))[0]!.lsn;
+    const events = Array.from({ length: 250 }, () => runStory({ job: 'checkpointed' }).events).flat();
+    const prepared = events.map((event) => {
+      const p = prepareEvent(JSON.stringify(event), { strict: false });
+      if (!p.ok) throw new Error('not accepted');
+      return p.event;
+    });
+    const before = await redo();
+    // A checkpoint is due once the WAL since the last one's redo point passes the bytes given.
+    expect(await checkpointDue(db, 1024 ** 3)).toBe(false);
+    expect(await checkpointDue(db, 0)).toBe(true);
+    for (let i = 0; i < prepared.length; i += 100) await acceptEvents(db, prepared.slice(i, i + 100));
+    const normalizer = new Normalizer(db, { checkpointBytes: 64 * 1024, upkeepMs: 3_600_000 });
+    expect((await normalizer.drain()).normalized).toBe(1000);
+    expect(await redo()).not.toBe(before);
+    await normalizer.stop();
   }, 60_000);
 });

@@ -10,9 +10,13 @@ import { carryCounters } from './vacuum';
 
 /**
  * PGlite's WASM heap holds Postgres' shared buffers: the server default (128 MB) would make the embedded
- * database the largest part of the process. The OS page cache still caches the files.
+ * database the largest part of the process. The OS page cache still caches the files. The WAL is kept to
+ * about a quarter of the default's (1 GB) on disk: the normalizer checkpoints as it passes (db/vacuum.ts).
+ * PGlite runs with fsync off: a torn page after the machine's crash, which full-page writes repair, is
+ * then the least of what such a crash may lose, and with them each page written after a checkpoint is logged
+ * whole again.
  */
-const SETTINGS = { postgresqlconf: ['shared_buffers=16MB'] };
+const SETTINGS = { postgresqlconf: ['shared_buffers=16MB', 'max_wal_size=256MB', 'min_wal_size=32MB', 'full_page_writes=off'] };
 
 /**
  * Most rows of one multi-row upsert (db/upsert.ts): each statement stays prepared (pglite-prepared.ts) with

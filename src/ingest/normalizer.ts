@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { type DueTable, keepUp, tablesDue } from '../db/vacuum';
+import { checkpoint, checkpointDue, type DueTable, keepUp, tablesDue } from '../db/vacuum';
 import type { Logger } from '../log';
 import type { Normalization } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
@@ -101,6 +101,8 @@ export interface NormalizerOptions {
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** PGlite: how long after the last upkeep (db/vacuum.ts) an empty queue lets the next run; 60 s. */
   upkeepMs?: number;
+  /** PGlite: the WAL since the last checkpoint (bytes) that makes one due; by default, the server's settings. */
+  checkpointBytes?: number;
 }
 
 export type Settlement = EventState;
@@ -142,12 +144,15 @@ const REFRESH_MS = 1000;
 const IDLE_REFRESH_MS = 10_000;
 
 /**
- * PGlite has no autovacuum: its normalizer does the same (db/vacuum.ts). It looks for the tables due when
- * the queue is empty and a minute (autovacuum's naptime) has passed, or after this many events if the
- * queue never empties; then keeps one table up after each batch, so that each pause is one table's.
+ * PGlite has no autovacuum and no checkpointer: its normalizer does their work (db/vacuum.ts). It looks for
+ * the tables due when the queue is empty and a minute (autovacuum's naptime) has passed, or after this many
+ * events if the queue never empties; then keeps one table up after each batch, so that each pause is one
+ * table's. It looks at the WAL every CHECKPOINT_CHECK_EVERY events, and checkpoints when it is due.
  */
 const UPKEEP_MS = 60_000;
 const UPKEEP_EVERY = 20_000;
+/** PGlite: how often (events normalized) the WAL written since the last checkpoint is looked at. */
+const CHECKPOINT_CHECK_EVERY = 1_000;
 
 const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -177,6 +182,9 @@ export class Normalizer implements NormalizerControl {
   private sinceUpkeep = 0;
   private upkeptAt = Date.now();
   private readonly upkeepMs: number;
+  /** Events normalized since PGlite's WAL was last looked at (checkpointDue). */
+  private sinceCheckpointCheck = 0;
+  private readonly checkpointBytes: number | undefined;
   /** The tables found due, not yet kept up. */
   private due: DueTable[] = [];
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -215,6 +223,7 @@ export class Normalizer implements NormalizerControl {
     this.lingerMs = options.lingerMs ?? (pglite ? 250 : 50);
     this.yieldRatio = options.yieldRatio ?? (pglite ? 1 : 0);
     this.upkeepMs = options.upkeepMs ?? UPKEEP_MS;
+    this.checkpointBytes = options.checkpointBytes;
     this.progress = options.progress;
     this.logger = options.logger;
     this.normalizes = !options.acceptOnly;
@@ -409,8 +418,16 @@ export class Normalizer implements NormalizerControl {
   private async tidy(outcome: BatchOutcome): Promise<void> {
     if (this.db.driver !== 'pglite') return;
     this.sinceUpkeep += outcome.claimed;
+    this.sinceCheckpointCheck += outcome.claimed;
     // The batch is committed: an upkeep that fails is said, and normalization goes on.
     try {
+      if (this.sinceCheckpointCheck >= CHECKPOINT_CHECK_EVERY) {
+        this.sinceCheckpointCheck = 0;
+        if (await checkpointDue(this.db, this.checkpointBytes)) {
+          await this.timed({ checkpoint: true }, () => checkpoint(this.db));
+          return;
+        }
+      }
       if (this.due.length === 0) {
         // Idle, the statistics of the last batches are looked at too (PGlite writes them a second late).
         const idle = outcome.claimed === 0 && Date.now() - this.upkeptAt >= this.upkeepMs;
@@ -420,15 +437,18 @@ export class Normalizer implements NormalizerControl {
         this.due = await tablesDue(this.db);
       }
       const table = this.due.shift();
-      if (!table) return;
-      const started = Date.now();
-      await keepUp(this.db, table);
-      // As PostgreSQL's log_autovacuum_min_duration: said when it held the database for long.
-      const ms = Date.now() - started;
-      if (ms >= 1000) this.logger?.info({ ...table, ms }, 'embedded database table vacuumed');
+      if (table) await this.timed(table, () => keepUp(this.db, table));
     } catch (error) {
       this.logger?.warn({ err: error }, 'embedded database upkeep failed');
     }
+  }
+
+  /** An upkeep step, said when it held the database for long (as PostgreSQL's log_autovacuum_min_duration). */
+  private async timed(what: object, step: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    await step();
+    const ms = Date.now() - started;
+    if (ms >= 1000) this.logger?.info({ ...what, ms }, 'embedded database upkeep took long');
   }
 
   /**
