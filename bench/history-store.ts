@@ -21,11 +21,11 @@ import { buildBodies, loadCorpus } from './ingest';
 const [url, count] = process.argv.slice(2);
 if (!url) throw new Error('usage: bench/history-store.ts <database url> [events]');
 const total = Number(count ?? 200_000);
-const target = new URL(url);
-const name = target.pathname.slice(1);
+const name = new URL(url).pathname.slice(1);
+const quoted = `"${name.replaceAll('"', '""')}"`;
 const admin = postgres(Object.assign(new URL(url), { pathname: '/postgres' }).href, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists "${name}"`);
-await admin.unsafe(`create database "${name}"`);
+await admin.unsafe(`drop database if exists ${quoted}`);
+await admin.unsafe(`create database ${quoted}`);
 await admin.end();
 
 const db = openPostgres(url, { max: 4 });

@@ -10,11 +10,10 @@ import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
 import { checkpointDue, type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
-import { prepareEvent } from '../src/ingest/ingest';
 import { Normalizer } from '../src/ingest/normalizer';
 import { acceptingInto } from '../src/ingest/pipeline';
 import { acceptEvents } from '../src/ingest/store';
-import { post } from './support/events';
+import { asAccepted, post } from './support/events';
 import { eventually } from './support/eventually';
 import { runStory } from './support/run-events';
 
@@ -129,11 +128,7 @@ describe('the embedded database kept up as autovacuum would', () => {
   it('checkpoints as its WAL grows, which PGlite never does by itself', async () => {
     const redo = async () => (await rows<{ lsn: string }>(db.orm, sql`select redo_lsn::text as lsn from pg_control_checkpoint()`))[0]!.lsn;
     const events = Array.from({ length: 250 }, () => runStory({ job: 'checkpointed' }).events).flat();
-    const prepared = events.map((event) => {
-      const p = prepareEvent(JSON.stringify(event), { strict: false });
-      if (!p.ok) throw new Error('not accepted');
-      return p.event;
-    });
+    const prepared = asAccepted(events);
     const before = await redo();
     // A checkpoint is due once the WAL since the last one's redo point passes the bytes given.
     expect(await checkpointDue(db, 1024 ** 3)).toBe(false);

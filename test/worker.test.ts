@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareEvent } from '../src/ingest/ingest';
 import worker from '../src/worker';
 import { databases, useDatabase, workerdDatabase } from './support/databases';
+import { asAccepted } from './support/events';
 import { eventually } from './support/eventually';
 import { type Issuer, startIssuer } from './support/oidc-issuer';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
 import { startWranglerDev } from './support/wrangler-dev';
-
-/** Events as a process that did not normalize them left them: accepted, queued. */
-const accepted = (events: unknown[]) =>
-  events.map((e) => {
-    const p = prepareEvent(JSON.stringify(e), { strict: false });
-    if (!p.ok) throw new Error('not accepted');
-    return p.event;
-  });
 
 /**
  * The Workers entry, run in Node against the real server: Workers keep no process to normalize in, so the
@@ -56,7 +48,7 @@ describe.runIf(databases.some((d) => d.name === 'postgres'))('the Workers entry,
     const { url, db, writer } = ctx();
     const story = runStory();
     // Accepted by a process that did not normalize (an isolate evicted before its waitUntil ended).
-    await writer.write(accepted(story.events));
+    await writer.write(asAccepted(story.events));
     expect(await count(db, 'pending_events')).toBe(4);
     const { ctx: cronCtx, settled } = runtime();
     await worker.scheduled({}, { DATABASE_URL: url! }, cronCtx);
@@ -173,7 +165,7 @@ describe.runIf(workerdDatabase)('the Worker in workerd', () => {
   it('drains on the cron trigger what requests left queued', async () => {
     const { db, url, writer } = ctx();
     const story = runStory();
-    await writer.write(accepted(story.events));
+    await writer.write(asAccepted(story.events));
     expect(await count(db, 'pending_events')).toBe(4);
     // Without the static assets: wrangler dev hands a scheduled event to the assets router, which cannot
     // pass it on (see test/support/wrangler-dev.ts); on Cloudflare the cron reaches the Worker itself.

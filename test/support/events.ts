@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareEvent } from '../../src/ingest/ingest';
+import type { EventRow } from '../../src/ingest/plan/event-row';
 
 /** The shared corpus of real events (../shared/openlineage-events beside the repository). */
 export const corpusDir = fileURLToPath(new URL('../../../shared/openlineage-events', import.meta.url));
@@ -36,3 +38,11 @@ export function post(
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   });
 }
+
+/** Events as acceptance stores them (prepared, not yet normalized), for tests that write or queue them directly. */
+export const asAccepted = (events: unknown[]): EventRow[] =>
+  events.map((event) => {
+    const prepared = prepareEvent(JSON.stringify(event), { strict: false });
+    if (!prepared.ok) throw new Error(`not accepted: ${JSON.stringify(prepared.errors)}`);
+    return prepared.event;
+  });
