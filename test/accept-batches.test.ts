@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Db, Query } from '../src/db/client';
-import { prepareEvent } from '../src/ingest/ingest';
 import type { EventRow } from '../src/ingest/plan/event-row';
 import { acceptEvents } from '../src/ingest/store';
 import { databases, truncateAll, useDatabase } from './support/databases';
+import { asAccepted } from './support/events';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
 
 /** `n` distinct events (four per run), as acceptance stores them. */
 function events(n: number): EventRow[] {
   const out: EventRow[] = [];
-  while (out.length < n) {
-    for (const event of runStory().events) {
-      const prepared = prepareEvent(JSON.stringify(event), { strict: false });
-      if (!prepared.ok) throw new Error(JSON.stringify(prepared.errors));
-      if (out.length < n) out.push(prepared.event);
-    }
-  }
-  return out;
+  while (out.length < n) out.push(...asAccepted(runStory().events));
+  return out.slice(0, n);
 }
 
 /** The Db, counting the statements acceptance issues and whether it wrapped them in a transaction. */

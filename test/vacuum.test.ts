@@ -9,7 +9,7 @@ import { type Db, rows } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { readMigrations } from '../src/db/migrations-fs';
 import { openPglite } from '../src/db/pglite';
-import { checkpointDue, type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
+import { checkpoint, checkpointDue, type DueTable, keepUp, tablesDue } from '../src/db/vacuum';
 import { Normalizer } from '../src/ingest/normalizer';
 import { acceptingInto } from '../src/ingest/pipeline';
 import { acceptEvents } from '../src/ingest/store';
@@ -125,18 +125,46 @@ describe('the embedded database kept up as autovacuum would', () => {
     }
   }, 60_000);
 
+  const redo = async () => (await rows<{ lsn: string }>(db.orm, sql`select redo_lsn::text as lsn from pg_control_checkpoint()`))[0]!.lsn;
+  const acceptStories = async (job: string, stories: number) => {
+    const prepared = asAccepted(Array.from({ length: stories }, () => runStory({ job }).events).flat());
+    for (let i = 0; i < prepared.length; i += 100) await acceptEvents(db, prepared.slice(i, i + 100));
+    return prepared.length;
+  };
+  const never = 3_600_000;
+
   it('checkpoints as its WAL grows, which PGlite never does by itself', async () => {
-    const redo = async () => (await rows<{ lsn: string }>(db.orm, sql`select redo_lsn::text as lsn from pg_control_checkpoint()`))[0]!.lsn;
-    const events = Array.from({ length: 250 }, () => runStory({ job: 'checkpointed' }).events).flat();
-    const prepared = asAccepted(events);
     const before = await redo();
     // A checkpoint is due once the WAL since the last one's redo point passes the bytes given.
-    expect(await checkpointDue(db, 1024 ** 3)).toBe(false);
-    expect(await checkpointDue(db, 0)).toBe(true);
-    for (let i = 0; i < prepared.length; i += 100) await acceptEvents(db, prepared.slice(i, i + 100));
-    const normalizer = new Normalizer(db, { checkpointBytes: 64 * 1024, upkeepMs: 3_600_000 });
+    expect(await checkpointDue(db, { bytes: 1024 ** 3, ms: never })).toBe(false);
+    expect(await checkpointDue(db, { bytes: 0, ms: never })).toBe(true);
+    expect(await acceptStories('checkpointed', 250)).toBe(1000);
+    const normalizer = new Normalizer(db, { checkpoint: { bytes: 64 * 1024, ms: never }, upkeepMs: never });
     expect((await normalizer.drain()).normalized).toBe(1000);
     expect(await redo()).not.toBe(before);
     await normalizer.stop();
+  }, 60_000);
+
+  it('checkpoints idle once checkpoint_timeout has passed since WAL was written, as the checkpointer does', async () => {
+    const wal = { bytes: 1024 ** 3 };
+    await checkpoint(db);
+    // Nothing written since the last checkpoint: none is due, however long ago it was.
+    expect(await checkpointDue(db, { ...wal, ms: 0 })).toBe(false);
+    expect(await acceptStories('idle', 10)).toBe(40);
+    expect(await checkpointDue(db, { ...wal, ms: never })).toBe(false);
+    expect(await checkpointDue(db, { ...wal, ms: 0 })).toBe(true);
+
+    // 40 events, far under the WAL's rule and under the count it is looked at after: the empty queue looks.
+    const before = await redo();
+    const waiting = new Normalizer(db, { checkpoint: { ...wal, ms: never }, upkeepMs: never });
+    expect((await waiting.drain()).normalized).toBe(40);
+    expect(await redo()).toBe(before);
+    await waiting.stop();
+    expect(await acceptStories('idle', 10)).toBe(40);
+    const timed = new Normalizer(db, { checkpoint: { ...wal, ms: 0 }, upkeepMs: never });
+    expect((await timed.drain()).normalized).toBe(40);
+    expect(await redo()).not.toBe(before);
+    expect(await checkpointDue(db, { ...wal, ms: 0 })).toBe(false);
+    await timed.stop();
   }, 60_000);
 });

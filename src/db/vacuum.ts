@@ -90,19 +90,40 @@ export async function carryCounters(db: Db): Promise<void> {
   );
 }
 
+/** When a checkpoint is due (checkpointDue); each absent one is the server's setting. */
+export interface CheckpointRule {
+  /** WAL since the last checkpoint's redo point: `max_wal_size ÷ (1 + checkpoint_completion_target)`. */
+  bytes?: number;
+  /** Time since the last checkpoint, once WAL was written after it: `checkpoint_timeout`. */
+  ms?: number;
+}
+
 /**
- * Whether PGlite should checkpoint, as PostgreSQL's checkpointer decides from the WAL: the WAL written since
- * the last checkpoint's redo point passed `max_wal_size ÷ (1 + checkpoint_completion_target)`, or `bytes`
- * when given. PGlite is PostgreSQL's standalone backend, which never checkpoints by itself (a checkpoint for
- * WAL is requested only under a postmaster, and there is no checkpointer for `checkpoint_timeout`): its WAL
- * grew until close, 321 MB after 40,000 corpus events and on without bound, and a crash would replay it all.
+ * Least WAL since the last checkpoint's own record that a timed checkpoint is taken for. A checkpoint ends
+ * 120 bytes past its record (PGlite 0.5, PostgreSQL 18; a page header more when it crosses a page), and
+ * the smallest write logs about as much again: under a kilobyte, there is nothing a crash would replay.
  */
-export async function checkpointDue(db: Db, bytes?: number): Promise<boolean> {
-  const limit =
-    bytes ?? sql`pg_size_bytes(current_setting('max_wal_size')) / (1 + current_setting('checkpoint_completion_target')::float8)`;
+const TIMED_CHECKPOINT_MIN_WAL = 1024;
+
+/**
+ * Whether PGlite should checkpoint, as PostgreSQL's checkpointer decides: the WAL written since the last
+ * checkpoint's redo point passed `max_wal_size ÷ (1 + checkpoint_completion_target)`, or `checkpoint_timeout`
+ * passed since it and WAL was written after it (idle after a burst: what a crash would replay, and how long
+ * the data files lag the WAL, are bounded in time too). PGlite is PostgreSQL's standalone backend, which
+ * never checkpoints by itself (a checkpoint for WAL is requested only under a postmaster, and there is no
+ * checkpointer for `checkpoint_timeout`): its WAL grew until close, 321 MB after 40,000 corpus events and on
+ * without bound, and a crash would replay it all.
+ */
+export async function checkpointDue(db: Db, rule: CheckpointRule = {}): Promise<boolean> {
+  const bytes =
+    rule.bytes ?? sql`pg_size_bytes(current_setting('max_wal_size')) / (1 + current_setting('checkpoint_completion_target')::float8)`;
+  const timeout = rule.ms === undefined ? sql`current_setting('checkpoint_timeout')::interval` : sql`${rule.ms} * interval '1 millisecond'`;
   const [row] = await select<{ due: boolean }>(
     db,
-    sql`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), (select redo_lsn from pg_control_checkpoint())) > ${limit} as due`,
+    sql`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), c.redo_lsn) > ${bytes}
+        or (pg_wal_lsn_diff(pg_current_wal_insert_lsn(), c.checkpoint_lsn) > ${TIMED_CHECKPOINT_MIN_WAL}
+          and clock_timestamp() - c.checkpoint_time >= ${timeout}) as due
+      from pg_control_checkpoint() c`,
   );
   return row?.due === true;
 }

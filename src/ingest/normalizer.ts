@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { checkpoint, checkpointDue, type DueTable, keepUp, tablesDue } from '../db/vacuum';
+import { type CheckpointRule, checkpoint, checkpointDue, type DueTable, keepUp, tablesDue } from '../db/vacuum';
 import type { Logger } from '../log';
 import type { Normalization } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
@@ -101,8 +101,8 @@ export interface NormalizerOptions {
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** PGlite: how long after the last upkeep (db/vacuum.ts) an empty queue lets the next run; 60 s. */
   upkeepMs?: number;
-  /** PGlite: the WAL since the last checkpoint (bytes) that makes one due; by default, the server's settings. */
-  checkpointBytes?: number;
+  /** PGlite: when a checkpoint is due (db/vacuum.ts checkpointDue); by default, the server's settings. */
+  checkpoint?: CheckpointRule;
 }
 
 export type Settlement = EventState;
@@ -147,12 +147,15 @@ const IDLE_REFRESH_MS = 10_000;
  * PGlite has no autovacuum and no checkpointer: its normalizer does their work (db/vacuum.ts). It looks for
  * the tables due when the queue is empty and a minute (autovacuum's naptime) has passed, or after this many
  * events if the queue never empties; then keeps one table up after each batch, so that each pause is one
- * table's. It looks at the WAL every CHECKPOINT_CHECK_EVERY events, and checkpoints when it is due.
+ * table's. It looks at the WAL every CHECKPOINT_CHECK_EVERY events, and every CHECKPOINT_IDLE_CHECK_MS
+ * while the queue is empty (for checkpoint_timeout), and checkpoints when it is due.
  */
 const UPKEEP_MS = 60_000;
 const UPKEEP_EVERY = 20_000;
 /** PGlite: how often (events normalized) the WAL written since the last checkpoint is looked at. */
 const CHECKPOINT_CHECK_EVERY = 1_000;
+/** PGlite, idle: how often (ms) the WAL is looked at; a query each time, on an idle process. */
+const CHECKPOINT_IDLE_CHECK_MS = 10_000;
 
 const nextTurn: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -182,9 +185,10 @@ export class Normalizer implements NormalizerControl {
   private sinceUpkeep = 0;
   private upkeptAt = Date.now();
   private readonly upkeepMs: number;
-  /** Events normalized since PGlite's WAL was last looked at (checkpointDue). */
+  /** Events normalized since PGlite's WAL was last looked at (checkpointDue), and when that was. */
   private sinceCheckpointCheck = 0;
-  private readonly checkpointBytes: number | undefined;
+  private checkpointCheckedAt = 0;
+  private readonly checkpointRule: CheckpointRule;
   /** The tables found due, not yet kept up. */
   private due: DueTable[] = [];
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -223,7 +227,7 @@ export class Normalizer implements NormalizerControl {
     this.lingerMs = options.lingerMs ?? (pglite ? 250 : 50);
     this.yieldRatio = options.yieldRatio ?? (pglite ? 1 : 0);
     this.upkeepMs = options.upkeepMs ?? UPKEEP_MS;
-    this.checkpointBytes = options.checkpointBytes;
+    this.checkpointRule = options.checkpoint ?? {};
     this.progress = options.progress;
     this.logger = options.logger;
     this.normalizes = !options.acceptOnly;
@@ -419,18 +423,23 @@ export class Normalizer implements NormalizerControl {
     if (this.db.driver !== 'pglite') return;
     this.sinceUpkeep += outcome.claimed;
     this.sinceCheckpointCheck += outcome.claimed;
+    const queueEmpty = outcome.claimed === 0;
     // The batch is committed: an upkeep that fails is said, and normalization goes on.
     try {
-      if (this.sinceCheckpointCheck >= CHECKPOINT_CHECK_EVERY) {
+      if (
+        this.sinceCheckpointCheck >= CHECKPOINT_CHECK_EVERY ||
+        (queueEmpty && Date.now() - this.checkpointCheckedAt >= CHECKPOINT_IDLE_CHECK_MS)
+      ) {
         this.sinceCheckpointCheck = 0;
-        if (await checkpointDue(this.db, this.checkpointBytes)) {
+        this.checkpointCheckedAt = Date.now();
+        if (await checkpointDue(this.db, this.checkpointRule)) {
           await this.timed({ checkpoint: true }, () => checkpoint(this.db));
           return;
         }
       }
       if (this.due.length === 0) {
         // Idle, the statistics of the last batches are looked at too (PGlite writes them a second late).
-        const idle = outcome.claimed === 0 && Date.now() - this.upkeptAt >= this.upkeepMs;
+        const idle = queueEmpty && Date.now() - this.upkeptAt >= this.upkeepMs;
         if (!idle && this.sinceUpkeep < UPKEEP_EVERY) return;
         this.sinceUpkeep = 0;
         this.upkeptAt = Date.now();
