@@ -3,11 +3,12 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app';
-import type { Db, Query, Row } from '../src/db/client';
+import { type Db, type Query, type Row, rows } from '../src/db/client';
 import { openPostgres } from '../src/db/postgres';
 import { normalizeNext } from '../src/ingest/normalize';
 import { Normalizer } from '../src/ingest/normalizer';
 import { ingestPipeline } from '../src/ingest/pipeline';
+import { backlog } from '../src/ingest/queue';
 import { replayEvents } from '../src/ingest/replay';
 import type { BatchAnswer } from './support/batch';
 import { databases, truncateAll, useDatabase } from './support/databases';
@@ -70,6 +71,30 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(((await again.json()) as Json).normalization).toBe('normalized');
     expect(await count(db, 'lineage_events')).toBe(2);
     expect(await count(db, 'pending_events')).toBe(0);
+  });
+
+  it('counts the backlog up to a bound, and beyond reads it from the ends of the queue: never low', async () => {
+    const { db, app } = ctx();
+    await truncateAll(db);
+    const events = Array.from({ length: 6 }, () => runStory().events).flat();
+    for (const event of events) expect((await post(app, event, { wait: false })).status).toBe(201);
+    const firstQueued = async () =>
+      Number(
+        (
+          await rows<{ t: string }>(
+            db.orm,
+            sql`select extract(epoch from accepted_at) * 1000 as t from pending_events order by seq limit 1`,
+          )
+        )[0]!.t,
+      );
+    expect(await backlog(db)).toEqual({ events: 24, oldestAcceptedAt: await firstQueued() });
+    expect((await backlog(db, 10)).events).toBe(24);
+    // Events claimed out of turn (another instance's batch in flight): counted, they are gone; in the span, not.
+    await db.orm.execute(sql`delete from pending_events where seq in (select seq from pending_events order by seq offset 5 limit 4)`);
+    expect((await backlog(db)).events).toBe(20);
+    expect((await backlog(db, 10)).events).toBe(24);
+    await ctx().normalizer.drain();
+    expect(await backlog(db, 10)).toEqual({ events: 0 });
   });
 
   it('drains a backlog in batches to the state one-by-one normalization gives', async () => {

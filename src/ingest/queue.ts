@@ -172,11 +172,30 @@ export async function requeue(db: Db, which: 'all' | 'failed'): Promise<number> 
   return Number(row!.n);
 }
 
-/** How many events wait, and since when the oldest does (ms since the epoch). */
-export async function backlog(db: Db): Promise<{ events: number; oldestAcceptedAt?: number }> {
-  const [row] = await rows<{ events: number | string; oldest: number | string | null }>(
+/**
+ * Queued events counted one by one up to this many; beyond, the backlog is the queue's span of sequence
+ * numbers. Counting every row costs as much as the backlog is long (PostgreSQL, measured: 45 ms a million,
+ * 145 ms four million), and /healthcheck reads it: a probe with a timeout would fail the service just when
+ * its backlog is what the probe should report.
+ */
+const COUNTED_BACKLOG = 100_000;
+
+/**
+ * How many events wait, and since when the oldest does (ms since the epoch). Up to `counted` events
+ * (COUNTED_BACKLOG) the number is exact; beyond, it is the span from the oldest queued sequence number to
+ * the newest, read from the ends of the queue's index, as are both times. Gaps in that span are events
+ * claimed out of turn (another instance's batch in flight) and numbers a conflicting requeue consumed: a
+ * backlog this long is counted a little high, never low. The oldest is the first queued: accepted at the
+ * start of its transaction, it may be a transaction's length younger than one queued just after it.
+ */
+export async function backlog(db: Db, counted = COUNTED_BACKLOG): Promise<{ events: number; oldestAcceptedAt?: number }> {
+  const [row] = await rows<{ counted: number | string; span: number | string | null; oldest: number | string | null }>(
     db.orm,
-    sql`select count(*) as events, extract(epoch from min(accepted_at)) * 1000 as oldest from pending_events`,
+    sql`select (select count(*) from (select from pending_events limit ${counted + 1}::int) head) as counted,
+      (select max(seq) - min(seq) + 1 from pending_events) as span,
+      (select extract(epoch from accepted_at) * 1000 from pending_events order by seq limit 1) as oldest`,
   );
-  return { events: Number(row!.events), ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }) };
+  const exact = Number(row!.counted);
+  const events = exact <= counted ? exact : Math.max(exact, Number(row!.span));
+  return { events, ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }) };
 }

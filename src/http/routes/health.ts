@@ -23,7 +23,10 @@ serve(
                 description:
                   'from receipt to normalization: of the last batch normalized, or of the oldest event waiting when that is more',
               }),
-              backlog: z.number().int().openapi({ description: 'events accepted and not yet normalized' }),
+              backlog: z.number().int().openapi({
+                description:
+                  'events accepted and not yet normalized: counted to 100,000; beyond, the span of the queue (a little high, never low)',
+              }),
             })
             .openapi({
               description: 'the backlog of every instance; the lag as this instance last saw it (also exported at GET /metrics)',
