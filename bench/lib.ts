@@ -382,6 +382,30 @@ export async function timed(n: number, fn: (i: number) => Promise<unknown>) {
   return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
 }
 
+/**
+ * Two things timed on the same inputs, interleaved: for each i both run, `a` first for even i and `b` first
+ * for odd. Timed one after the other, the second would run on the pages the first just read (a cold start
+ * node's edges, in the lineage section), and the first would pay for both.
+ */
+export async function timedPair(n: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>) {
+  const ms: [number[], number[]] = [[], []];
+  const one = async (k: 0 | 1, i: number) => {
+    const t = performance.now();
+    await (k === 0 ? a : b)(i);
+    ms[k].push(performance.now() - t);
+  };
+  for (let i = 0; i < n; i++) {
+    const first = i % 2 === 0 ? 0 : 1;
+    await one(first, i);
+    await one(first === 0 ? 1 : 0, i);
+  }
+  const summary = (list: number[]) => {
+    list.sort((x, y) => x - y);
+    return { p50: percentile(list, 50), p99: percentile(list, 99) };
+  };
+  return { a: summary(ms[0]), b: summary(ms[1]) };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Scratch databases
 

@@ -32,6 +32,7 @@ import {
   scratchPostgres,
   startServer,
   timed,
+  timedPair,
   withCleanup,
 } from './lib';
 import { datasetName, loadSyntheticGraph, NS, PIPELINE_JOBS, rng } from './synthetic-graph';
@@ -124,7 +125,7 @@ async function measureTarget(t: Target, samples: number, failures: string[], log
     });
   };
   const timedStarts = draw(7, samples);
-  // Drawn apart from the timed starts, whose pages stay as cold for the API as for the bare CTE.
+  // Drawn apart from the timed starts, whose pages stay cold until their timed samples.
   const warmStarts = draw(11, LINEAGE_WARMUP);
   const out: Measured[] = [];
   const api = async (path: string) => {
@@ -138,8 +139,14 @@ async function measureTarget(t: Target, samples: number, failures: string[], log
       await api(path(s));
       if (bare) await bare(s);
     }
-    const a = await timed(samples, (i) => api(path(timedStarts[i]!)));
-    const b = bare ? await timed(samples, (i) => bare(timedStarts[i]!)) : undefined;
+    // The API and the bare query on each start in turn, alternating which goes first: a start's pages are
+    // cold for the first (BENCH_LINEAGE_SEQUENTIAL: all the API's samples, then all the bare's, as before).
+    const sequential = process.env.BENCH_LINEAGE_SEQUENTIAL === '1';
+    const apiAt = (i: number) => api(path(timedStarts[i]!));
+    const bareAt = bare && ((i: number) => bare(timedStarts[i]!));
+    const pair = bareAt && !sequential ? await timedPair(samples, apiAt, bareAt) : undefined;
+    const a = pair?.a ?? (await timed(samples, apiAt));
+    const b = pair?.b ?? (bareAt ? await timed(samples, bareAt) : undefined);
     const m: Measured = { database: t.database, name, api: a, ...(b && { bare: b, ratio: a.p99 / b.p99 }) };
     out.push(m);
     log(`lineage/${t.database}: ${name} api p99 ${fixed(a.p99, 1)} ms, bare p99 ${fixed(b?.p99, 1)} ms`);
