@@ -30,6 +30,7 @@ import {
   tempDir,
   withCleanup,
 } from './lib';
+import { wrkBodies, wrkLoop, wrkLoopOver } from './wrk';
 
 /** Bodies built when no BENCH_EVENTS is given: more than any timed run here consumes (runs stop early if not). */
 const DEFAULT_POOL = 20_000;
@@ -185,6 +186,8 @@ async function warmThenTime(
   concurrency: number,
   send: (body: string) => Promise<void>,
   cycle: boolean,
+  /** Where the timed run posts when BENCH_CLIENT=wrk (the warm-up stays with `send`); unset: `send` times it. */
+  url?: URL,
 ) {
   const warm = (
     await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: ctx.warmupSeconds, task: (i) => send(bodies[i]!) })
@@ -192,6 +195,9 @@ async function warmThenTime(
   // The server stores each body once: its timed run may not wrap around. The baseline table has no such
   // rule, so the baseline may cycle through the bodies if it outruns them.
   const available = bodies.length - warm;
+  if (url && ctx.client === 'wrk') {
+    return { load: await wrkLoopOver({ url, bodies: bodies.slice(warm), concurrency, seconds: ctx.seconds, cycle }), warmup: warm };
+  }
   const limit = ctx.events ?? (cycle ? Number.MAX_SAFE_INTEGER : available);
   const load = await loadLoop({
     concurrency,
@@ -276,19 +282,29 @@ async function ingest(
       })
     ).count;
     await settle();
+    // Written before the clock starts (wrk reads them from a file).
+    const forWrk = ctx.client === 'wrk' ? await wrkBodies(bodies.slice(next, bodies.length - 2)) : undefined;
     const cpuBefore = await cpuMs(server.pid);
     const started = performance.now();
-    const load = await loadLoop({
-      concurrency,
-      limit: ctx.events ?? bodies.length - next - 2,
-      seconds: ctx.events === undefined ? ctx.seconds : undefined,
-      task: () => send(take()).then(() => {}),
-    });
+    const load = forWrk
+      ? await withCleanup(forWrk.remove, () => wrkLoop({ url, bodies: forWrk, concurrency, seconds: ctx.seconds, cycle: false }))
+      : await loadLoop({
+          concurrency,
+          limit: ctx.events ?? bodies.length - next - 2,
+          seconds: ctx.events === undefined ? ctx.seconds : undefined,
+          task: () => send(take()).then(() => {}),
+        });
+    if (forWrk) {
+      next += load.count;
+      statuses['201'] = (statuses['201'] ?? 0) + load.count;
+    }
     const accepted = performance.now();
     await settle();
     const normalized = performance.now();
     const cpuAfter = await cpuMs(server.pid);
-    const sustained = { perSecond: load.count / ((normalized - started) / 1000), drainMs: normalized - accepted };
+    // wrk's clock starts once its script has read the bodies: the run is timed from its first request.
+    const from = forWrk ? accepted - load.elapsedMs : started;
+    const sustained = { perSecond: load.count / ((normalized - from) / 1000), drainMs: normalized - accepted };
     const cpuPerEventUs =
       cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / (load.count + 1);
 
@@ -347,7 +363,7 @@ async function postedTo(ctx: BenchContext, server: ServerChild, bodies: string[]
       const answer = await postJson(agent, url, body);
       if (answer.status !== 201) throw new Error(`${server.url} answered ${answer.status}: ${answer.body.slice(0, 200)}`);
     };
-    return await warmThenTime(ctx, bodies, concurrency, send, cycle);
+    return await warmThenTime(ctx, bodies, concurrency, send, cycle, url);
   } finally {
     agent.destroy();
     await server.stop();

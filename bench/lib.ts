@@ -31,6 +31,8 @@ export interface BenchContext {
    */
   warmup: number;
   warmupSeconds: number;
+  /** BENCH_CLIENT: what posts the ingest section's closed loops (bench/wrk.ts). */
+  client: 'node' | 'wrk';
   log: (message: string) => void;
 }
 
@@ -416,6 +418,41 @@ export async function tempDir(prefix: string) {
 }
 
 /**
+ * A checkpoint, so that a run does not pay for the pages and WAL the run before it left (with fsync on, its
+ * flushes would fall in this run's time). Needs a superuser or pg_checkpoint: without, runs go on as they are.
+ */
+async function settle(admin: postgres.Sql) {
+  try {
+    await admin.unsafe('checkpoint');
+  } catch {
+    // Not allowed: the run inherits what the last one left, as before.
+  }
+}
+
+/** What a commit costs depends on these: the bench prints them with its figures. */
+export async function postgresSettings(adminUrl: string): Promise<Record<string, string>> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const names = [
+      'server_version',
+      'fsync',
+      'synchronous_commit',
+      'wal_sync_method',
+      'full_page_writes',
+      'shared_buffers',
+      'max_wal_size',
+    ];
+    const rows = await admin.unsafe<{ name: string; setting: string }[]>(
+      'select name, current_setting(name) as setting from unnest($1::text[]) as name',
+      [names],
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/**
  * A fresh database `bench_<random>` on the server named by `adminUrl`, and its URL; `drop` removes it
  * (WITH (FORCE): a connection left behind by a killed child must not keep it alive).
  */
@@ -425,6 +462,7 @@ export async function scratchPostgres(adminUrl: string, template?: string) {
   try {
     // A copy of `template` (a file copy: a loaded store in seconds, with no session connected to it).
     await admin.unsafe(`create database ${name}${template ? ` template "${template.replaceAll('"', '""')}"` : ''}`);
+    await settle(admin);
   } finally {
     await admin.end({ timeout: 5 });
   }

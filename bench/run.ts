@@ -6,11 +6,12 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ingestSection } from './ingest';
-import { type BenchContext, formatTable, type Section } from './lib';
+import { type BenchContext, formatTable, postgresSettings, type Section } from './lib';
 import { lineageSection } from './lineage';
 import { mlflowSection } from './mlflow';
 import { modelsSection } from './models';
 import { uiSection } from './ui-layout';
+import { benchClient } from './wrk';
 
 /** BENCH_SECTIONS=ingest,lineage,models,ui,mlflow picks sections (default: all). */
 const wanted = (process.env.BENCH_SECTIONS ?? 'ingest,lineage,models,ui,mlflow').split(',').map((s) => s.trim());
@@ -25,6 +26,7 @@ function positiveInteger(name: string, fallback: number | undefined): number | u
 }
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
+const events = positiveInteger('BENCH_EVENTS', undefined);
 const ctx: BenchContext = {
   databaseUrl,
   databases: (process.env.BENCH_DATABASES ?? 'pglite,postgres')
@@ -41,9 +43,10 @@ const ctx: BenchContext = {
     return n;
   }),
   seconds: positiveInteger('BENCH_SECONDS', 6)!,
-  events: positiveInteger('BENCH_EVENTS', undefined),
+  events,
   warmup: positiveInteger('BENCH_WARMUP', 10_000)!,
   warmupSeconds: positiveInteger('BENCH_WARMUP_SECONDS', 5)!,
+  client: benchClient(events),
   log: (message) => console.error(message),
 };
 
@@ -56,7 +59,14 @@ const machine = {
   memoryMb: Math.round(os.totalmem() / 1024 ** 2),
   date: new Date(started).toISOString(),
 };
-const config = { ...ctx, databaseUrl: ctx.databaseUrl ? redact(ctx.databaseUrl) : undefined, log: undefined };
+const postgresAt = databaseUrl ? await postgresSettings(databaseUrl) : undefined;
+if (postgresAt)
+  ctx.log(
+    `PostgreSQL ${Object.entries(postgresAt)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}; client ${ctx.client}`,
+  );
+const config = { ...ctx, databaseUrl: ctx.databaseUrl ? redact(ctx.databaseUrl) : undefined, postgres: postgresAt, log: undefined };
 
 const output: Record<string, unknown> = {};
 const failures: string[] = [];
