@@ -2,7 +2,8 @@
  * The closed loops of the ingest section through wrk (BENCH_CLIENT=wrk; Debian's `wrk` package), in place of
  * the bench's own Node client. A producer posts from another machine: whatever the load generator spends
  * here is taken from the server's two cores. Node's `http` client spends 50–110 µs of CPU a request
- * (bench README), wrk, in C, a few: the server is then measured nearer to how it runs in production.
+ * (bench README), wrk, in C, 28 (measured at concurrency 32, mostly the kernel's socket writes of the
+ * bodies): the server is then measured nearer to how it runs in production.
  * The in-process baselines keep their own client (a database driver); only HTTP runs go through wrk.
  */
 import { execFile } from 'node:child_process';
