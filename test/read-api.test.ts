@@ -324,15 +324,18 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
 
   it('answers each request in a fixed number of statements, whatever it nests', async () => {
     const { db, app } = ctx();
-    // Statements go through drizzle's execute, or prepared ones through db.prepared (Postgres only).
+    // Statements go through drizzle's execute, or prepared ones through db.prepared, or listings' through
+    // db.texts (both Postgres only).
     const spy = vi.spyOn(db.orm, 'execute');
     const preparedSpy = db.prepared ? vi.spyOn(db, 'prepared') : undefined;
+    const textsSpy = db.texts ? vi.spyOn(db, 'texts') : undefined;
     const count = async (path: string) => {
       spy.mockClear();
       preparedSpy?.mockClear();
+      textsSpy?.mockClear();
       const res = await app.request(path);
       expect(res.status, path).toBe(200);
-      return spy.mock.calls.length + (preparedSpy?.mock.calls.length ?? 0);
+      return spy.mock.calls.length + (preparedSpy?.mock.calls.length ?? 0) + (textsSpy?.mock.calls.length ?? 0);
     };
     // A listing: its page of keys and their documents (the read models) in one statement, whatever the
     // page's size.
@@ -351,6 +354,7 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
     expect(await count('/api/v1/search?q=a&sort=UPDATE_AT&limit=100')).toBe(1);
     spy.mockRestore();
     preparedSpy?.mockRestore();
+    textsSpy?.mockRestore();
   });
 
   it('tags datasets, fields (upper-cased, as Marquez) and jobs', async () => {

@@ -2,7 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { type Database, type Db, type Query, queryOf, type Row } from './client';
+import { type Database, type Db, type Query, queryOf, type Row, type RowTexts } from './client';
 import * as schema from './schema';
 
 export interface PostgresOptions {
@@ -38,6 +38,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     prepared: async <T>(query: SQL) => {
       const { sql: text, params } = dialect.sqlToQuery(query);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+    },
+    texts: async (query: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      // Unprepared, as drizzle runs `rows`' statements: each is planned for its values (a listing's offset).
+      const result = await client.unsafe(text, params as never[], { prepare: false }).raw();
+      return { columns: result.columns.map((c) => ({ name: c.name, type: c.type })), rows: result as unknown as RowTexts['rows'] };
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -7,7 +7,7 @@ import { ids } from '../ids';
 import { hiddenCount, notHidden } from './hidden';
 import { datasetVersionJson } from './json';
 import { missing, ownedPage } from './owned';
-import { type Page, type PageRow, pageText } from './page';
+import { type Page, type PageRow, pageBody, pageRows } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
   const after = page.after ? sql`and (left(d.name, 200), d.id) > (${page.after[0]}, ${page.after[1]}::uuid)` : sql``;
   // The page's keys and documents (the read model) in one statement, planned for this offset, a row per
   // dataset (see PageRow); the documents are spliced into the answer as stored, never parsed here.
-  const rows = await select<PageRow & { found: boolean }>(
+  const rows = await pageRows<PageRow & { found: boolean }>(
     db,
     sql`select t.found, t.total, p.key, p.doc
       from (select exists (select 1 from namespaces where id = ${ns}) as found,
@@ -36,7 +36,7 @@ export async function listDatasets(db: Db, namespace: string, page: Page) {
       order by p.sort, p.id`,
   );
   if (!rows[0]!.found) throw notFound(`Namespace '${namespace}' not found.`);
-  return pageText('datasets', rows, page);
+  return pageBody('datasets', rows, page);
 }
 
 export async function getDataset(db: Db, namespace: string, name: string): Promise<Json> {

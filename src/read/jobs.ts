@@ -7,7 +7,7 @@ import { ids } from '../ids';
 import { hiddenCount, notHidden } from './hidden';
 import { jobVersionJson, OL_STATES, runJson, runState } from './json';
 import { missing, ownedPage } from './owned';
-import { type Page, type PageRow, pageText } from './page';
+import { type Page, type PageRow, pageBody, pageRows } from './page';
 
 type Json = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
   // The page's keys and documents (the read model) in one statement, planned for this filter and offset, a
   // row per job (see PageRow). The documents are spliced into the answer as the text they are stored as,
   // never parsed here.
-  const rows = await select<PageRow>(
+  const rows = await pageRows<PageRow>(
     db,
     sql`select t.total, p.key, p.doc from (select (${total}) as total) t
       left join lateral (
@@ -51,7 +51,7 @@ export async function listJobs(db: Db, filter: { namespace?: string; lastRunStat
         join job_documents x on x.job_id = p.id) p on true
       order by p.updated_at desc, p.id desc`,
   );
-  return pageText('jobs', rows, page);
+  return pageBody('jobs', rows, page);
 }
 
 export async function getJob(db: Db, namespace: string, name: string): Promise<Json> {

@@ -1,4 +1,7 @@
+import type { SQL } from 'drizzle-orm';
 import { invalid } from '../core/errors';
+import type { Db } from '../db/client';
+import { select } from '../db/sql';
 
 /**
  * Marquez paging (`limit`, default 100, and `offset`), plus a keyset cursor for large listings: each page
@@ -34,7 +37,13 @@ export const nextCursor = (rows: { key?: string[] }[], page: Page) =>
  * again on its way out.
  */
 export const listingText = (field: string, total: number, items: string | null, next: string | null) =>
-  `{"totalCount":${total},${JSON.stringify(field)}:[${items ?? ''}],"nextCursor":${JSON.stringify(next)}}`;
+  `${listingHead(field, total)}${items ?? ''}${listingTail(next)}`;
+
+const listingHead = (field: string, total: number) => `{"totalCount":${total},${JSON.stringify(field)}:[`;
+const listingTail = (next: string | null) => `],"nextCursor":${JSON.stringify(next)}}`;
+
+/** A stored document's JSON text: a string, or its UTF-8 bytes as the database sent them (Db.texts). */
+export type DocText = string | Uint8Array;
 
 /**
  * A listing's statement answers a row per item, `key` its sort key and `doc` its stored document's text, each
@@ -45,11 +54,65 @@ export const listingText = (field: string, total: number, items: string | null, 
 export interface PageRow {
   total: number;
   key: string[] | null;
-  doc: string | null;
+  doc: DocText | null;
 }
 
-/** The listing's answer (listingText) from its rows. */
-export function pageText(field: string, rows: PageRow[], page: Page): string {
-  const items = rows.filter((r) => r.doc !== null) as { key: string[]; doc: string }[];
-  return listingText(field, rows[0]!.total, items.length ? items.map((r) => r.doc).join(',') : null, nextCursor(items, page));
+/**
+ * A listing statement's rows. Where the driver answers values as bytes (Db.texts, PostgreSQL), the
+ * documents stay bytes and go out as they came: decoding 650 KB of documents into strings, joining them and
+ * encoding the answer again took 7.4 ms of CPU a page of 100 jobs, their bytes spliced 1.6 (measured with
+ * postgres.js, query included). The other columns are decoded by type, as the driver would.
+ */
+export async function pageRows<T extends PageRow>(db: Db, query: SQL): Promise<T[]> {
+  if (!db.texts) return select<T>(db, query);
+  const { columns, rows } = await db.texts(query);
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const { name, type } = columns[i]!;
+      const value = values[i] ?? null;
+      row[name] = value === null || name === 'doc' ? value : decoded(type, value);
+    }
+    return row as T;
+  });
+}
+
+const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+/** Type oids (pg_type) of the columns listings select besides their documents. */
+const BOOL = 16;
+const INT2 = 21;
+const INT4 = 23;
+const JSON_TYPE = 114;
+const JSONB = 3802;
+
+function decoded(type: number, bytes: Uint8Array): unknown {
+  const text = utf8.decode(bytes);
+  if (type === BOOL) return text === 't';
+  if (type === INT2 || type === INT4) return Number(text);
+  if (type === JSON_TYPE || type === JSONB) return JSON.parse(text);
+  return text;
+}
+
+/** The listing's answer (listingText) from its rows: text, or bytes when the documents came as bytes. */
+export function pageBody(field: string, rows: PageRow[], page: Page): string | Uint8Array<ArrayBuffer> {
+  const items = rows.filter((r) => r.doc !== null) as { key: string[]; doc: DocText }[];
+  const total = rows[0]!.total;
+  const next = nextCursor(items, page);
+  if (items.every((r) => typeof r.doc === 'string')) {
+    return listingText(field, total, items.length ? items.map((r) => r.doc).join(',') : null, next);
+  }
+  const parts = [listingHead(field, total), ...items.map((r) => r.doc), listingTail(next)].map((p) =>
+    typeof p === 'string' ? utf8Encoder.encode(p) : p,
+  );
+  const commas = Math.max(0, items.length - 1);
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, commas));
+  let at = 0;
+  parts.forEach((part, i) => {
+    // A comma between items: after each document but the last (parts[0] is the head, the last the tail).
+    if (i > 1 && i < parts.length - 1) body[at++] = 0x2c;
+    body.set(part, at);
+    at += part.length;
+  });
+  return body;
 }
