@@ -421,7 +421,7 @@ export async function tempDir(prefix: string) {
  * A checkpoint, so that a run does not pay for the pages and WAL the run before it left (with fsync on, its
  * flushes would fall in this run's time). Needs a superuser or pg_checkpoint: without, runs go on as they are.
  */
-async function settle(admin: postgres.Sql) {
+async function checkpoint(admin: postgres.Sql) {
   try {
     await admin.unsafe('checkpoint');
   } catch {
@@ -462,7 +462,7 @@ export async function scratchPostgres(adminUrl: string, template?: string) {
   try {
     // A copy of `template` (a file copy: a loaded store in seconds, with no session connected to it).
     await admin.unsafe(`create database ${name}${template ? ` template "${template.replaceAll('"', '""')}"` : ''}`);
-    await settle(admin);
+    await checkpoint(admin);
   } finally {
     await admin.end({ timeout: 5 });
   }

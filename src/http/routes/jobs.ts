@@ -40,7 +40,7 @@ serve(
   }),
   async (c) => {
     const q = c.req.valid('query');
-    // The jobs' documents are stored JSON text: the answer is assembled as text (see listingText).
+    // The jobs' documents are stored JSON text: the answer is assembled around them (see pageBody).
     return c.body(await listJobs(c.get('deps').db, { lastRunStates: q.lastRunStates }, pageFrom(q)), 200, JSON_TEXT);
   },
 );
