@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { select } from '../src/db/sql';
-import { type PageRow, pageBody, pageRows } from '../src/read/page';
+import { type PageRow, pageBody, pageRows, spliced } from '../src/read/page';
 import { databases, useDatabase } from './support/databases';
 
 const text = (body: string | Uint8Array) => (typeof body === 'string' ? body : new TextDecoder().decode(body));
@@ -46,6 +46,17 @@ describe('a listing answered from its documents as bytes', () => {
         { limit: 100, offset: 0 },
       ),
     );
+  });
+});
+
+describe('texts spliced into one answer', () => {
+  it('joins strings side by side before encoding them, whatever their characters, around the bytes', () => {
+    const parts = ['{"a":', '"é→', '😀"', ',"b":', bytes('{"c":"ü"}'), ',', bytes('1'), '}', ''];
+    const body = spliced(parts);
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(text(body)).toBe('{"a":"é→😀","b":{"c":"ü"},1}');
+    expect(spliced(['x', 'y'])).toBe('xy');
+    expect(text(spliced([bytes('z')]))).toBe('z');
   });
 });
 

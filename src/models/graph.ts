@@ -178,7 +178,11 @@ export interface GraphOptions {
  * `run:<uuid>`, a dataset or a job, or the Marquez form of a model version (`dataset:models:<name>/<version>`,
  * read as a model by modelBehindDataset's rule).
  */
-export async function graphAround(db: Db, raw: string, options: GraphOptions): Promise<{ graph: GraphNode[] } | string> {
+export async function graphAround(
+  db: Db,
+  raw: string,
+  options: GraphOptions,
+): Promise<{ graph: GraphNode[] } | string | Uint8Array<ArrayBuffer>> {
   const native = parseModelNodeId(raw);
   if (native) return modelGraph(db, await resolveVersion(db, versionRef(native.name, native.version)), 'native', options);
   if (raw.startsWith(DEPLOYMENT_PREFIX)) return deploymentGraph(db, raw.slice(DEPLOYMENT_PREFIX.length), options);

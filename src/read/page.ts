@@ -102,11 +102,25 @@ export const commaSeparated = (texts: DocText[]): DocText[] => texts.flatMap((t,
 
 /**
  * The texts one after the other: a string when they all are, else their UTF-8 bytes, each document's copied
- * once into the answer.
+ * once into the answer. Strings side by side are joined before they are encoded: a graph's answer has
+ * thousands of small ones (ids, punctuation) between its documents.
  */
 export function spliced(parts: DocText[]): string | Uint8Array<ArrayBuffer> {
   if (parts.every((p) => typeof p === 'string')) return parts.join('');
-  const bytes = parts.map((p) => (typeof p === 'string' ? utf8Encoder.encode(p) : p));
+  const bytes: Uint8Array[] = [];
+  let run: string[] = [];
+  const endRun = () => {
+    if (run.length) bytes.push(utf8Encoder.encode(run.length === 1 ? run[0] : run.join('')));
+    run = [];
+  };
+  for (const p of parts) {
+    if (typeof p === 'string') run.push(p);
+    else {
+      endRun();
+      bytes.push(p);
+    }
+  }
+  endRun();
   const body = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
   let at = 0;
   for (const b of bytes) {

@@ -51,7 +51,7 @@ serve(
     const q = c.req.valid('query');
     const options = { depth: q.depth, direction: q.direction ?? 'both', withModels: q.withModels };
     const graph = await graphAround(c.get('deps').db, q.nodeId, q.asOf ? { ...options, asOf: q.asOf } : options);
-    return typeof graph === 'string' ? c.body(graph, 200, JSON_TEXT) : c.json(graph);
+    return typeof graph === 'string' || graph instanceof Uint8Array ? c.body(graph, 200, JSON_TEXT) : c.json(graph);
   },
 );
 
