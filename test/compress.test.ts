@@ -50,6 +50,10 @@ describe('the Node service over a real port', () => {
       const plain = await call(read, 'GET', {});
       expect(plain.status).toBe(200);
       expect(plain.headers['content-encoding']).toBeUndefined();
+      // Sent whole, its length said, and varying on what the client accepts.
+      expect(plain.headers['content-length']).toBe(String(plain.bytes.length));
+      expect(plain.headers['transfer-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toMatch(/accept-encoding/i);
       const graph = JSON.parse(plain.bytes.toString()) as { graph: unknown[] };
       expect(graph.graph).toHaveLength(3);
 

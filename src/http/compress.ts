@@ -12,4 +12,12 @@ const compressed = compress();
  * compressed already (the web UI's precompressed files), not compressible (artifacts) or a stream of events
  * is left as it is (hono/compress).
  */
-export const compressReads: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' ? compressed(c, next) : next());
+export const compressReads: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (c.req.method !== 'GET') return next();
+  // Said before the answer is made, so that it is made with it. hono/compress says it after, through
+  // c.header(), which on a finished answer makes it again around its body as a stream: an answer sent
+  // uncompressed (the client did not ask) then went out through web streams, not as the bytes it was (a
+  // page of 100 jobs: 650 kB).
+  c.header('Vary', 'Accept-Encoding');
+  return compressed(c, next);
+};
