@@ -73,8 +73,8 @@ interface StatementRow {
  * and parsing it only to serialize it again cost more than the walk. They come back a row each (the edges,
  * ids only, in one): a value of hundreds of kilobytes (an aggregate of every document) costs the server and
  * the driver several times what the same bytes cost in rows of a few kilobytes. On PostgreSQL they stay the
- * bytes the driver received (pageRows, as the listings' documents), read only for their name and namespace:
- * the driver's decoding of 275 documents (820 KB) into strings took 5 of the statement's 10.6 ms.
+ * bytes the driver received (pageRows, as the listings' documents), read only for their name and namespace,
+ * and go into the answer as they are: a depth-2 graph's server CPU 11.6–11.9 → 9.2–9.3 ms a request.
  */
 export async function lineageNodes<T = unknown>(
   db: Db,
