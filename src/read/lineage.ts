@@ -4,7 +4,7 @@ import { uuidArray } from '../db/sql';
 import { notHidden } from './hidden';
 import { memberSpans, stringMember } from './json-text';
 import { type NodeRef, nodeId } from './node-id';
-import { type DocText, pageRows, spliced } from './page';
+import { type DocText, pageRows, spliced, textOf } from './page';
 import { currentEdge, type Walk, walkJobs } from './walk';
 
 type Json = Record<string, unknown>;
@@ -174,9 +174,7 @@ export function graphText(nodes: readonly (TextNode | GraphNode)[]): string | Ui
 }
 
 const NODE_MEMBERS = ['name', 'namespace'];
-const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
-const textOf = (doc: DocText) => (typeof doc === 'string' ? doc : utf8.decode(doc));
 
 /**
  * A node's row: its id, and from its document its name and namespace (read from the document decoded, when

@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import { concatBytes } from '../bytes';
 import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
 import { select } from '../db/sql';
@@ -121,11 +122,8 @@ export function spliced(parts: DocText[]): string | Uint8Array<ArrayBuffer> {
     }
   }
   endRun();
-  const body = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    body.set(b, at);
-    at += b.length;
-  }
-  return body;
+  return concatBytes(bytes) as Uint8Array<ArrayBuffer>;
 }
+
+/** A stored document's text, decoded when it came as bytes. */
+export const textOf = (doc: DocText): string => (typeof doc === 'string' ? doc : utf8.decode(doc));
