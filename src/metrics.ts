@@ -64,6 +64,8 @@ export interface NormalizationState {
   lagSeconds: number;
   /** Events accepted and not yet normalized. */
   backlog: number;
+  /** Events set aside because their normalization failed, and not normalized since. */
+  failed: number;
 }
 
 /** The label a value longer than this gets is `other`: a label is for grouping, not for storing text. */
@@ -90,30 +92,51 @@ export class BoundedLabel {
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** What a normalizer reports of its work (Normalization; a normalization thread's is sent over to it). */
+export type NormalizationProgress = Pick<Normalization, 'normalized' | 'batched'>;
+
 /**
- * Normalization's progress, reported by the normalizer (src/ingest/normalizer.ts): `pending` each time
- * it reads the accepted events it has not normalized, `normalized` after each batch it commits.
+ * Normalization's progress, reported by the normalizer (src/ingest/normalizer.ts): `normalized` and
+ * `batched` after each batch it commits; and the queue as it is (`pending`), read from the database when
+ * /healthcheck or /metrics asks (http/metrics.ts refreshBacklog), whoever's normalizer runs.
  */
 export class Normalization {
   private waiting = 0;
   private oldestWaitingAt: number | undefined;
   private lastLagSeconds = 0;
+  private setAside = 0;
 
   constructor(
-    /** pedigree_events_normalized_total: with accepted, the throughput of each side. */
-    private readonly count: Counter,
+    private readonly series: {
+      /** pedigree_events_normalized_total: with accepted, the throughput of each side. */
+      normalized: Counter;
+      failures: Counter;
+      batchEvents: Histogram;
+      batchSeconds: Histogram;
+    },
   ) {}
 
   /** `events` were normalized (committed); the earliest of them was received at `oldestReceivedAt` (ms since the epoch). */
   normalized(events: number, oldestReceivedAt: number, now = Date.now()): void {
-    this.count.inc(events);
+    this.series.normalized.inc(events);
     this.lastLagSeconds = Math.max(0, now - oldestReceivedAt) / 1000;
   }
 
-  /** `backlog` events are accepted and not yet normalized; the earliest of them was received at `oldestReceivedAt`. */
-  pending(backlog: number, oldestReceivedAt?: number): void {
+  /** A batch took `events` off the queue and committed after `seconds`, `failed` of them set aside. */
+  batched(events: number, failed: number, seconds: number): void {
+    this.series.batchEvents.observe(events);
+    this.series.batchSeconds.observe(seconds);
+    if (failed > 0) this.series.failures.inc(failed);
+  }
+
+  /**
+   * `backlog` events are accepted and not yet normalized, the earliest of them received at
+   * `oldestReceivedAt`; `failed` are set aside (all of them as the database has them, every instance's).
+   */
+  pending(backlog: number, oldestReceivedAt?: number, failed = this.setAside): void {
     this.waiting = backlog;
     this.oldestWaitingAt = backlog > 0 ? oldestReceivedAt : undefined;
+    this.setAside = failed;
   }
 
   /**
@@ -122,7 +145,7 @@ export class Normalization {
    */
   current(now = Date.now()): NormalizationState {
     const waited = this.oldestWaitingAt === undefined ? 0 : Math.max(0, now - this.oldestWaitingAt) / 1000;
-    return { lagSeconds: Math.max(this.lastLagSeconds, waited), backlog: this.waiting };
+    return { lagSeconds: Math.max(this.lastLagSeconds, waited), backlog: this.waiting, failed: this.setAside };
   }
 }
 
@@ -177,9 +200,26 @@ export class Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.normalization = new Normalization(
-      new Counter({ name: 'pedigree_events_normalized_total', help: 'Events normalized into the lineage model', registers }),
-    );
+    this.normalization = new Normalization({
+      normalized: new Counter({ name: 'pedigree_events_normalized_total', help: 'Events normalized into the lineage model', registers }),
+      failures: new Counter({
+        name: 'pedigree_normalization_failures_total',
+        help: "Events this process's normalizer set aside because their normalization failed (GET /api/v1/events/failed); a retry that fails again counts again",
+        registers,
+      }),
+      batchEvents: new Histogram({
+        name: 'pedigree_normalization_batch_events',
+        help: 'Events per normalization batch (taken off the queue in one transaction: normalized or set aside)',
+        buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+        registers,
+      }),
+      batchSeconds: new Histogram({
+        name: 'pedigree_normalization_batch_duration_seconds',
+        help: 'Normalization batches, from their claim to their commit (the documents they change are built behind them)',
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers,
+      }),
+    });
     const normalization = this.normalization;
     new Gauge({
       name: 'pedigree_normalization_lag_seconds',
@@ -195,6 +235,14 @@ export class Metrics {
       registers,
       collect() {
         this.set(normalization.current().backlog);
+      },
+    });
+    new Gauge({
+      name: 'pedigree_normalization_failed_events',
+      help: "Events set aside because their normalization failed, and not normalized since, every instance's (counted to 100,000): GET /api/v1/events/failed lists them, `pedigree replay --failed` retries them",
+      registers,
+      collect() {
+        this.set(normalization.current().failed);
       },
     });
     const pool = () => ({ size: this.poolSize, transactions: this.transactions });

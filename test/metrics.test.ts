@@ -121,7 +121,12 @@ describe.each(databases)('GET /metrics on $name', (database) => {
     expect(delta('pedigree_ingest_batch_events_sum')).toBe(1);
     expect(delta('pedigree_ingest_batch_duration_seconds_count')).toBe(1);
     expect(delta('pedigree_events_normalized_total')).toBe(1);
+    expect(delta('pedigree_normalization_batch_events_count')).toBe(1);
+    expect(delta('pedigree_normalization_batch_events_sum')).toBe(1);
+    expect(delta('pedigree_normalization_batch_duration_seconds_count')).toBe(1);
+    expect(delta('pedigree_normalization_failures_total')).toBe(0);
     expect(find(after, 'pedigree_normalization_backlog_events')[0]?.value).toBe(0);
+    expect(find(after, 'pedigree_normalization_failed_events')[0]?.value).toBe(0);
     expect(find(after, 'pedigree_normalization_lag_seconds')[0]?.value).toBeGreaterThanOrEqual(0);
   });
 
@@ -210,7 +215,7 @@ describe.each(databases)('GET /metrics on $name', (database) => {
     const res = await declared.request(app, '/healthcheck');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; normalization: { lagSeconds: number; backlog: number } };
-    expect(body).toEqual({ status: 'ok', normalization: { lagSeconds: expect.any(Number), backlog: 0 } });
+    expect(body).toEqual({ status: 'ok', normalization: { lagSeconds: expect.any(Number), backlog: 0, failed: 0 } });
     expect(body.normalization.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(declared.operation('GET', '/metrics')).toBe('get /metrics');
   });
@@ -291,19 +296,28 @@ describe('the metrics registry', () => {
 
   it('reports what the normalizer says: a backlog, and a lag that grows while its oldest event waits', async () => {
     const metrics = new Metrics();
-    expect(metrics.normalization.current()).toEqual({ lagSeconds: 0, backlog: 0 });
+    expect(metrics.normalization.current()).toEqual({ lagSeconds: 0, backlog: 0, failed: 0 });
     const now = Date.now();
     metrics.normalization.normalized(100, now - 1500, now);
-    expect(metrics.normalization.current(now)).toEqual({ lagSeconds: 1.5, backlog: 0 });
-    metrics.normalization.pending(42, now - 10_000);
-    expect(metrics.normalization.current(now)).toEqual({ lagSeconds: 10, backlog: 42 });
-    expect(metrics.normalization.current(now + 5000)).toEqual({ lagSeconds: 15, backlog: 42 });
+    metrics.normalization.batched(103, 3, 0.4);
+    metrics.normalization.batched(7, 0, 0.02);
+    expect(metrics.normalization.current(now)).toEqual({ lagSeconds: 1.5, backlog: 0, failed: 0 });
+    metrics.normalization.pending(42, now - 10_000, 3);
+    expect(metrics.normalization.current(now)).toEqual({ lagSeconds: 10, backlog: 42, failed: 3 });
+    expect(metrics.normalization.current(now + 5000)).toEqual({ lagSeconds: 15, backlog: 42, failed: 3 });
     const samples = parseExposition(await metrics.text());
     expect(find(samples, 'pedigree_normalization_backlog_events')[0]?.value).toBe(42);
+    expect(find(samples, 'pedigree_normalization_failed_events')[0]?.value).toBe(3);
     expect(find(samples, 'pedigree_events_normalized_total')[0]?.value).toBe(100);
-    metrics.normalization.pending(0);
+    expect(find(samples, 'pedigree_normalization_failures_total')[0]?.value).toBe(3);
+    expect(find(samples, 'pedigree_normalization_batch_events_count')[0]?.value).toBe(2);
+    expect(find(samples, 'pedigree_normalization_batch_events_sum')[0]?.value).toBe(110);
+    expect(find(samples, 'pedigree_normalization_batch_events_bucket', { le: '100' })[0]?.value).toBe(1);
+    expect(find(samples, 'pedigree_normalization_batch_duration_seconds_sum')[0]?.value).toBeCloseTo(0.42);
+    // Read from the database at each scrape: what a retry normalized is no longer set aside.
+    metrics.normalization.pending(0, undefined, 0);
     metrics.normalization.normalized(42, now + 5000 - 200, now + 5000);
-    expect(metrics.normalization.current(now + 5000)).toEqual({ lagSeconds: 0.2, backlog: 0 });
+    expect(metrics.normalization.current(now + 5000)).toEqual({ lagSeconds: 0.2, backlog: 0, failed: 0 });
   });
 
   it('counts the transactions in flight against the pool size', async () => {

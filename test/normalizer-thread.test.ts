@@ -78,6 +78,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
   it('answers a request that waits once the thread normalized its events, and counts them in this process', async () => {
     await truncateAll(ctx().db);
     const before = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
+    const batchedBefore = (await metrics.text()).match(/^pedigree_normalization_batch_events_sum (\d+)/m)?.[1];
     const story = runStory();
     for (const event of story.events) {
       const res = await post(app, event);
@@ -91,6 +92,9 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
     expect(jobs.jobs.map((j: Json) => j.latestRun?.state)).toEqual(['COMPLETED']);
     const after = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
     expect(Number(after) - Number(before ?? 0)).toBe(story.events.length);
+    // Its batches too: each event waited for alone, so a batch each.
+    const batched = (await metrics.text()).match(/^pedigree_normalization_batch_events_sum (\d+)/m)?.[1];
+    expect(Number(batched) - Number(batchedBefore ?? 0)).toBe(story.events.length);
   });
 
   it('normalizes what is accepted without anyone waiting, behind the answers', async () => {
@@ -118,6 +122,8 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
       const record = logger.records.find((r) => r.level === 'warn' && r.fields.eventId === body.id);
       expect(record).toMatchObject({ message: 'event set aside: its normalization failed', fields: { thread: 'normalizer' } });
       expect(record!.fields.error).toMatch(/boom/);
+      // Counted in this process's metrics, as the thread set it aside.
+      expect(Number((await metrics.text()).match(/^pedigree_normalization_failures_total (\d+)/m)?.[1])).toBeGreaterThanOrEqual(1);
     } finally {
       await db.orm.execute(sql`drop trigger pedigree_test_explode on runs`);
     }

@@ -22,6 +22,14 @@ type Json = Record<string, any>;
 
 const runIdOf = (event: unknown) => (event as { run: { runId: string } }).run.runId;
 
+/** The value of an unlabelled sample at GET /metrics (test/metrics.test.ts reads the exposition whole). */
+async function metric(app: { request: (path: string) => Response | Promise<Response> }, name: string): Promise<number> {
+  const text = await (await app.request('/metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`no sample ${name} in the exposition`);
+  return Number(line.slice(name.length + 1));
+}
+
 /** A trigger that fails the normalization of any run of the job `explode` (a poisoned event). */
 async function withExplosiveJob<T>(db: Db, body: () => Promise<T>): Promise<T> {
   await db.orm.execute(sql`create or replace function pedigree_test_explode() returns trigger language plpgsql as $$
@@ -87,14 +95,14 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
           )
         )[0]!.t,
       );
-    expect(await backlog(db)).toEqual({ events: 24, oldestAcceptedAt: await firstQueued() });
+    expect(await backlog(db)).toEqual({ events: 24, oldestAcceptedAt: await firstQueued(), failed: 0 });
     expect((await backlog(db, 10)).events).toBe(24);
     // Events claimed out of turn (another instance's batch in flight): counted, they are gone; in the span, not.
     await db.orm.execute(sql`delete from pending_events where seq in (select seq from pending_events order by seq offset 5 limit 4)`);
     expect((await backlog(db)).events).toBe(20);
     expect((await backlog(db, 10)).events).toBe(24);
     await ctx().normalizer.drain();
-    expect(await backlog(db, 10)).toEqual({ events: 0 });
+    expect(await backlog(db, 10)).toEqual({ events: 0, failed: 0 });
   });
 
   it('drains a backlog in batches to the state one-by-one normalization gives', async () => {
@@ -167,6 +175,7 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     const bad = runStory({ job: 'explode', input: 'public.only_bad_reads_this', output: '/only/bad/writes/this' }).events[2]!;
     const bad2 = runStory({ job: 'explode' }).events[0]!;
     const goods = Array.from({ length: 9 }, (_, i) => runStory({ job: `neighbour_${i}` }).events[2]!);
+    const failuresBefore = await metric(ctx().app, 'pedigree_normalization_failures_total');
     const alone = await withExplosiveJob(db, async () => {
       // One event, alone.
       const res = await post(app, bad);
@@ -191,6 +200,12 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await count(db, 'datasets', `name in ('public.only_bad_reads_this', '/only/bad/writes/this')`)).toBe(0);
     expect(await count(db, 'lineage_events')).toBe(11);
 
+    // Reported where an operator looks: counted as they fail, and as many as are set aside now.
+    expect((await metric(ctx().app, 'pedigree_normalization_failures_total')) - failuresBefore).toBe(2);
+    expect(await metric(ctx().app, 'pedigree_normalization_failed_events')).toBe(2);
+    const health = (await (await app.request('/healthcheck')).json()) as Json;
+    expect(health.normalization).toMatchObject({ backlog: 0, failed: 2 });
+
     const listed = (await (await app.request('/api/v1/events/failed')).json()) as Json;
     expect(listed.totalCount).toBe(2);
     expect(listed.failed.find((f: Json) => f.id === alone.id)).toMatchObject({
@@ -207,6 +222,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await count(db, 'normalization_failures')).toBe(0);
     expect(await count(db, 'jobs', `name = 'explode'`)).toBe(1);
     expect(await count(db, 'runs')).toBe(11);
+    expect(await metric(ctx().app, 'pedigree_normalization_failed_events')).toBe(0);
+    expect(((await (await app.request('/healthcheck')).json()) as Json).normalization.failed).toBe(0);
   });
 
   it('counts a failure again when a retry fails, through the retry route', async () => {

@@ -66,10 +66,10 @@ export const metricsAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * The backlog as the queue has it now (every instance's events), before /healthcheck or /metrics report
- * it: the normalizer knows only what it claims, not what waits.
+ * The backlog and the events set aside as the database has them now (every instance's), before
+ * /healthcheck or /metrics report them: the normalizer knows only what it claims, not what waits.
  */
 export async function refreshBacklog(deps: Pick<Deps, 'db' | 'metrics'>): Promise<void> {
   const queued = await backlog(deps.db);
-  deps.metrics.normalization.pending(queued.events, queued.oldestAcceptedAt);
+  deps.metrics.normalization.pending(queued.events, queued.oldestAcceptedAt, queued.failed);
 }

@@ -1,7 +1,7 @@
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Logger } from '../log';
-import type { Normalization } from '../metrics';
+import type { NormalizationProgress } from '../metrics';
 import type { NormalizerControl, NormalizerOptions, Settlement } from './normalizer';
 import type { EventRow } from './plan/event-row';
 
@@ -19,7 +19,7 @@ export interface NormalizerThreadOptions {
    */
   nice?: number;
   /** This process's metrics, told of each batch the thread normalizes. */
-  progress?: Pick<Normalization, 'normalized'>;
+  progress?: NormalizationProgress;
   /** This process's logger: the thread's records (marked `thread: normalizer`) and its exits. */
   logger?: ThreadLogger;
   /** The entry script (tests); by default src/normalize-thread.ts, or its bundle beside dist/node.js. */
@@ -38,6 +38,7 @@ type ToThread = { kind: 'accepted'; events: { id: string; raw: string }[] } | { 
 type FromThread =
   | { kind: 'ready' }
   | { kind: 'progress'; events: number; oldestAcceptedAt: number }
+  | { kind: 'batch'; events: number; failed: number; seconds: number }
   | { kind: 'log'; level: Level; fields: Record<string, unknown>; message: string }
   | { kind: 'reply'; id: number; value?: unknown; error?: string };
 
@@ -190,6 +191,10 @@ export class NormalizerThread implements NormalizerControl {
       this.options.progress?.normalized(m.events, m.oldestAcceptedAt);
       return;
     }
+    if (m.kind === 'batch') {
+      this.options.progress?.batched(m.events, m.failed, m.seconds);
+      return;
+    }
     if (m.kind === 'log') {
       this.options.logger?.[m.level]({ ...m.fields, thread: 'normalizer' }, m.message);
       return;
@@ -252,9 +257,10 @@ export function ready(port: MessagePort): void {
 }
 
 /** The progress a thread's normalizer reports, sent to the process's metrics. */
-export function progressTo(port: MessagePort): Pick<Normalization, 'normalized'> {
+export function progressTo(port: MessagePort): NormalizationProgress {
   return {
     normalized: (events, oldestAcceptedAt) => port.postMessage({ kind: 'progress', events, oldestAcceptedAt } satisfies FromThread),
+    batched: (events, failed, seconds) => port.postMessage({ kind: 'batch', events, failed, seconds } satisfies FromThread),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { type CheckpointRule, checkpoint, checkpointDue, type DueTable, keepUp, tablesDue } from '../db/vacuum';
 import type { Logger } from '../log';
-import type { Normalization } from '../metrics';
+import type { NormalizationProgress } from '../metrics';
 import { type BatchOutcome, normalizeNext, type TextSource } from './normalize';
 import type { EventRow } from './plan/event-row';
 import { type EventState, stateOf } from './queue';
@@ -96,7 +96,7 @@ export interface NormalizerOptions {
    */
   acceptOnly?: boolean;
   /** Told of each batch normalized (GET /metrics, /healthcheck). */
-  progress?: Pick<Normalization, 'normalized'>;
+  progress?: NormalizationProgress;
   /** Where a paused normalization is reported (the process's logger). */
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** PGlite: how long after the last upkeep (db/vacuum.ts) an empty queue lets the next run; 60 s. */
@@ -360,8 +360,10 @@ export class Normalizer implements NormalizerControl {
       // Someone waits (for events this batch likely holds): the documents that show them are built in it, at
       // once; the others it changes are marked, as when nobody waits.
       const waited = this.waiters.size > 0 ? new Set(this.waiters.keys()) : undefined;
+      const started = performance.now();
       const outcome = await normalizeNext(this.db, this.limits, this.texts, { documents: waited ? { waitedFor: waited } : 'mark' });
       for (const f of outcome.failed) this.logger?.warn({ eventId: f.id, error: f.error }, 'event set aside: its normalization failed');
+      if (outcome.claimed > 0) this.progress?.batched(outcome.claimed, outcome.failed.length, (performance.now() - started) / 1000);
       if (outcome.oldestAcceptedAt !== undefined) this.progress?.normalized(outcome.normalized.length, outcome.oldestAcceptedAt);
       // Set aside, or built: told now. The others once the documents they marked are built (a waiter that
       // came while the batch ran may wait for one of them).

@@ -181,21 +181,28 @@ export async function requeue(db: Db, which: 'all' | 'failed'): Promise<number> 
 const COUNTED_BACKLOG = 100_000;
 
 /**
- * How many events wait, and since when the oldest does (ms since the epoch). Up to `counted` events
+ * How many events wait, since when the oldest does (ms since the epoch), and how many are set aside (their
+ * normalization failed: counted to `counted`, the most a probe reads of them). Up to `counted` events
  * (COUNTED_BACKLOG) the number is exact; beyond, it is the span from the oldest queued sequence number to
  * the newest, read from the ends of the queue's index, as are both times. Gaps in that span are events
  * claimed out of turn (another instance's batch in flight) and numbers a conflicting requeue consumed: a
  * backlog this long is counted a little high, never low. The oldest is the first queued: accepted at the
  * start of its transaction, it may be a transaction's length younger than one queued just after it.
  */
-export async function backlog(db: Db, counted = COUNTED_BACKLOG): Promise<{ events: number; oldestAcceptedAt?: number }> {
-  const [row] = await rows<{ counted: number | string; span: number | string | null; oldest: number | string | null }>(
+export async function backlog(db: Db, counted = COUNTED_BACKLOG): Promise<{ events: number; oldestAcceptedAt?: number; failed: number }> {
+  const [row] = await rows<{
+    counted: number | string;
+    span: number | string | null;
+    oldest: number | string | null;
+    failed: number | string;
+  }>(
     db.orm,
     sql`select (select count(*) from (select from pending_events limit ${counted + 1}::int) head) as counted,
       (select max(seq) - min(seq) + 1 from pending_events) as span,
-      (select extract(epoch from accepted_at) * 1000 from pending_events order by seq limit 1) as oldest`,
+      (select extract(epoch from accepted_at) * 1000 from pending_events order by seq limit 1) as oldest,
+      (select count(*) from (select from normalization_failures limit ${counted}::int) f) as failed`,
   );
   const exact = Number(row!.counted);
   const events = exact <= counted ? exact : Math.max(exact, Number(row!.span));
-  return { events, ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }) };
+  return { events, ...(row!.oldest !== null && { oldestAcceptedAt: Number(row!.oldest) }), failed: Number(row!.failed) };
 }

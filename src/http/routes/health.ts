@@ -12,7 +12,7 @@ serve(
     method: 'get',
     path: '/healthcheck',
     scope: 'public',
-    summary: 'Liveness and database check, and how far normalization is behind',
+    summary: 'Liveness and database check, how far normalization is behind, and what it set aside',
     responses: {
       200: json(
         z.object({
@@ -27,9 +27,14 @@ serve(
                 description:
                   'events accepted and not yet normalized: counted to 100,000; beyond, the span of the queue (a little high, never low)',
               }),
+              failed: z.number().int().openapi({
+                description:
+                  'events set aside because their normalization failed, and not normalized since (counted to 100,000): GET /api/v1/events/failed lists them, `pedigree replay --failed` or POST /api/v1/events/failed/retry retries them',
+              }),
             })
             .openapi({
-              description: 'the backlog of every instance; the lag as this instance last saw it (also exported at GET /metrics)',
+              description:
+                'the backlog and the events set aside of every instance; the lag as this instance last saw it (also exported at GET /metrics)',
             }),
         }),
         'the database answers',

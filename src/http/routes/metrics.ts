@@ -14,7 +14,7 @@ serve(
     scope: 'read',
     summary: 'Metrics, in Prometheus text format 0.0.4',
     description:
-      'Accepted and rejected events (by producer, kind and reason), request durations by route template, write batches, normalization lag and backlog, the database pool, and on Node the process. Needs a key with the `read` scope when keys are configured, unless PEDIGREE_METRICS_PUBLIC=true.',
+      'Accepted and rejected events (by producer, kind and reason), request durations by route template, write batches, normalization batches, lag, backlog and the events it set aside, the database pool, and on Node the process. Needs a key with the `read` scope when keys are configured, unless PEDIGREE_METRICS_PUBLIC=true.',
     responses: {
       200: {
         description: 'the exposition',
