@@ -23,6 +23,29 @@ describe.each(databases)('migrations on $name', (database) => {
     }
   });
 
+  it("gives every partition of the events a time index holding the run id (0021), a month's created later too", async () => {
+    const { db, drop } = await database.open();
+    try {
+      await migrate(db, await readMigrations());
+      await db.orm.execute(sql`create table lineage_events_2031_05 partition of lineage_events
+        for values from ('2031-05-01 00:00:00+00') to ('2031-06-01 00:00:00+00')`);
+      const indexes = await rows<{ tablename: string; indexdef: string }>(
+        db.orm,
+        sql`select c.relname as tablename, pg_get_indexdef(i.indexrelid) as indexdef
+          from pg_index i join pg_class c on c.oid = i.indrelid join pg_class x on x.oid = i.indexrelid
+          where c.relname like 'lineage_events%' and pg_get_indexdef(i.indexrelid) like '%(event_time)%'`,
+      );
+      const tables = await rows<{ relname: string }>(
+        db.orm,
+        sql`select relname from pg_class where relname like 'lineage_events%' and relkind in ('r', 'p')`,
+      );
+      expect(indexes.map((i) => i.tablename).sort()).toEqual(tables.map((t) => t.relname).sort());
+      for (const i of indexes) expect(i.indexdef).toMatch(/\(event_time\) INCLUDE \(run_id\)$/);
+    } finally {
+      await drop();
+    }
+  });
+
   it('keeps the facets stored before their values were kept once (0013), each content once, as they were read', async () => {
     const { db, drop } = await database.open();
     try {

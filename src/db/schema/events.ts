@@ -31,6 +31,8 @@ export const lineageEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.eventTime] }),
+    // Holds run_id too (INCLUDE, migration 0021: drizzle cannot say it), so that the RunEvents of a time
+    // window are counted from the index alone (read/events.ts).
     index('lineage_events_event_time_idx').on(t.eventTime),
     index('lineage_events_run_idx').on(t.runId, t.eventTime),
     index('lineage_events_job_idx').on(t.jobId, t.eventTime),
