@@ -218,6 +218,7 @@ describe.each(databases)('GET /metrics on $name', (database) => {
     expect(body).toEqual({ status: 'ok', normalization: { lagSeconds: expect.any(Number), backlog: 0, failed: 0 } });
     expect(body.normalization.lagSeconds).toBeGreaterThanOrEqual(0);
     expect(declared.operation('GET', '/metrics')).toBe('get /metrics');
+    expect((await declared.request(app, '/metrics')).status).toBe(200);
   });
 
   it('reports the queue as it is: an event accepted and not normalized is backlog, and its age the lag', async () => {

@@ -175,7 +175,7 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     const bad = runStory({ job: 'explode', input: 'public.only_bad_reads_this', output: '/only/bad/writes/this' }).events[2]!;
     const bad2 = runStory({ job: 'explode' }).events[0]!;
     const goods = Array.from({ length: 9 }, (_, i) => runStory({ job: `neighbour_${i}` }).events[2]!);
-    const failuresBefore = await metric(ctx().app, 'pedigree_normalization_failures_total');
+    const failuresBefore = await metric(app, 'pedigree_normalization_failures_total');
     const alone = await withExplosiveJob(db, async () => {
       // One event, alone.
       const res = await post(app, bad);
@@ -201,8 +201,8 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await count(db, 'lineage_events')).toBe(11);
 
     // Reported where an operator looks: counted as they fail, and as many as are set aside now.
-    expect((await metric(ctx().app, 'pedigree_normalization_failures_total')) - failuresBefore).toBe(2);
-    expect(await metric(ctx().app, 'pedigree_normalization_failed_events')).toBe(2);
+    expect((await metric(app, 'pedigree_normalization_failures_total')) - failuresBefore).toBe(2);
+    expect(await metric(app, 'pedigree_normalization_failed_events')).toBe(2);
     const health = (await (await app.request('/healthcheck')).json()) as Json;
     expect(health.normalization).toMatchObject({ backlog: 0, failed: 2 });
 
@@ -222,7 +222,7 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await count(db, 'normalization_failures')).toBe(0);
     expect(await count(db, 'jobs', `name = 'explode'`)).toBe(1);
     expect(await count(db, 'runs')).toBe(11);
-    expect(await metric(ctx().app, 'pedigree_normalization_failed_events')).toBe(0);
+    expect(await metric(app, 'pedigree_normalization_failed_events')).toBe(0);
     expect(((await (await app.request('/healthcheck')).json()) as Json).normalization.failed).toBe(0);
   });
 

@@ -94,7 +94,9 @@ export class DeclaredAnswers {
     if (!declared) return [`${operation} declares no ${status} answer (only ${Object.keys(responses).join(', ')})`];
     const declaredMedia = Object.keys(responses[declared]!.content ?? {});
     if (body === undefined && declaredMedia.length === 0) return [];
-    if (!declaredMedia.includes(media))
+    // A declared media type may carry parameters (`text/plain; version=0.0.4`, GET /metrics): the answer's
+    // type is compared without them, as `media` is.
+    if (!declaredMedia.some((m) => m.split(';')[0]!.trim() === media))
       return [`${operation} ${status} declares ${declaredMedia.join(', ') || 'no body'}, not ${media || 'no body'}`];
     if (!isJson(media)) return [];
     const validate = this.ajv.getSchema(`declared#/answers/${this.answers.get(`${operation} ${declared} ${media}`)}`)!;
