@@ -133,7 +133,7 @@ export class Normalization {
    * `backlog` events are accepted and not yet normalized, the earliest of them received at
    * `oldestReceivedAt`; `failed` are set aside (all of them as the database has them, every instance's).
    */
-  pending(backlog: number, oldestReceivedAt?: number, failed = this.setAside): void {
+  pending(backlog: number, oldestReceivedAt: number | undefined, failed: number): void {
     this.waiting = backlog;
     this.oldestWaitingAt = backlog > 0 ? oldestReceivedAt : undefined;
     this.setAside = failed;

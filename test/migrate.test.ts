@@ -32,7 +32,7 @@ describe.each(databases)('migrations on $name', (database) => {
       const indexes = await rows<{ tablename: string; indexdef: string }>(
         db.orm,
         sql`select c.relname as tablename, pg_get_indexdef(i.indexrelid) as indexdef
-          from pg_index i join pg_class c on c.oid = i.indrelid join pg_class x on x.oid = i.indexrelid
+          from pg_index i join pg_class c on c.oid = i.indrelid
           where c.relname like 'lineage_events%' and pg_get_indexdef(i.indexrelid) like '%(event_time)%'`,
       );
       const tables = await rows<{ relname: string }>(

@@ -13,6 +13,7 @@ import { Metrics } from '../src/metrics';
 import { databases, truncateAll, useDatabase } from './support/databases';
 import { post } from './support/events';
 import { eventually } from './support/eventually';
+import { sampleOf } from './support/exposition';
 import { runStory } from './support/run-events';
 import { count } from './support/snapshot';
 
@@ -77,8 +78,8 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
 
   it('answers a request that waits once the thread normalized its events, and counts them in this process', async () => {
     await truncateAll(ctx().db);
-    const before = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
-    const batchedBefore = (await metrics.text()).match(/^pedigree_normalization_batch_events_sum (\d+)/m)?.[1];
+    const before = sampleOf(await metrics.text(), 'pedigree_events_normalized_total');
+    const batchedBefore = sampleOf(await metrics.text(), 'pedigree_normalization_batch_events_sum');
     const story = runStory();
     for (const event of story.events) {
       const res = await post(app, event);
@@ -90,11 +91,11 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
     // The job's document was built before the answer: the listing shows the run's last state.
     const jobs = (await (await app.request('/api/v1/namespaces/spark%3A%2F%2Fcluster/jobs')).json()) as Json;
     expect(jobs.jobs.map((j: Json) => j.latestRun?.state)).toEqual(['COMPLETED']);
-    const after = (await metrics.text()).match(/^pedigree_events_normalized_total (\d+)/m)?.[1];
-    expect(Number(after) - Number(before ?? 0)).toBe(story.events.length);
+    const after = sampleOf(await metrics.text(), 'pedigree_events_normalized_total');
+    expect(after - before).toBe(story.events.length);
     // Its batches too: each event waited for alone, so a batch each.
-    const batched = (await metrics.text()).match(/^pedigree_normalization_batch_events_sum (\d+)/m)?.[1];
-    expect(Number(batched) - Number(batchedBefore ?? 0)).toBe(story.events.length);
+    const batched = sampleOf(await metrics.text(), 'pedigree_normalization_batch_events_sum');
+    expect(batched - batchedBefore).toBe(story.events.length);
   });
 
   it('normalizes what is accepted without anyone waiting, behind the answers', async () => {
@@ -123,7 +124,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
       expect(record).toMatchObject({ message: 'event set aside: its normalization failed', fields: { thread: 'normalizer' } });
       expect(record!.fields.error).toMatch(/boom/);
       // Counted in this process's metrics, as the thread set it aside.
-      expect(Number((await metrics.text()).match(/^pedigree_normalization_failures_total (\d+)/m)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(sampleOf(await metrics.text(), 'pedigree_normalization_failures_total')).toBeGreaterThanOrEqual(1);
     } finally {
       await db.orm.execute(sql`drop trigger pedigree_test_explode on runs`);
     }

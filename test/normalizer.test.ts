@@ -14,6 +14,7 @@ import type { BatchAnswer } from './support/batch';
 import { databases, truncateAll, useDatabase } from './support/databases';
 import { DeclaredAnswers } from './support/declared';
 import { post } from './support/events';
+import { sampleOf } from './support/exposition';
 import { runStory } from './support/run-events';
 import { count, snapshot } from './support/snapshot';
 
@@ -22,13 +23,9 @@ type Json = Record<string, any>;
 
 const runIdOf = (event: unknown) => (event as { run: { runId: string } }).run.runId;
 
-/** The value of an unlabelled sample at GET /metrics (test/metrics.test.ts reads the exposition whole). */
-async function metric(app: { request: (path: string) => Response | Promise<Response> }, name: string): Promise<number> {
-  const text = await (await app.request('/metrics')).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (line === undefined) throw new Error(`no sample ${name} in the exposition`);
-  return Number(line.slice(name.length + 1));
-}
+/** An unlabelled sample's value at GET /metrics. */
+const metric = async (app: { request: (path: string) => Response | Promise<Response> }, name: string) =>
+  sampleOf(await (await app.request('/metrics')).text(), name);
 
 /** A trigger that fails the normalization of any run of the job `explode` (a poisoned event). */
 async function withExplosiveJob<T>(db: Db, body: () => Promise<T>): Promise<T> {
