@@ -9,6 +9,7 @@ import { OidcVerifier } from './http/oidc';
 import { openApiDocument } from './http/openapi';
 import { Problem } from './http/problem';
 import { requestIds, requestLog } from './http/request-log';
+import { PrefixRouter } from './http/router';
 import { authConfigRoutes } from './http/routes/auth-config';
 import { browseRoutes } from './http/routes/browse';
 import { catalogRoutes } from './http/routes/catalog';
@@ -53,7 +54,8 @@ export function createApp(appDeps: AppDeps) {
     logger: appDeps.logger ?? silentLogger,
     oidc: appDeps.oidc ?? (oidc ? new OidcVerifier(oidc) : undefined),
   };
-  const app = router();
+  // MLflow's API has its own tree of routes; every other path is matched by one regular expression.
+  const app = router(new PrefixRouter(`${MLFLOW_PREFIX}/`));
   // First: it measures everything after it, and sees every answer, errors included.
   app.use(measure(deps.metrics));
   app.use(async (c, next) => {

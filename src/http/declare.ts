@@ -1,5 +1,6 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler, type z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Handler, RouterRoute } from 'hono/types';
 import type { Scope } from '../config';
 import type { Deviation } from '../core/errors';
 import { escapeSegment } from '../core/json';
@@ -8,6 +9,7 @@ import type { AppEnv } from './context';
 import { isMlflowPath } from './errors';
 import { jsonBody } from './json-body';
 import { badRequest, Problem } from './problem';
+import type { PrefixRouter } from './router';
 
 /**
  * A route, declared once: method and path, parameter and body schemas, answers, the scope it needs and
@@ -25,8 +27,12 @@ export type Declared = RouteConfig & {
 
 export const declare = <R extends Declared>(route: R): R => route;
 
-/** A router whose parameter failures are problems naming each parameter (`/query/limit`, `/path/tag`). */
-export const router = () => new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid });
+/**
+ * A router whose parameter failures are problems naming each parameter (`/query/limit`, `/path/tag`). The
+ * routes of a group are copied into the app's (`app.route`): only the app's matches paths (router.ts).
+ */
+export const router = (matcher?: PrefixRouter<[Handler, RouterRoute]>) =>
+  new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid, ...(matcher ? { router: matcher } : {}) });
 
 /**
  * Serves `route` on `app`. The body is read by Pedigree's reader (size limit, UTF-8, NUL guard, a JSON
