@@ -133,6 +133,22 @@ describe.each(databases)('read API over the shared corpus on $name', (database) 
     expect([...datasets].some((d) => d.includes('cll_source2'))).toBe(true);
   });
 
+  it("gives a job's column lineage, from its outputs' fields, and names a node id none of whose readings is stored", async () => {
+    const dataset = 'dataset:file:/tmp/cll_test/tbl1';
+    const around = await get(`/api/v1/lineage?nodeId=${enc(dataset)}&depth=1`);
+    const writer = around.graph.find((n: Json) => n.type === 'JOB' && n.outEdges.some((e: Json) => e.destination === dataset));
+    const fromJob = await get(`/api/v1/column-lineage?nodeId=${enc(writer.id)}&depth=5`);
+    const fromDataset = await get(`/api/v1/column-lineage?nodeId=${enc(dataset)}&depth=5`);
+    expect(fromJob.graph.length).toBeGreaterThan(2);
+    expect(fromJob.graph).toEqual(fromDataset.graph);
+    for (const missing of ['dataset:file:/tmp/cll_test/none', 'datasetField:file:/tmp/cll_test/none:a', 'job:spark:none']) {
+      const res = await ctx().app.request(`/api/v1/column-lineage?nodeId=${enc(missing)}`);
+      expect(res.status, missing).toBe(404);
+      expect(((await res.json()) as Json).detail).toContain(`matches node id "${missing}"`);
+    }
+    expect((await ctx().app.request(`/api/v1/column-lineage?nodeId=dataset:nocolon`)).status).toBe(400);
+  });
+
   it('lists only RunEvents, verbatim, newest first, and pages them', async () => {
     const all = await get('/api/v1/events/lineage?limit=1000');
     expect(all.events.length).toBe(all.totalCount);
@@ -356,7 +372,7 @@ describe.each(databases)('read API errors and paging on $name', (database) => {
     // The node id is resolved, then the graph walked with its nodes' documents, whatever the graph's size.
     expect(await count('/api/v1/lineage?nodeId=dataset:gs://mock-bucket:result.csv&depth=all')).toBe(2);
     expect(await count('/api/v1/lineage?nodeId=dataset:gs://mock-bucket:result.csv&depth=0')).toBeLessThanOrEqual(5);
-    expect(await count('/api/v1/column-lineage?nodeId=dataset:gs://mock-bucket:result.csv&withDownstream=true')).toBe(2);
+    expect(await count('/api/v1/column-lineage?nodeId=dataset:gs://mock-bucket:result.csv&withDownstream=true')).toBe(1);
     expect(await count('/api/v1/events/lineage?limit=50')).toBe(1);
     expect(await count('/api/v1/search?q=a&sort=UPDATE_AT&limit=100')).toBe(1);
     spy.mockRestore();

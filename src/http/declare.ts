@@ -13,7 +13,8 @@ import type { PrefixRouter } from './router';
 
 /**
  * A route, declared once: method and path, parameter and body schemas, answers, the scope it needs and
- * its summary. Validation, the scope check and /openapi.json all come from the declaration.
+ * its summary. Validation, the scope check and /openapi.json all come from the declaration; declared
+ * headers are documented only, and read by the handler.
  */
 export type Declared = RouteConfig & {
   /**
@@ -49,7 +50,9 @@ export function serve<R extends Declared>(
   const security = scope === 'public' ? {} : { security: [{ bearer: scope === 'authenticated' ? [] : [scope] }] };
   app.openAPIRegistry.registerPath({ ...documented, ...security });
   const body = readsBody ? undefined : bodySchema(route);
-  const { body: _documentedOnly, ...request } = route.request ?? {};
+  // Headers are documented, not validated: the handlers read theirs (a `Prefer`, free text, is all that is
+  // declared), and the library's validator copied every header of every request to check them.
+  const { body: _body, headers: _headers, ...request } = route.request ?? {};
   const middleware: MiddlewareHandler<AppEnv>[] = [];
   // Authentication itself is the app's, for all of /api (app.ts): here only the scope is checked.
   if (scope !== 'public' && scope !== 'authenticated') middleware.push(requireScope(scope));

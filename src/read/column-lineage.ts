@@ -1,14 +1,16 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { selectByKey } from '../db/sql';
+import { selectByKey, textArray, uuidArray } from '../db/sql';
 import { notHidden } from './hidden';
 import { currentVersionId } from './json';
 import { compare, type Edge } from './lineage';
-import { type NodeRef, nodeId } from './node-id';
+import { chosenNode, type NodeCandidates, nodeId, storedReading } from './node-id';
 
 type FieldKey = [datasetId: string, field: string];
 
 interface Row {
+  /** The reading of the node id that is stored (1-based), or null: none is. */
+  start: number | string | null;
   edges: { out_ds: string; out_f: string; in_ds: string; in_f: string; t: { type?: string; description?: string }[] | null }[] | null;
   datasets:
     | { id: string; namespace: string; name: string; version: string | null; fields: { name: string; type: string | null }[] }[]
@@ -19,22 +21,28 @@ interface Row {
  * Column lineage around a dataset, a field, or a job's outputs, in Marquez's graph shape (nodes of type
  * DATASET_FIELD). Upstream always; downstream too with `withDownstream`. `depth` bounds the field hops;
  * the walk keeps (field, depth) rows under UNION, so cycles end at the depth bound, and never enters a hidden
- * dataset. One statement; each dataset's fields (their types) as its read model keeps them (documents.ts).
+ * dataset. One statement, which also finds which reading of the node id is stored (node-id.ts): no round
+ * trip before it. Each dataset's fields (their types) as its read model keeps them (documents.ts).
  *
  * Marquez's edges are lopsided and its web UI depends on it: both `inEdges` and `outEdges` have the node
  * itself as `origin`; an in-edge's `destination` is the upstream field.
  */
-export async function columnLineage(db: Db, start: NodeRef, depth: number, withDownstream: boolean) {
+export async function columnLineage(db: Db, node: NodeCandidates, depth: number, withDownstream: boolean) {
+  const ids = uuidArray(node.ids);
+  // The start's entity id: the reading `start` chose.
+  const start = sql`(${ids})[s.ord]`;
   const seeds: SQL =
-    start.type === 'datasetField'
-      ? sql`select ${start.id}::uuid as ds, ${start.field}::text as f`
-      : start.type === 'dataset'
-        ? sql`select output_dataset_id, output_field from column_lineage where output_dataset_id = ${start.id} and output_field is not null
-              union select input_dataset_id, input_field from column_lineage where input_dataset_id = ${start.id} and input_field is not null`
-        : sql`select cl.output_dataset_id, cl.output_field from jobs j
-              join job_io e on e.job_id = j.id and e.direction = 'out'
+    node.kind === 'datasetField'
+      ? sql`select ${start}, (${textArray(node.readings.map((r) => r.field!))})[s.ord] from start s`
+      : node.kind === 'dataset'
+        ? sql`select cl.output_dataset_id, cl.output_field from start s
+              join column_lineage cl on cl.output_dataset_id = ${start} and cl.output_field is not null
+              union select cl.input_dataset_id, cl.input_field from start s
+              join column_lineage cl on cl.input_dataset_id = ${start} and cl.input_field is not null`
+        : sql`select cl.output_dataset_id, cl.output_field from start s
+              join job_io e on e.job_id = ${start} and e.direction = 'out'
               join column_lineage cl on cl.output_dataset_id = e.dataset_id and cl.output_field is not null
-              where j.id = ${start.id} and ${notHidden('e.dataset_id')}`;
+              where ${notHidden('e.dataset_id')}`;
   const down = withDownstream
     ? sql`, down(ds, f, depth) as (
         select ds, f, 0 from seeds
@@ -48,7 +56,8 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
   // by dataset and field from a handful of seeds).
   const [row] = await selectByKey<Row>(
     db,
-    sql`with recursive seeds(ds, f) as (${seeds}),
+    sql`with recursive start as (${storedReading(node)}),
+    seeds(ds, f) as (${seeds}),
     up(ds, f, depth) as (
       select ds, f, 0 from seeds
       union
@@ -64,12 +73,15 @@ export async function columnLineage(db: Db, start: NodeRef, depth: number, withD
       join nodes o on o.ds = cl.output_dataset_id and o.f = cl.output_field
       join nodes i on i.ds = cl.input_dataset_id and i.f = cl.input_field)
     select
+      (select ord from start) as start,
       (select json_agg(edges) from edges) as edges,
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name,
           'version', ${currentVersionId(sql`d.id`)}, 'fields', coalesce(x.node->'fields', '[]'::json)))
         from datasets d left join dataset_documents x on x.dataset_id = d.id
         where d.id in (select ds from nodes)) as datasets`,
   );
+  // Refuses (404) a node id none of whose readings is stored.
+  chosenNode(node, row!.start === null ? undefined : Number(row!.start) - 1);
   return { graph: assemble(row!) };
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { invalid, notFound } from '../core/errors';
 import { UUID } from '../core/uuid';
 import type { Db } from '../db/client';
@@ -32,13 +32,22 @@ export type NodeRef =
 const MAX_COLONS = 100;
 const KINDS = ['dataset', 'job', 'datasetField'] as const;
 
+/** A node id's possible readings, the longest namespace first: which of them is stored decides. */
+export interface NodeCandidates {
+  raw: string;
+  kind: (typeof KINDS)[number];
+  /** Entity ids (of jobs, or of datasets for both dataset kinds), one per reading, in order of preference. */
+  ids: string[];
+  readings: { namespace: string; name: string; field?: string }[];
+}
+
 /**
- * Resolves a node id against what is stored. Namespaces and names both contain colons
- * (`dataset:postgres://db:5432:public.orders`, `dataset:gs://bucket:file.csv`), so the id cannot be split
- * naively: every split is a candidate, each candidate's entity id is computed (ids are hashes of natural
- * keys) and one query tells which exist. If several do, the longest namespace wins.
+ * A node id's readings. Namespaces and names both contain colons (`dataset:postgres://db:5432:public.orders`,
+ * `dataset:gs://bucket:file.csv`), so the id cannot be split naively: every split is a candidate, and each
+ * candidate's entity id is computed (ids are hashes of natural keys), for one query to tell which exist.
+ * If several do, the longest namespace wins. Refuses (400) an id that names no kind or cannot be split.
  */
-export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
+export function nodeCandidates(raw: string): NodeCandidates {
   const colon = raw.indexOf(':');
   const kind = KINDS.find((k) => k === raw.slice(0, colon));
   if (colon < 0 || !kind) {
@@ -50,30 +59,47 @@ export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   }
   const rest = raw.slice(colon + 1);
   const colons = rest.split(':').length - 1;
-  const candidates = colons > MAX_COLONS ? [] : splits(rest, kind === 'datasetField' ? 3 : 2);
-  if (candidates.length === 0) {
+  const cuts = colons > MAX_COLONS ? [] : splits(rest, kind === 'datasetField' ? 3 : 2);
+  if (cuts.length === 0) {
     throw invalid(
       '/nodeId',
       `expected ${kind}:<namespace>:<name>${kind === 'datasetField' ? ':<field>' : ''}`,
       `nodeId is not a valid ${kind} node id`,
     );
   }
-  const table = kind === 'job' ? sql`jobs` : sql`datasets`;
-  const idOf = (c: string[]) => (kind === 'job' ? ids.job(c[0]!, c[1]!) : ids.dataset(c[0]!, c[1]!));
+  const readings = cuts
+    .map(([namespace, name, field]) => ({ namespace: namespace!, name: name!, ...(field === undefined ? {} : { field }) }))
+    .sort((a, b) => b.namespace.length - a.namespace.length);
+  const idOf = kind === 'job' ? ids.job : ids.dataset;
+  return { raw, kind, ids: readings.map((r) => idOf(r.namespace, r.name)), readings };
+}
+
+/** The node of the first reading whose entity is stored (`stored`: its index, or undefined: 404). */
+export function chosenNode(c: NodeCandidates, stored: number | undefined): NodeRef {
+  const hit = stored === undefined ? undefined : c.readings[stored];
+  if (!hit) throw notFound(`no ${c.kind === 'job' ? 'job' : 'dataset'} matches node id "${c.raw}"`);
+  const { namespace, name, field } = hit;
+  const id = c.ids[stored!]!;
+  if (c.kind === 'datasetField') return { type: c.kind, id, namespace, name, field: field! };
+  return { type: c.kind, id, namespace, name };
+}
+
+/**
+ * The first of a node id's readings stored and not hidden, as a subquery of one column `ord` (1-based,
+ * one row or none): for a statement that resolves its start itself, without a round trip of its own.
+ */
+export function storedReading(c: NodeCandidates): SQL {
+  const table = c.kind === 'job' ? sql`jobs` : sql`datasets`;
+  return sql`select c.ord from unnest(${uuidArray(c.ids)}) with ordinality c(id, ord)
+    join ${table} t on t.id = c.id where ${notHidden('t.id')} order by c.ord limit 1`;
+}
+
+/** Resolves a node id against what is stored (nodeCandidates, one query, chosenNode). */
+export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
+  const c = nodeCandidates(raw);
   // Prepared: a lookup by key, the same plan for every node id (each graph request starts here).
-  const found = new Set(
-    (
-      await selectByKey<{ id: string }>(
-        db,
-        sql`select id from ${table} t where id = any(${uuidArray(candidates.map(idOf))}) and ${notHidden('t.id')}`,
-      )
-    ).map((r) => r.id),
-  );
-  const hit = candidates.filter((c) => found.has(idOf(c))).sort((a, b) => b[0]!.length - a[0]!.length)[0];
-  if (!hit) throw notFound(`no ${kind === 'job' ? 'job' : 'dataset'} matches node id "${raw}"`);
-  const [namespace, name, field] = hit as [string, string, string?];
-  if (kind === 'datasetField') return { type: kind, id: idOf(hit), namespace, name, field: field! };
-  return { type: kind, id: idOf(hit), namespace, name };
+  const [found] = await selectByKey<{ ord: number }>(db, storedReading(c));
+  return chosenNode(c, found === undefined ? undefined : Number(found.ord) - 1);
 }
 
 /** Every way to cut `s` at colons into `parts` non-empty pieces. */

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { graphAround } from '../../models/graph';
 import { columnLineage } from '../../read/column-lineage';
-import { resolveNodeId } from '../../read/node-id';
+import { nodeCandidates } from '../../read/node-id';
 import { upstreamRuns } from '../../read/run-lineage';
 import { declare, router, serve } from '../declare';
 import { JSON_TEXT, json, LineageGraph, readErrors } from '../schemas/common';
@@ -68,7 +68,7 @@ serve(
   async (c) => {
     const q = c.req.valid('query');
     const { db } = c.get('deps');
-    return c.json(await columnLineage(db, await resolveNodeId(db, q.nodeId), q.depth ?? MAX_DEPTH, q.withDownstream));
+    return c.json(await columnLineage(db, nodeCandidates(q.nodeId), q.depth ?? MAX_DEPTH, q.withDownstream));
   },
 );
 
