@@ -85,7 +85,7 @@ async function normalizeClaimed(query: Query, claimed: Claimed[], plans: Plans):
   // their rows would outlive their events: the batch runs again without them.
   const stored = await storedIds(
     query,
-    good.map((p) => p.event.id),
+    good.map((p) => p.event),
   );
   if (stored.size < good.length) {
     plans.forget(good.map((p) => p.event.id).filter((id) => !stored.has(id)));

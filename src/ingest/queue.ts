@@ -110,11 +110,24 @@ export async function storedTexts(query: Query, ids: readonly string[]): Promise
   return new Map(found.map((r) => [r.id, r.raw]));
 }
 
-/** Which of these events are stored (as this transaction's statement sees them now). */
-export async function storedIds(query: Query, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const found = await query<{ id: string }>(sql`select id from lineage_events where id = any(${textArray(ids)}::uuid[])`);
-  return new Set(found.map((r) => r.id));
+/**
+ * Which of these events are stored (as this transaction's statement sees them now). Each is looked up by
+ * its key, id and event time: the time picks its partition (pruned as the join runs), where the id alone
+ * probes every partition's key, one more probe an event for each month kept. Those not found so are
+ * looked up by id alone, as an event stored under another time would be (one understood by an older
+ * version): usually none.
+ */
+export async function storedIds(query: Query, events: readonly { id: string; eventTime: string }[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const found = await query<{ id: string }>(sql`select e.id from unnest(
+      ${textArray(events.map((e) => e.id))}::uuid[], ${textArray(events.map((e) => e.eventTime))}::timestamptz[]) k(id, t)
+    join lineage_events e on e.id = k.id and e.event_time = k.t`);
+  const stored = new Set(found.map((r) => r.id));
+  const unseen = events.filter((e) => !stored.has(e.id)).map((e) => e.id);
+  if (unseen.length === 0) return stored;
+  const byId = await query<{ id: string }>(sql`select id from lineage_events where id = any(${textArray(unseen)}::uuid[])`);
+  for (const r of byId) stored.add(r.id);
+  return stored;
 }
 
 /** Sets events aside with their errors; an event set aside before counts one more attempt. */
