@@ -46,4 +46,25 @@ describe.each(databases)('array parameters on $name', (database) => {
     );
     expect(new Map(stored.map((r) => [r.id, r.value]))).toEqual(new Map(given.map((r) => [r.id, JSON.parse(r.value)])));
   });
+
+  it('leave a stored row of a DO NOTHING rule as it is, without reading what is sent for it, and add the new', async () => {
+    const { db } = ctx();
+    const first = { id: idOf('test_value', 'kept'), name: 'kept', value: '{"v":1}' };
+    const added = { id: idOf('test_value', 'added'), name: 'added', value: '{"v":2}' };
+    await db.transaction(async (query) => {
+      await Promise.all(upsert(query, rules.facetValues, [first]));
+    });
+    // Not JSON: were it cast before the stored row is left out, the statement would fail.
+    await db.transaction(async (query) => {
+      await Promise.all(upsert(query, rules.facetValues, [{ ...first, value: 'not json' }, added]));
+    });
+    const stored = await rows<{ name: string; value: unknown }>(
+      db.orm,
+      sql`select name, value from facet_values where id = any(${uuidArray([first.id, added.id])}) order by name`,
+    );
+    expect(stored).toEqual([
+      { name: 'added', value: { v: 2 } },
+      { name: 'kept', value: { v: 1 } },
+    ]);
+  });
 });

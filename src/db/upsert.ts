@@ -153,9 +153,22 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const tail = ` on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`;
   const types = columns.map(([, c]) => c.getSQLType());
   const texts = new Map<number, string>();
+  // DO NOTHING: the rows whose key is stored are left out before their values are cast, not after. The
+  // facets' values (content-addressed JSON, most of them stored by an earlier event) were each parsed into
+  // jsonb only to be dropped at the conflict: 4,679 values stored, sent again, 620 → 300 ms.
+  const newOnly = () => {
+    const x = (prop: string) => `x.c${columns.findIndex(([p]) => p === prop)}`;
+    const typed = (prop: string) => `${x(prop)}::${all[prop]!.getSQLType()}`;
+    const stored = rule.key.map((k) => `t.${name(k)} = ${typed(k)}`).join(' and ');
+    return `${insert} select ${columns.map(([p]) => typed(p)).join(', ')}
+      from unnest(${types.map((_, i) => `$${i + 1}::text[]`).join(', ')}) x(${columns.map((_, i) => `c${i}`).join(', ')})
+      where not exists (select 1 from ${table} t where ${stored})${tail}`;
+  };
   const statement: Statement = {
     props: columns.map(([p]) => p),
-    columnar: `${insert} select * from unnest(${types.map((t, i) => `$${i + 1}::text[]::${t}[]`).join(', ')})${tail}`,
+    columnar: set.length
+      ? `${insert} select * from unnest(${types.map((t, i) => `$${i + 1}::text[]::${t}[]`).join(', ')})${tail}`
+      : newOnly(),
     text: (rows) => {
       let text = texts.get(rows);
       if (!text) {
