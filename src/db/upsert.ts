@@ -153,9 +153,10 @@ function statementFor<T extends PgTable>(rule: MergeRule<T>): Statement {
   const tail = ` on conflict (${rule.key.map(name).join(', ')}) ${conflict}${rule.returning ? ` returning ${name(rule.returning)}` : ''}`;
   const types = columns.map(([, c]) => c.getSQLType());
   const texts = new Map<number, string>();
-  // DO NOTHING: the rows whose key is stored are left out before their values are cast, not after. The
-  // facets' values (content-addressed JSON, most of them stored by an earlier event) were each parsed into
-  // jsonb only to be dropped at the conflict: 4,679 values stored, sent again, 620 → 300 ms.
+  // DO NOTHING: the rows whose key is stored are left out before their values are cast, not after: a facet
+  // value (content-addressed JSON) stored meanwhile was parsed into jsonb only to be dropped at the
+  // conflict (4,679 stored values sent again: 490–536 → 192–311 ms). The normalizer sends only the values
+  // it did not find stored (ingest/store.ts); this is for the rest, and for other callers.
   const newOnly = () => {
     const x = (prop: string) => `x.c${columns.findIndex(([p]) => p === prop)}`;
     const typed = (prop: string) => `${x(prop)}::${all[prop]!.getSQLType()}`;

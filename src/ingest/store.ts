@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type { Db, Query } from '../db/client';
+import { uuidArray } from '../db/sql';
 import { insertNew, upsert } from '../db/upsert';
 import { unhideNamed } from '../deletion/unhide';
 import { refreshLinksAfterIngest } from '../models/link-refresh';
@@ -65,10 +67,16 @@ export async function normalizePlans(query: Query, todo: EventPlan[], documents:
   // Issued in table order without waiting between statements: the driver pipelines them and the server
   // runs them in order, so a batch costs a few round trips, not one per table.
   const all = <K extends keyof typeof rules>(key: K) => todo.flatMap((p) => p[key] as never[]);
-  // First, the facet values' lock, shared (retention's collection of unreferenced values takes it alone).
+  // First, the facet values' lock, shared (retention's collection of unreferenced values takes it alone),
+  // then which of the batch's values are stored: most are (Spark sends the same schema and plan facets with
+  // every event), and those are not sent again. Under the lock, none can be collected before this
+  // transaction's facets reference them.
+  const values = all('facetValues') as { id: string }[];
+  const [, stored] = await Promise.all([query(shareFacetValues()), storedValueIds(query, values)]);
+  const rows = <K extends keyof typeof rules>(key: K) =>
+    key === 'facetValues' ? (values.filter((v) => !stored.has(v.id)) as never[]) : all(key);
   await Promise.all([
-    query(shareFacetValues()),
-    ...(Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, all(key))),
+    ...(Object.keys(rules) as (keyof typeof rules)[]).flatMap((key) => upsert(query, rules[key] as never, rows(key))),
     // What the events name and a deletion hid is shown again (when they were received after it).
     unhideNamed(query, todo),
   ]);
@@ -90,4 +98,11 @@ export async function normalizePlans(query: Query, todo: EventPlan[], documents:
   ]);
   // Last: the documents show the job versions and edges just refreshed, and their rows are the last locked.
   await keepDocuments(query, todo, documents);
+}
+
+/** Which of these facet values are stored: their ids only travel. */
+async function storedValueIds(query: Query, values: { id: string }[]): Promise<Set<string>> {
+  if (values.length === 0) return new Set();
+  const ids = [...new Set(values.map((v) => v.id))];
+  return new Set((await query<{ id: string }>(sql`select id from facet_values where id = any(${uuidArray(ids)})`)).map((r) => r.id));
 }
