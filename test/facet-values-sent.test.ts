@@ -12,6 +12,7 @@ function spied(query: Query, texts: { text: string; params: unknown[] }[]): Quer
     texts.push({ text, params });
     return query.raw(text, params);
   };
+  spy.unprepared = query.unprepared;
   spy.maxRows = query.maxRows;
   return spy;
 }

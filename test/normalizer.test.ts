@@ -290,12 +290,22 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
         let claims = false;
         return db
           .transaction((query) => {
+            const watch = (statement: SQL) => {
+              if (/skip locked/.test(dialect.sqlToQuery(statement).sql)) claims = true;
+            };
             const watched = Object.assign(
               <R = Row>(statement: SQL) => {
-                if (/skip locked/.test(dialect.sqlToQuery(statement).sql)) claims = true;
+                watch(statement);
                 return query<R>(statement);
               },
-              { raw: query.raw, maxRows: query.maxRows },
+              {
+                raw: query.raw,
+                maxRows: query.maxRows,
+                unprepared: <R = Row>(statement: SQL) => {
+                  watch(statement);
+                  return query.unprepared<R>(statement);
+                },
+              },
             );
             return fn(watched);
           })

@@ -20,6 +20,13 @@ export interface Query {
    */
   raw(text: string, params?: unknown[]): Promise<Row[]>;
   /**
+   * A statement planned for its values and the table's size each time it runs, not prepared: for one on
+   * a table whose size swings (the normalization queue, empty and then thousands of events behind), where
+   * a prepared statement may keep a plan made while it was empty (normalizer claims took 0.3–7 s so,
+   * against 1 ms: a nested loop over every queued event for each one claimed).
+   */
+  unprepared<T = Row>(query: SQL): Promise<T[]>;
+  /**
    * Most rows one multi-row statement takes (db/upsert.ts), the Db's: PGlite keeps each prepared
    * statement's plan in its own memory, which a 256-row plan fills fast.
    */
@@ -70,12 +77,21 @@ export async function rows<T = Record<string, unknown>>(db: Database | Tx, query
 }
 
 /** A driver's raw statement runner as a Query: fragments are rendered to text and parameters here. */
-export function queryOf(dialect: PgDialect, raw: (text: string, params?: unknown[]) => Promise<Row[]>, maxRows?: number): Query {
+export function queryOf(
+  dialect: PgDialect,
+  raw: (text: string, params?: unknown[]) => Promise<Row[]>,
+  maxRows?: number,
+  unprepared: (text: string, params?: unknown[]) => Promise<Row[]> = raw,
+): Query {
   const query = ((q: SQL) => {
     const { sql: text, params: values } = dialect.sqlToQuery(q);
     return raw(text, values);
   }) as Query;
   query.raw = raw;
+  query.unprepared = (<T>(q: SQL) => {
+    const { sql: text, params: values } = dialect.sqlToQuery(q);
+    return unprepared(text, values) as Promise<T[]>;
+  }) as Query['unprepared'];
   if (maxRows !== undefined) query.maxRows = maxRows;
   return query;
 }

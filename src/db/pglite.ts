@@ -39,7 +39,17 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     orm,
     driver: 'pglite',
     maxRows: MAX_ROWS,
-    transaction: (fn) => client.transaction((tx) => fn(queryOf(dialect, (text, params) => prepared.query(tx, text, params), MAX_ROWS))),
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn(
+          queryOf(
+            dialect,
+            (text, params) => prepared.query(tx, text, params),
+            MAX_ROWS,
+            async (text, params) => (await tx.query<Row>(text, params)).rows,
+          ),
+        ),
+      ),
     autocommit: (fn) => fn(queryOf(dialect, async (text, params) => (await client.query<Row>(text, params)).rows, MAX_ROWS)),
     close: async () => {
       try {

@@ -29,12 +29,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     orm,
     driver: 'postgres',
     transaction: <T>(fn: (query: Query) => Promise<T>) =>
-      client.begin((tx) => {
-        const raw = (text: string, params: unknown[] = []) => tx.unsafe(text, params as never[], { prepare: true }) as Promise<Row[]>;
-        return fn(queryOf(dialect, raw));
-      }) as Promise<T>,
+      client.begin((tx) => fn(queryOf(dialect, statements(tx, true), undefined, statements(tx, false)))) as Promise<T>,
     autocommit: <T>(fn: (query: Query) => Promise<T>) =>
-      fn(queryOf(dialect, (text, params = []) => client.unsafe(text, params as never[], { prepare: true }) as Promise<Row[]>)),
+      fn(queryOf(dialect, statements(client, true), undefined, statements(client, false))),
     prepared: async <T>(query: SQL) => {
       const { sql: text, params } = dialect.sqlToQuery(query);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
@@ -48,3 +45,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     close: () => client.end({ timeout: 5 }),
   };
 }
+
+/** Runs raw statements on `on` (the pool, or a transaction's connection), prepared or planned each time. */
+const statements =
+  (on: Pick<postgres.Sql, 'unsafe'>, prepare: boolean) =>
+  (text: string, params: unknown[] = []) =>
+    on.unsafe(text, params as never[], { prepare }) as Promise<Row[]>;

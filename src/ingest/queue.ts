@@ -70,7 +70,9 @@ export interface ClaimLimits {
  * several normalizers (instances) claim side by side, each its own events, without waiting for each other.
  */
 export async function claimNext(query: Query, limits: ClaimLimits): Promise<Claimed[]> {
-  const claimed = await query<ClaimedRow>(sql`
+  // Unprepared: the queue is empty, then thousands of events long; a plan kept from an empty queue joined
+  // every queued event to every one claimed.
+  const claimed = await query.unprepared<ClaimedRow>(sql`
     with locked as (
       select seq, size from pending_events order by seq limit ${limits.events}::int for update skip locked
     ), upto as (
