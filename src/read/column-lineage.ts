@@ -74,7 +74,8 @@ export async function columnLineage(db: Db, node: NodeCandidates, depth: number,
       join nodes i on i.ds = cl.input_dataset_id and i.f = cl.input_field)
     select
       (select ord from start) as start,
-      (select json_agg(edges) from edges) as edges,
+      -- In one order: a node's inputFields, and the transformation it shows (its first edge's), follow it.
+      (select json_agg(e order by e.out_ds, e.out_f, e.in_ds, e.in_f) from edges e) as edges,
       (select json_agg(json_build_object('id', d.id, 'namespace', d.namespace, 'name', d.name,
           'version', ${currentVersionId(sql`d.id`)}, 'fields', coalesce(x.node->'fields', '[]'::json)))
         from datasets d left join dataset_documents x on x.dataset_id = d.id
