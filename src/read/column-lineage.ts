@@ -82,7 +82,7 @@ export async function columnLineage(db: Db, node: NodeCandidates, depth: number,
         where d.id in (select ds from nodes)) as datasets`,
   );
   // Refuses (404) a node id none of whose readings is stored.
-  chosenNode(node, row!.start === null ? undefined : Number(row!.start) - 1);
+  chosenNode(node, row!.start);
   return { graph: assemble(row!) };
 }
 

@@ -74,8 +74,9 @@ export function nodeCandidates(raw: string): NodeCandidates {
   return { raw, kind, ids: readings.map((r) => idOf(r.namespace, r.name)), readings };
 }
 
-/** The node of the first reading whose entity is stored (`stored`: its index, or undefined: 404). */
-export function chosenNode(c: NodeCandidates, stored: number | undefined): NodeRef {
+/** The node of the reading storedReading chose (its `ord`, 1-based; none: 404). */
+export function chosenNode(c: NodeCandidates, ord: number | string | null | undefined): NodeRef {
+  const stored = ord === null || ord === undefined ? undefined : Number(ord) - 1;
   const hit = stored === undefined ? undefined : c.readings[stored];
   if (!hit) throw notFound(`no ${c.kind === 'job' ? 'job' : 'dataset'} matches node id "${c.raw}"`);
   const { namespace, name, field } = hit;
@@ -98,8 +99,8 @@ export function storedReading(c: NodeCandidates): SQL {
 export async function resolveNodeId(db: Db, raw: string): Promise<NodeRef> {
   const c = nodeCandidates(raw);
   // Prepared: a lookup by key, the same plan for every node id (each graph request starts here).
-  const [found] = await selectByKey<{ ord: number }>(db, storedReading(c));
-  return chosenNode(c, found === undefined ? undefined : Number(found.ord) - 1);
+  const [found] = await selectByKey<{ ord: number | string }>(db, storedReading(c));
+  return chosenNode(c, found?.ord);
 }
 
 /** Every way to cut `s` at colons into `parts` non-empty pieces. */
