@@ -179,6 +179,13 @@ interface Run {
   warmup: number;
 }
 
+/**
+ * The bare insert's warm-up, in seconds: it runs in the bench's own process, whose few hot functions (and
+ * PGlite's WebAssembly, in process) are compiled within its first seconds; a server's warm-up
+ * (BENCH_WARMUP_SECONDS) is as long as its JIT takes to settle.
+ */
+const BASELINE_WARMUP_SECONDS = 5;
+
 /** Warm-up, then the timed run: a fixed count (BENCH_EVENTS) or as many as `ctx.seconds` allow. */
 async function warmThenTime(
   ctx: BenchContext,
@@ -188,9 +195,10 @@ async function warmThenTime(
   cycle: boolean,
   /** Where the timed run posts when BENCH_CLIENT=wrk (the warm-up stays with `send`); unset: `send` times it. */
   url?: URL,
+  warmupSeconds = ctx.warmupSeconds,
 ) {
   const warm = (
-    await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: ctx.warmupSeconds, task: (i) => send(bodies[i]!) })
+    await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: warmupSeconds, task: (i) => send(bodies[i]!) })
   ).count;
   // The server stores each body once: its timed run may not wrap around. The baseline table has no such
   // rule, so the baseline may cycle through the bodies if it outruns them.
@@ -394,7 +402,8 @@ async function baselinePglite(ctx: BenchContext, dir: string, bodies: string[], 
     await pg.waitReady;
     await pg.exec(CREATE);
     // PGlite runs one query at a time; the loops still queue as the server's requests would.
-    return await warmThenTime(ctx, bodies, concurrency, async (body) => void (await pg.query(INSERT, [body])), true);
+    const insert = async (body: string) => void (await pg.query(INSERT, [body]));
+    return await warmThenTime(ctx, bodies, concurrency, insert, true, undefined, BASELINE_WARMUP_SECONDS);
   } finally {
     await pg.close();
   }
@@ -404,7 +413,8 @@ async function baselinePostgres(ctx: BenchContext, url: string, bodies: string[]
   const sql = postgres(url, { max: concurrency, prepare: true, onnotice: () => {} });
   try {
     await sql.unsafe(CREATE);
-    return await warmThenTime(ctx, bodies, concurrency, async (body) => void (await sql.unsafe(INSERT, [body], { prepare: true })), true);
+    const insert = async (body: string) => void (await sql.unsafe(INSERT, [body], { prepare: true }));
+    return await warmThenTime(ctx, bodies, concurrency, insert, true, undefined, BASELINE_WARMUP_SECONDS);
   } finally {
     await sql.end({ timeout: 5 });
   }

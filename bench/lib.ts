@@ -26,8 +26,9 @@ export interface BenchContext {
   events: number | undefined;
   /**
    * Requests before each timed run, not measured, at most `warmupSeconds` of them: a fresh server compiles
-   * its hot functions during its first seconds (hundreds of them, on V8's one background thread), which a
-   * server that has run a while no longer does.
+   * its hot functions during its first seconds (over a thousand, on V8's one background thread, still a
+   * hundred milliseconds of compiling every few seconds after half a minute), which a server that has run a
+   * while no longer does.
    */
   warmup: number;
   warmupSeconds: number;

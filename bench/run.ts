@@ -44,8 +44,8 @@ const ctx: BenchContext = {
   }),
   seconds: positiveInteger('BENCH_SECONDS', 6)!,
   events,
-  warmup: positiveInteger('BENCH_WARMUP', 10_000)!,
-  warmupSeconds: positiveInteger('BENCH_WARMUP_SECONDS', 5)!,
+  warmup: positiveInteger('BENCH_WARMUP', 40_000)!,
+  warmupSeconds: positiveInteger('BENCH_WARMUP_SECONDS', 20)!,
   client: benchClient(events),
   log: (message) => console.error(message),
 };
