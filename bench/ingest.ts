@@ -180,11 +180,15 @@ interface Run {
 }
 
 /**
- * The bare insert's warm-up, in seconds: it runs in the bench's own process, whose few hot functions (and
+ * The bare insert's warm-up, in seconds at most: it runs in the bench's own process, whose few hot functions (and
  * PGlite's WebAssembly, in process) are compiled within its first seconds; a server's warm-up
  * (BENCH_WARMUP_SECONDS) is as long as its JIT takes to settle.
  */
 const BASELINE_WARMUP_SECONDS = 5;
+const baselineContext = (ctx: BenchContext): BenchContext => ({
+  ...ctx,
+  warmupSeconds: Math.min(ctx.warmupSeconds, BASELINE_WARMUP_SECONDS),
+});
 
 /** Warm-up, then the timed run: a fixed count (BENCH_EVENTS) or as many as `ctx.seconds` allow. */
 async function warmThenTime(
@@ -195,10 +199,9 @@ async function warmThenTime(
   cycle: boolean,
   /** Where the timed run posts when BENCH_CLIENT=wrk (the warm-up stays with `send`); unset: `send` times it. */
   url?: URL,
-  warmupSeconds = ctx.warmupSeconds,
 ) {
   const warm = (
-    await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: warmupSeconds, task: (i) => send(bodies[i]!) })
+    await loadLoop({ concurrency, limit: Math.min(ctx.warmup, bodies.length), seconds: ctx.warmupSeconds, task: (i) => send(bodies[i]!) })
   ).count;
   // The server stores each body once: its timed run may not wrap around. The baseline table has no such
   // rule, so the baseline may cycle through the bodies if it outruns them.
@@ -403,7 +406,7 @@ async function baselinePglite(ctx: BenchContext, dir: string, bodies: string[], 
     await pg.exec(CREATE);
     // PGlite runs one query at a time; the loops still queue as the server's requests would.
     const insert = async (body: string) => void (await pg.query(INSERT, [body]));
-    return await warmThenTime(ctx, bodies, concurrency, insert, true, undefined, BASELINE_WARMUP_SECONDS);
+    return await warmThenTime(baselineContext(ctx), bodies, concurrency, insert, true);
   } finally {
     await pg.close();
   }
@@ -414,7 +417,7 @@ async function baselinePostgres(ctx: BenchContext, url: string, bodies: string[]
   try {
     await sql.unsafe(CREATE);
     const insert = async (body: string) => void (await sql.unsafe(INSERT, [body], { prepare: true }));
-    return await warmThenTime(ctx, bodies, concurrency, insert, true, undefined, BASELINE_WARMUP_SECONDS);
+    return await warmThenTime(baselineContext(ctx), bodies, concurrency, insert, true);
   } finally {
     await sql.end({ timeout: 5 });
   }
