@@ -58,6 +58,19 @@ describe('texts spliced into one answer', () => {
     expect(spliced(['x', 'y'])).toBe('xy');
     expect(text(spliced([bytes('z')]))).toBe('z');
   });
+
+  it('is exactly the encoded parts when strings of many bytes a character come before, between and after the bytes', () => {
+    const wide = ['ü', '☃☃☃', '𝄞', 'a𝄞b', '\ud800', 'x'.repeat(1000) + '☃'];
+    for (const first of wide) {
+      for (const last of wide) {
+        const parts = [first, bytes('{"ü":1}'), '→', ',', bytes('[]'), last];
+        const expected = new TextEncoder().encode(parts.map((p) => (typeof p === 'string' ? p : text(p))).join(''));
+        const body = spliced(parts) as Uint8Array;
+        expect(body.byteLength).toBe(expected.byteLength);
+        expect([...body]).toEqual([...expected]);
+      }
+    }
+  });
 });
 
 describe.each(databases)('listing rows on $name', (database) => {

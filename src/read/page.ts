@@ -1,5 +1,4 @@
 import type { SQL } from 'drizzle-orm';
-import { concatBytes } from '../bytes';
 import { invalid } from '../core/errors';
 import type { Db } from '../db/client';
 import { select } from '../db/sql';
@@ -108,21 +107,54 @@ export const commaSeparated = (texts: DocText[]): DocText[] => texts.flatMap((t,
  */
 export function spliced(parts: DocText[]): string | Uint8Array<ArrayBuffer> {
   if (parts.every((p) => typeof p === 'string')) return parts.join('');
-  const bytes: Uint8Array[] = [];
+  // The runs of strings joined, then everything written once into one buffer: encoding each run into an
+  // array of its own, then copying them all into the answer, cost a graph of depth 2 (550 KB) twice the
+  // copies. The buffer is sized as if the strings were ASCII (ids and punctuation mostly are), and grown
+  // for a string that is not.
+  const pieces: DocText[] = [];
   let run: string[] = [];
+  let size = 0;
   const endRun = () => {
-    if (run.length) bytes.push(utf8Encoder.encode(run.length === 1 ? run[0] : run.join('')));
+    if (!run.length) return;
+    const text = run.length === 1 ? run[0]! : run.join('');
+    pieces.push(text);
+    size += text.length;
     run = [];
   };
   for (const p of parts) {
     if (typeof p === 'string') run.push(p);
     else {
       endRun();
-      bytes.push(p);
+      pieces.push(p);
+      size += p.byteLength;
     }
   }
   endRun();
-  return concatBytes(bytes) as Uint8Array<ArrayBuffer>;
+  let out = new Uint8Array(size);
+  let at = 0;
+  let left = size;
+  for (const p of pieces) {
+    if (typeof p === 'string') {
+      left -= p.length;
+      // Into its own share of the buffer, so that what follows keeps its room.
+      let done = utf8Encoder.encodeInto(p, out.subarray(at, at + p.length));
+      at += done.written;
+      if (done.read < p.length) {
+        // Not ASCII: room for the rest of it at 3 bytes a UTF-16 unit, and for what follows.
+        const rest = p.slice(done.read);
+        const grown = new Uint8Array(at + rest.length * 3 + left);
+        grown.set(out.subarray(0, at));
+        out = grown;
+        done = utf8Encoder.encodeInto(rest, out.subarray(at));
+        at += done.written;
+      }
+    } else {
+      out.set(p, at);
+      at += p.byteLength;
+      left -= p.byteLength;
+    }
+  }
+  return at === out.length ? out : out.subarray(0, at);
 }
 
 /** A stored document's text, decoded when it came as bytes. */
