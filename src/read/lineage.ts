@@ -45,6 +45,8 @@ interface NodeRow {
   doc: DocText;
   /** For a job: where in `doc` (in its characters, or bytes) its `namespace` member ends, after which its inputs and outputs go. */
   ioAt: number;
+  /** For a dataset: `{"namespace":…,"name":…}`, as jobs list it (ioText), once written. */
+  idText?: string;
 }
 
 interface Row {
@@ -216,15 +218,19 @@ function assemble(row: Row, startDataset: string | undefined): TextNode[] {
     nodes.set(id, { id, type: 'DATASET', data: [d.doc], inEdges: [], outEdges: [] });
   }
   const seen = new Set<string>();
-  const io = new Map<string, { inputs: DatasetId[]; outputs: DatasetId[] }>();
+  const io = new Map<string, { inputs: Set<NodeRow>; outputs: Set<NodeRow> }>();
   for (const [jobId, datasetId, direction] of row.edges) {
     const job = key.get(jobId);
     const dataset = key.get(rep.get(datasetId) ?? datasetId);
     if (!job || !dataset) continue;
     const d = datasets.get(rep.get(datasetId) ?? datasetId)!;
-    const lists = io.get(job) ?? { inputs: [], outputs: [] };
-    io.set(job, lists);
-    (direction === 'in' ? lists.inputs : lists.outputs).push({ namespace: d.namespace, name: d.name });
+    let lists = io.get(job);
+    if (!lists) {
+      lists = { inputs: new Set(), outputs: new Set() };
+      io.set(job, lists);
+    }
+    // A dataset row stands for one name: a set of rows is the distinct datasets.
+    (direction === 'in' ? lists.inputs : lists.outputs).add(d);
     const edge = direction === 'in' ? { origin: dataset, destination: job } : { origin: job, destination: dataset };
     // The rows are distinct (job, dataset, direction): an edge can come twice only through datasets merged
     // into one node (a third of assemble's time went to this set when there are none).
@@ -237,11 +243,10 @@ function assemble(row: Row, startDataset: string | undefined): TextNode[] {
     nodes.get(edge.destination)!.inEdges.push(edge);
   }
   // A job node's inputs and outputs are its datasets in the graph (as Marquez's JobData has them).
-  const byName = (a: DatasetId, b: DatasetId) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
   for (const node of nodes.values()) {
     if (node.type !== 'JOB') continue;
-    const lists = io.get(node.id) ?? { inputs: [], outputs: [] };
-    node.data = withIo(jobs.get(node.id)!, distinctIds(lists.inputs).sort(byName), distinctIds(lists.outputs).sort(byName));
+    const lists = io.get(node.id);
+    node.data = withIo(jobs.get(node.id)!, ioText(lists?.inputs), ioText(lists?.outputs));
   }
   const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
   return [...nodes.values()]
@@ -249,17 +254,22 @@ function assemble(row: Row, startDataset: string | undefined): TextNode[] {
     .map((n) => ({ ...n, inEdges: n.inEdges.sort(byEdge), outEdges: n.outEdges.sort(byEdge) }));
 }
 
-interface DatasetId {
-  namespace: string;
-  name: string;
+const byName = (a: NodeRow, b: NodeRow) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
+
+/**
+ * A job's inputs or outputs as Marquez's JobData lists them, `[{"namespace":…,"name":…},…]` sorted by name:
+ * each dataset's item written once per graph, however many jobs list it.
+ */
+function ioText(datasets: Set<NodeRow> | undefined): string {
+  if (!datasets?.size) return '[]';
+  const items = [...datasets].sort(byName).map((d) => (d.idText ??= JSON.stringify({ namespace: d.namespace, name: d.name })));
+  return `[${items.join(',')}]`;
 }
 
-const distinctIds = (list: DatasetId[]) => [...new Map(list.map((d) => [`${d.namespace}\u0000${d.name}`, d])).values()];
-
 /** The job's data with `inputs` and `outputs` placed where Marquez has them: after `namespace`. */
-const withIo = ({ doc, ioAt }: NodeRow, inputs: DatasetId[], outputs: DatasetId[]): DocText[] => [
+const withIo = ({ doc, ioAt }: NodeRow, inputs: string, outputs: string): DocText[] => [
   typeof doc === 'string' ? doc.slice(0, ioAt) : doc.subarray(0, ioAt),
-  `,"inputs":${JSON.stringify(inputs)},"outputs":${JSON.stringify(outputs)}`,
+  `,"inputs":${inputs},"outputs":${outputs}`,
   typeof doc === 'string' ? doc.slice(ioAt) : doc.subarray(ioAt),
 ];
 
