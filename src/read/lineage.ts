@@ -220,10 +220,11 @@ function assemble(row: Row, startDataset: string | undefined): TextNode[] {
   const seen = new Set<string>();
   const io = new Map<string, { inputs: Set<NodeRow>; outputs: Set<NodeRow> }>();
   for (const [jobId, datasetId, direction] of row.edges) {
+    const shown = rep.get(datasetId) ?? datasetId;
     const job = key.get(jobId);
-    const dataset = key.get(rep.get(datasetId) ?? datasetId);
+    const dataset = key.get(shown);
     if (!job || !dataset) continue;
-    const d = datasets.get(rep.get(datasetId) ?? datasetId)!;
+    const d = datasets.get(shown)!;
     let lists = io.get(job);
     if (!lists) {
       lists = { inputs: new Set(), outputs: new Set() };
