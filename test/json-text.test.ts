@@ -11,10 +11,17 @@ const postgresStyle = (v: unknown): string =>
           .join(', ')}}`
       : JSON.stringify(v);
 
-/** The wanted members as the scan finds them, each value's text parsed. */
+const utf8 = new TextEncoder();
+const decoded = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The wanted members as the scan finds them, each value's text parsed; the same from the text's UTF-8 bytes. */
 function members(text: string, wanted: string[]) {
   const spans = memberSpans(text, wanted);
-  return Object.fromEntries([...spans].map(([k, s]) => [k, JSON.parse(text.slice(s.start, s.end))]));
+  const found = Object.fromEntries([...spans].map(([k, s]) => [k, JSON.parse(text.slice(s.start, s.end))]));
+  const bytes = utf8.encode(text);
+  const byteSpans = memberSpans(bytes, wanted);
+  expect(Object.fromEntries([...byteSpans].map(([k, s]) => [k, JSON.parse(decoded(bytes.subarray(s.start, s.end)))]))).toEqual(found);
+  return found;
 }
 
 describe('reading top-level members of stored JSON text', () => {
@@ -26,7 +33,7 @@ describe('reading top-level members of stored JSON text', () => {
       t: true,
       z: null,
       list: [{ namespace: 'deep' }, ['namespace']],
-      name: 'job "1" \\ ✓ \u0001',
+      name: 'job "1" \\ ✓ 🧬 \u0001',
       namespace: 'ns:with:colons',
       after: 'never read',
     };
@@ -39,6 +46,15 @@ describe('reading top-level members of stored JSON text', () => {
       // The namespace's value ends where the next member starts: what is spliced after it stays valid JSON.
       const at = spans.get('namespace')!.end;
       expect(JSON.parse(`${text.slice(0, at)},"inserted":1${text.slice(at)}`)).toEqual({ ...value, inserted: 1 });
+      // From the bytes: the same values, and the namespace's end in bytes (✓ and the emoji take 3 and 4 before it).
+      const bytes = utf8.encode(text);
+      const byteSpans = memberSpans(bytes, ['name', 'namespace']);
+      expect(stringMember(bytes, byteSpans, 'name')).toBe(value.name);
+      expect(stringMember(bytes, byteSpans, 'namespace')).toBe(value.namespace);
+      const byteAt = byteSpans.get('namespace')!.end;
+      expect(byteAt).toBe(utf8.encode(text.slice(0, at)).length);
+      const spliced = `${decoded(bytes.subarray(0, byteAt))},"inserted":1${decoded(bytes.subarray(byteAt))}`;
+      expect(JSON.parse(spliced)).toEqual({ ...value, inserted: 1 });
     }
   });
 
@@ -49,5 +65,8 @@ describe('reading top-level members of stored JSON text', () => {
     expect(members('{}', ['name'])).toEqual({});
     expect(() => memberSpans('null', ['name'])).toThrow(SyntaxError);
     expect(() => memberSpans('{"name": "unterminated', ['name'])).toThrow(SyntaxError);
+    expect(() => memberSpans(utf8.encode('{"name": "unterminated'), ['name'])).toThrow(SyntaxError);
+    expect(() => memberSpans(utf8.encode('[1]'), ['name'])).toThrow(SyntaxError);
+    expect(members('{"n": 12}', ['n'])).toEqual({ n: 12 });
   });
 });

@@ -176,22 +176,17 @@ export function graphText(nodes: readonly (TextNode | GraphNode)[]): string | Ui
 }
 
 const NODE_MEMBERS = ['name', 'namespace'];
-const utf8Encoder = new TextEncoder();
 
 /**
- * A node's row: its id, and from its document its name and namespace (read from the document decoded, when
- * it came as bytes: decoding is a fraction of what the driver spent on each value).
+ * A node's row: its id, and from its document its name and namespace, read from the text or the bytes as
+ * they came (json-text.ts): the documents are not decoded.
  */
 function nodeRow(id: string, doc: DocText): NodeRow {
-  const text = textOf(doc);
-  const spans = memberSpans(text, NODE_MEMBERS);
-  const namespace = stringMember(text, spans, 'namespace');
-  const name = stringMember(text, spans, 'name');
+  const spans = memberSpans(doc, NODE_MEMBERS);
+  const namespace = stringMember(doc, spans, 'namespace');
+  const name = stringMember(doc, spans, 'name');
   if (namespace === undefined || name === undefined) throw new Error(`the lineage node document of ${id} has no name`);
-  const at = spans.get('namespace')!.end;
-  // Into the bytes, where characters before it took more than one.
-  const ioAt = typeof doc === 'string' || doc.length === text.length ? at : utf8Encoder.encode(text.slice(0, at)).length;
-  return { id, namespace, name, doc, ioAt };
+  return { id, namespace, name, doc, ioAt: spans.get('namespace')!.end };
 }
 
 /**
@@ -249,10 +244,32 @@ function assemble(row: Row, startDataset: string | undefined): TextNode[] {
     const lists = io.get(node.id);
     node.data = withIo(jobs.get(node.id)!, ioText(lists?.inputs), ioText(lists?.outputs));
   }
-  const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
-  return [...nodes.values()]
-    .sort((a, b) => compare(a.id, b.id))
-    .map((n) => ({ ...n, inEdges: n.inEdges.sort(byEdge), outEdges: n.outEdges.sort(byEdge) }));
+  const sorted = [...nodes.values()].sort((a, b) => compare(a.id, b.id));
+  for (const n of sorted) {
+    sortShort(n.inEdges, byEdge);
+    sortShort(n.outEdges, byEdge);
+  }
+  return sorted;
+}
+
+const byEdge = (a: Edge, b: Edge) => compare(a.origin, b.origin) || compare(a.destination, b.destination);
+
+/**
+ * Sorts in place; a list of a few items by insertion. A node has a few edges each way, and
+ * Array.prototype.sort allocates its merge state on every call, however short the list: a graph of 274
+ * nodes spent 0.37 MB a request on it, an eighth of what the request allocated (a sampled allocation profile).
+ */
+function sortShort<T>(list: T[], order: (a: T, b: T) => number): void {
+  if (list.length > 16) {
+    list.sort(order);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!;
+    let j = i - 1;
+    for (; j >= 0 && order(list[j]!, item) > 0; j--) list[j + 1] = list[j]!;
+    list[j + 1] = item;
+  }
 }
 
 const byName = (a: NodeRow, b: NodeRow) => compare(a.namespace, b.namespace) || compare(a.name, b.name);
