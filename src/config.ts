@@ -90,6 +90,11 @@ export interface NormalizeConfig {
   batchEvents: number | undefined;
   /** Normalization transactions in flight at once in one process (PEDIGREE_NORMALIZE_CONCURRENCY). */
   concurrency: number;
+  /**
+   * How long a batch waits for more events once some are queued, unless a request waits for them
+   * (PEDIGREE_NORMALIZE_LINGER_MS); unset: the normalizer's default (ingest/normalizer.ts).
+   */
+  lingerMs: number | undefined;
   /** Longest a request asking `Prefer: wait=normalized` waits (PEDIGREE_NORMALIZE_WAIT_SECONDS). */
   waitSeconds: number;
   /**
@@ -273,6 +278,7 @@ export function loadConfig(env: Env): Config {
       enabled: normalizeHere(env),
       batchEvents: env.PEDIGREE_NORMALIZE_BATCH ? integer(env, 'PEDIGREE_NORMALIZE_BATCH', 2000) : undefined,
       concurrency: integer(env, 'PEDIGREE_NORMALIZE_CONCURRENCY', 1),
+      lingerMs: env.PEDIGREE_NORMALIZE_LINGER_MS ? integer(env, 'PEDIGREE_NORMALIZE_LINGER_MS', 250, { min: 0, max: 60_000 }) : undefined,
       waitSeconds: integer(env, 'PEDIGREE_NORMALIZE_WAIT_SECONDS', 30),
       thread: normalizeThread(env),
       nice: integer(env, 'PEDIGREE_NORMALIZE_NICE', 10, { min: 0, max: 19 }),

@@ -48,7 +48,7 @@ function pipeline(db: Db, config: Config, metrics: Metrics, logger: Logger): Ing
     databaseUrl,
     // Its batches and, beside them, the documents' refresh and the waiters' look-ups.
     poolSize: normalize.concurrency + 2,
-    normalizer: { maxBatchEvents: normalize.batchEvents, concurrency: normalize.concurrency },
+    normalizer: { maxBatchEvents: normalize.batchEvents, concurrency: normalize.concurrency, lingerMs: normalize.lingerMs },
     nice: normalize.nice,
     progress: metrics.normalization,
     logger,

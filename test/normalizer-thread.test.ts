@@ -165,6 +165,52 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
   });
 });
 
+describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization thread that lingers, on $name', (database) => {
+  const ctx = useDatabase(database);
+
+  // Events committed one by one, nobody waiting: with no linger each commit starts a batch of its own (the
+  // thread is warmed first: its first batch prepares every statement, while the next events pile up); with
+  // one, the batch waits for the others (the idle poll, every second, may cut it once).
+  it.each([
+    [0, 5, 10],
+    [1500, 1, 3],
+  ])('with PEDIGREE_NORMALIZE_LINGER_MS=%i, normalizes ten events 100 ms apart in %i to %i batches', async (lingerMs, fewest, most) => {
+    await truncateAll(ctx().db);
+    const config = loadConfig({ PEDIGREE_NORMALIZE_LINGER_MS: String(lingerMs) });
+    const metrics = new Metrics({ maxProducers: 10 });
+    const thread = new NormalizerThread({
+      databaseUrl: ctx().url!,
+      poolSize: 2,
+      normalizer: { concurrency: 1, lingerMs: config.normalize.lingerMs },
+      progress: metrics.normalization,
+    });
+    await thread.start();
+    try {
+      const app = createApp({
+        db: ctx().db,
+        writer: acceptingInto(ctx().db, thread, config, metrics),
+        normalizer: thread,
+        config,
+        metrics,
+      });
+      const warm = runStory({ job: 'etl.linger_warm' });
+      expect((await post(app, warm.events[0]!)).status).toBe(201);
+      const batches = async () => sampleOf(await metrics.text(), 'pedigree_normalization_batch_events_count');
+      const before = await batches();
+      for (let i = 0; i < 10; i++) {
+        expect((await post(app, runStory({ job: `etl.linger_${i}` }).events[0]!, { wait: false })).status).toBe(201);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await eventually(async () => (await count(ctx().db, 'pending_events')) === 0);
+      const took = (await batches()) - before;
+      expect(took).toBeGreaterThanOrEqual(fewest);
+      expect(took).toBeLessThanOrEqual(most);
+    } finally {
+      await thread.stop();
+    }
+  });
+});
+
 describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization thread that fails, on $name', (database) => {
   const ctx = useDatabase(database);
   afterAll(() => rm(crashMarker(ctx().url!), { force: true }));
@@ -254,6 +300,20 @@ describe("the thread's log records", () => {
       fields: { batch: 3, err: { type: 'Error', message: 'terminating connection', code: '57P01' } },
     });
     expect(message.fields.err.stack).toMatch(/terminating connection/);
+  });
+});
+
+describe('PEDIGREE_NORMALIZE_LINGER_MS', () => {
+  it("is left to the normalizer's default when unset, and read in milliseconds, 0 included", () => {
+    expect(loadConfig({}).normalize.lingerMs).toBeUndefined();
+    expect(loadConfig({ PEDIGREE_NORMALIZE_LINGER_MS: '0' }).normalize.lingerMs).toBe(0);
+    expect(loadConfig({ PEDIGREE_NORMALIZE_LINGER_MS: '500' }).normalize.lingerMs).toBe(500);
+  });
+  it('is refused by name when it is not a number of milliseconds up to a minute', () => {
+    for (const raw of ['-1', '60001', '2.5', 'soon'])
+      expect(() => loadConfig({ PEDIGREE_NORMALIZE_LINGER_MS: raw })).toThrow(
+        /PEDIGREE_NORMALIZE_LINGER_MS must be an integer from 0 to 60000/,
+      );
   });
 });
 

@@ -22,6 +22,7 @@ export function ingestPipeline(
   const normalizer = new Normalizer(db, {
     maxBatchEvents: config.normalize?.batchEvents,
     concurrency: config.normalize?.concurrency,
+    lingerMs: config.normalize?.lingerMs,
     // PEDIGREE_NORMALIZE=off: another instance normalizes what this one accepts.
     acceptOnly: config.normalize?.enabled === false,
     progress: metrics?.normalization,
