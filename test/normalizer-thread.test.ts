@@ -5,7 +5,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { type Config, loadConfig } from '../src/config';
+import type { Db } from '../src/db/client';
 import { loggerTo, NormalizerThread } from '../src/ingest/normalizer-thread';
 import { acceptingInto } from '../src/ingest/pipeline';
 import type { Logger } from '../src/log';
@@ -37,6 +38,10 @@ function recordingLogger() {
     info: at('info'),
   };
 }
+
+/** The app accepting into the thread, as the service builds it (service.ts). */
+const appAccepting = (db: Db, thread: NormalizerThread, config: Config, metrics: Metrics) =>
+  createApp({ db, writer: acceptingInto(db, thread, config, metrics), normalizer: thread, config, metrics });
 
 /** Each thread of this process, by its id, with its nice value (Linux: /proc/self/task/<tid>/stat). */
 function threadNices(): Map<number, number> {
@@ -71,8 +76,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('the normalizer on
       logger,
     });
     await thread.start();
-    const writer = acceptingInto(ctx().db, thread, config, metrics);
-    app = createApp({ db: ctx().db, writer, normalizer: thread, config, metrics });
+    app = appAccepting(ctx().db, thread, config, metrics);
   });
   afterAll(() => thread.stop());
 
@@ -186,13 +190,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
     });
     await thread.start();
     try {
-      const app = createApp({
-        db: ctx().db,
-        writer: acceptingInto(ctx().db, thread, config, metrics),
-        normalizer: thread,
-        config,
-        metrics,
-      });
+      const app = appAccepting(ctx().db, thread, config, metrics);
       const warm = runStory({ job: 'etl.linger_warm' });
       expect((await post(app, warm.events[0]!)).status).toBe(201);
       const batches = async () => sampleOf(await metrics.text(), 'pedigree_normalization_batch_events_count');
@@ -246,13 +244,7 @@ describe.each(databases.filter((d) => d.name === 'postgres'))('a normalization t
     });
     await thread.start();
     try {
-      const app = createApp({
-        db: ctx().db,
-        writer: acceptingInto(ctx().db, thread, config, metrics),
-        normalizer: thread,
-        config,
-        metrics,
-      });
+      const app = appAccepting(ctx().db, thread, config, metrics);
       await eventually(async () => existsSync(marker) && logger.errors.some((e) => e.message.includes('starting it again')));
       const story = runStory({ job: 'etl.after_crash' });
       for (const event of story.events) expect((await post(app, event, { wait: false })).status).toBe(201);
