@@ -69,4 +69,37 @@ describe('reading top-level members of stored JSON text', () => {
     expect(() => memberSpans(utf8.encode('[1]'), ['name'])).toThrow(SyntaxError);
     expect(members('{"n": 12}', ['n'])).toEqual({ n: 12 });
   });
+
+  it('reads the same members from text and bytes over many generated objects (keys anywhere, any characters)', () => {
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const alphabet = ['a', 'Z', ' ', '"', '\\', '/', '{', '}', '[', ']', ':', ',', 'é', '✓', '🧬', '\u0001', '\n', '名'];
+    const text = () => Array.from({ length: next(12) }, () => alphabet[next(alphabet.length)]).join('');
+    const value = (depth: number): unknown => {
+      const kind = next(depth > 2 ? 4 : 6);
+      if (kind === 0) return text();
+      if (kind === 1) return next(1000) - 500;
+      if (kind === 2) return [true, false, null][next(3)];
+      if (kind === 3) return next(2) ? 1.5e-7 : -0.25;
+      if (kind === 4) return Array.from({ length: next(4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: next(4) }, () => [next(3) ? text() : 'name', value(depth + 1)]));
+    };
+    for (let i = 0; i < 300; i++) {
+      const entries: [string, unknown][] = Array.from({ length: next(6) }, () => [text(), value(0)]);
+      entries.splice(next(entries.length + 1), 0, ['name', text()]);
+      entries.splice(next(entries.length + 1), 0, ['namespace', text()]);
+      const object = Object.fromEntries(entries);
+      const json = next(2) ? JSON.stringify(object) : postgresStyle(object);
+      const bytes = utf8.encode(json);
+      const spans = memberSpans(bytes, ['name', 'namespace']);
+      expect(stringMember(bytes, spans, 'name')).toBe(object.name);
+      expect(stringMember(bytes, spans, 'namespace')).toBe(object.namespace);
+      const at = spans.get('namespace')!.end;
+      const spliced = `${decoded(bytes.subarray(0, at))},"inserted":1${decoded(bytes.subarray(at))}`;
+      expect(JSON.parse(spliced)).toEqual({ ...object, inserted: 1 });
+    }
+  });
 });
