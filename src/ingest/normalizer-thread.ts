@@ -11,7 +11,7 @@ export interface NormalizerThreadOptions {
   /** Connections of the thread's own pool. */
   poolSize: number;
   /** The thread's normalizer's settings (plain values: they are copied to the thread). */
-  normalizer: Pick<NormalizerOptions, 'maxBatchEvents' | 'concurrency' | 'lingerMs'>;
+  normalizer: Pick<NormalizerOptions, 'maxBatchEvents' | 'concurrency' | 'lingerMs' | 'idlePollMs'>;
   /**
    * The thread's nice value (0: the process's priority; up to 19). Where acceptance and normalization compete
    * for the CPU, a lowered thread leaves it to acceptance first: the backlog absorbs a burst, and the
