@@ -146,6 +146,34 @@ describe.each(databases)('acceptance apart from normalization on $name', (databa
     expect(await snapshot(db)).toEqual(reference);
   });
 
+  // Two connections: on PGlite's one, a claim waits for the batch before it instead of passing its events.
+  it.runIf(database.name === 'postgres')(
+    "drains what the loop's batch in flight holds too: it returns once those events are normalized, not claimed",
+    async () => {
+      const { db, config } = ctx();
+      await truncateAll(db);
+      await db.orm.execute(sql`create or replace function pedigree_test_slow() returns trigger language plpgsql as $$
+        begin if new.job_name = 'slow' then perform pg_sleep(0.6); end if; return new; end $$`);
+      await db.orm.execute(sql`create trigger pedigree_test_slow before insert on runs for each row execute function pedigree_test_slow()`);
+      const pipeline = ingestPipeline(db, config, { lingerMs: 0 });
+      const app = createApp({ db, ...pipeline, config });
+      pipeline.normalizer.start();
+      try {
+        const story = runStory({ job: 'slow' });
+        expect((await post(app, story.events[0], { wait: false })).status).toBe(201);
+        // The loop's batch holds the event (its claim is locked) and sleeps in its trigger.
+        await vi.waitFor(async () => expect(await count(db, 'pending_events')).toBe(1));
+        await new Promise((r) => setTimeout(r, 200));
+        await pipeline.normalizer.drain();
+        expect(await count(db, 'pending_events')).toBe(0);
+        expect(await count(db, 'runs', `id = '${story.runId}'`)).toBe(1);
+      } finally {
+        await pipeline.normalizer.stop();
+        await db.orm.execute(sql`drop trigger pedigree_test_slow on runs`);
+      }
+    },
+  );
+
   it('a started normalizer normalizes what is accepted without being asked', async () => {
     const { db, config } = ctx();
     await truncateAll(db);

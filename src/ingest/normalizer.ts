@@ -464,16 +464,21 @@ export class Normalizer implements NormalizerControl {
 
   /**
    * Normalizes until the queue holds nothing this process can claim (or `deadline`, epoch ms, passes):
-   * for the CLI, replay, and Workers, where no loop runs. Returns what it did.
+   * for the CLI, replay, and Workers, where no loop runs. Returns what it did. A batch this process already
+   * runs (the loop's) holds its events, which a claim skips: they are waited for, so that what was queued
+   * when this was called is normalized (or set aside) when it returns, not merely claimed.
    */
   async drain(options: { deadline?: number } = {}): Promise<{ normalized: number; failed: BatchOutcome['failed'] }> {
     const total = { normalized: 0, failed: [] as BatchOutcome['failed'] };
     if (!this.normalizes) return total;
-    while (!this.stopped && (options.deadline === undefined || Date.now() < options.deadline)) {
+    const open = () => !this.stopped && (options.deadline === undefined || Date.now() < options.deadline);
+    while (open()) {
       const outcome = await this.next();
       total.normalized += outcome.normalized.length;
       total.failed.push(...outcome.failed);
-      if (outcome.claimed === 0) break;
+      if (outcome.claimed > 0) continue;
+      if (this.active === 0) break;
+      await new Promise<void>((resolve) => this.idle.add(resolve));
     }
     if (this.documentsStale || this.unsettled.length > 0) await this.refreshDocuments();
     return total;

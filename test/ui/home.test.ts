@@ -145,6 +145,8 @@ describe.skipIf(!chromiumPath)('web UI: home, deployments, producers', () => {
     const staging = page.getByRole('region', { name: 'staging · 1 endpoint' });
     const canary = staging.getByRole('row', { name: /\/predict-canary/ });
     expect(await canary.getByRole('link', { name: 'clf v2' }).count()).toBe(1);
+    // The version's stage may come a moment after its row: waited for, then counted.
+    await canary.getByText('Staging', { exact: true }).waitFor();
     expect(await canary.getByText('Staging', { exact: true }).count()).toBe(1);
     expect(await canary.getByRole('list', { name: /earlier deployments/ }).textContent()).toMatch(/clf v1.*by dave/);
 
