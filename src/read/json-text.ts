@@ -5,6 +5,8 @@
  * (both node kinds have them among their first members, before their large ones).
  */
 
+import { type DocText, textOf } from './page';
+
 /** Where a member's value is: `slice(start, end)` of the text (in characters), or of the bytes (in bytes). */
 export interface Span {
   start: number;
@@ -12,12 +14,12 @@ export interface Span {
 }
 
 /**
- * A stored JSON text, or its UTF-8 bytes as the driver sent them. The scan reads either as it is: every
- * character it looks for is ASCII, and no byte of a multi-byte UTF-8 character is, so the same walk finds
- * the same members, its spans in bytes. Decoding a lineage graph's documents only to find their names took
- * a third of what the graph allocated.
+ * A stored JSON text, or its UTF-8 bytes as the driver sent them (page.ts DocText). The scan reads either as
+ * it is: every character it looks for is ASCII, and no byte of a multi-byte UTF-8 character is, so the same
+ * walk finds the same members, its spans in bytes. Decoding a lineage graph's documents only to find their
+ * names took a third of what the graph allocated.
  */
-export type JsonText = string | Uint8Array;
+type JsonText = DocText;
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -74,11 +76,9 @@ function valueEnd(text: JsonText, i: number): number {
   return j;
 }
 
-const utf8 = new TextDecoder();
-
 /** The text of `[start, end)` of a JSON text or its bytes. */
 const sliceOf = (text: JsonText, start: number, end: number): string =>
-  typeof text === 'string' ? text.slice(start, end) : utf8.decode(text.subarray(start, end));
+  textOf(typeof text === 'string' ? text.slice(start, end) : text.subarray(start, end));
 
 /**
  * The spans of the wanted top-level members of the JSON object `text` (valid JSON, as the database keeps
