@@ -14,6 +14,7 @@ export const WORKERD_FILES = [
   'test/mlflow-tracking.test.ts',
   'test/mlflow-registry.test.ts',
   'test/mlflow-search.test.ts',
+  'test/fuzz-ingest.test.ts',
 ];
 
 export default defineConfig({
