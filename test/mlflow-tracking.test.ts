@@ -362,6 +362,30 @@ describe.each(databases)("MLflow's tracking API on $name", (database) => {
     expect(model_version.model_id).toBe(id);
     const uri = await ok('GET', 'model-versions/get-download-uri', { name: 'logged-clf', version: '1' });
     expect(uri.artifact_uri).toBe(model.info.artifact_uri);
+
+    // The search, with its datasets and order as objects of the right types, and refusing any other.
+    const found = await ok('POST', 'logged-models/search', {
+      experiment_ids: [experiment_id],
+      datasets: [{ dataset_name: 'holdout', dataset_digest: 'd1' }],
+      order_by: [{ field_name: 'name', ascending: false }],
+    });
+    expect(found.models ?? []).toEqual([]);
+    expect(
+      (await ok('POST', 'logged-models/search', { experiment_ids: [experiment_id] })).models.map((m: Json) => m.info.model_id),
+    ).toEqual([id]);
+    // Found by a mutation fuzzer: these were cast unchecked, and `datasets: {}` was a 500.
+    for (const [body, where] of [
+      [{ datasets: {} }, 'datasets'],
+      [{ datasets: ['orders'] }, 'datasets[0]'],
+      [{ datasets: [{ dataset_name: 5 }] }, 'datasets[0].dataset_name'],
+      [{ order_by: 'name' }, 'order_by'],
+      [{ order_by: [null] }, 'order_by[0]'],
+      [{ order_by: [{ field_name: 'name', ascending: 'yes' }] }, 'order_by[0].ascending'],
+      [{ order_by: [{ field_name: 1.5 }] }, 'order_by[0].field_name'],
+    ] as const) {
+      const message = new RegExp(`for parameter '${where.replace(/[[\].]/g, '\\$&')}' supplied`);
+      await refused('POST', 'logged-models/search', { experiment_ids: [experiment_id], ...body }, 400, 'INVALID_PARAMETER_VALUE', message);
+    }
   });
 
   it('answers artifact routes and unknown routes ENDPOINT_NOT_FOUND, after reading what was sent', async () => {

@@ -145,6 +145,27 @@ export function checkTags(list: unknown, path: string, limit: number = LIMITS.ta
   });
 }
 
+/**
+ * A list of objects, each checked by `item` with its own path (`datasets[1]`): absent is empty; anything
+ * but an array of objects is refused as protobuf's JSON parser would refuse it.
+ */
+export function objectList<T>(value: unknown, path: string, item: (o: Record<string, unknown>, at: string) => T): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalidValue(path, value);
+  return value.map((o, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalidValue(at, o);
+    return item(o as Record<string, unknown>, at);
+  });
+}
+
+/** A boolean member that may be absent. */
+export function optionalBoolean(value: unknown, path: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw invalidValue(path, value);
+  return value;
+}
+
 /** A text member that may be absent (empty is absent). */
 export function optionalText(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;

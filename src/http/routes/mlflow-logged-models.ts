@@ -10,7 +10,7 @@ import {
   logLoggedModelParams,
   setLoggedModelTags,
 } from '../../tracking/logged-models';
-import { optionalText, textList } from '../../tracking/validate';
+import { objectList, optionalBoolean, optionalText, textList } from '../../tracking/validate';
 import { declare, router, serve } from '../declare';
 import { json } from '../schemas/common';
 import { Done, mlflowErrors } from '../schemas/mlflow';
@@ -52,6 +52,26 @@ serve(
   },
 );
 
+/**
+ * One of the request's `datasets` (SearchLoggedModels.DatasetFilter), its members' types checked; a missing
+ * name is the search's to refuse, with MLflow's message.
+ */
+const datasetFilter = (o: Record<string, unknown>, at: string): DatasetFilter => ({
+  dataset_name: optionalText(o.dataset_name, `${at}.dataset_name`) ?? '',
+  dataset_digest: optionalText(o.dataset_digest, `${at}.dataset_digest`) ?? null,
+});
+
+/** One of the request's `order_by` (SearchLoggedModels.OrderBy), its members' types checked; the field is the search's to check. */
+const loggedModelOrder = (o: Record<string, unknown>, at: string): LoggedModelOrder => {
+  const ascending = optionalBoolean(o.ascending, `${at}.ascending`);
+  return {
+    field_name: optionalText(o.field_name, `${at}.field_name`) ?? '',
+    ...(ascending !== undefined && { ascending }),
+    dataset_name: optionalText(o.dataset_name, `${at}.dataset_name`) ?? null,
+    dataset_digest: optionalText(o.dataset_digest, `${at}.dataset_digest`) ?? null,
+  };
+};
+
 serve(
   mlflowLoggedModelRoutes,
   declare({
@@ -79,10 +99,10 @@ serve(
     const page = await searchLoggedModelIds(db, {
       experimentIds: textList(b.experiment_ids, 'experiment_ids'),
       filter: optionalText(b.filter, 'filter'),
-      datasets: (b.datasets ?? []) as DatasetFilter[],
+      datasets: objectList(b.datasets, 'datasets', datasetFilter),
       // The REST request's default (its proto's), below the store's own.
       maxResults: b.max_results === undefined ? 50 : Number(b.max_results),
-      orderBy: (b.order_by ?? []) as LoggedModelOrder[],
+      orderBy: objectList(b.order_by, 'order_by', loggedModelOrder),
       pageToken: optionalText(b.page_token, 'page_token'),
     });
     const models = await loggedModelsByIds(db, page.modelIds);
