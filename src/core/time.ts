@@ -36,6 +36,8 @@ export function parseEventTime(input: unknown): ParsedTime | undefined {
   const date = new Date(local.getTime() - offsetMinutes * 60_000);
   const micros = `${frac}000000`.slice(0, 6);
   const iso = `${date.toISOString().slice(0, 19)}.${micros}Z`;
-  if (iso.startsWith('-') || iso.startsWith('+')) return undefined;
+  // PostgreSQL's timestamps have no year 0 (1 BC): year 0000, as written or once an offset moved the time
+  // there, cannot be stored; nor can a time that left the four-digit years.
+  if (iso.startsWith('-') || iso.startsWith('+') || iso.startsWith('0000')) return undefined;
   return { iso, assumedUtc: !z && !sign };
 }

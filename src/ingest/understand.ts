@@ -44,7 +44,7 @@ export function understand(value: unknown): Understanding {
   if (!('eventTime' in value)) errors.push({ pointer: '/eventTime', message: 'eventTime is required' });
   else {
     const parsed = parseEventTime(value.eventTime);
-    if (!parsed) errors.push({ pointer: '/eventTime', message: 'eventTime must be an ISO 8601 date-time' });
+    if (!parsed) errors.push({ pointer: '/eventTime', message: 'eventTime must be an ISO 8601 date-time in the years 0001 to 9999' });
     else {
       eventTime = parsed.iso;
       if (parsed.assumedUtc) warnings.push({ pointer: '/eventTime', message: 'eventTime has no time zone; UTC assumed' });
