@@ -111,7 +111,7 @@ describe.each(databases)('every declared operation, called carelessly, on $name'
       return next() < 0.7 ? pick(names) : `s${Math.floor(next() * 3)}`;
     };
     /** A plausible value with one or two of its members (at any depth), or itself, made odd. */
-    const valueOf = (schema: Schema | undefined): unknown => {
+    const madeOdd = (schema: Schema | undefined): unknown => {
       const value = plausible(schema);
       if (value === null || typeof value !== 'object') return next() < 0.5 ? odd() : value;
       for (let n = 1 + Math.floor(next() * 2); n > 0; n--) {
@@ -141,13 +141,13 @@ describe.each(databases)('every declared operation, called carelessly, on $name'
           let path = template.replace(/\{[^}]+\}/g, () => segment(text()));
           const query = (op.parameters ?? [])
             .filter((p) => p.in === 'query' && next() < 0.7)
-            .map((p) => `${encodeURIComponent(p.name)}=${segment(String(next() < 0.5 ? valueOf(p.schema) : text()))}`);
+            .map((p) => `${encodeURIComponent(p.name)}=${segment(String(next() < 0.5 ? madeOdd(p.schema) : text()))}`);
           if (query.length) path += `?${query.join('&')}`;
           const schema = op.requestBody?.content?.['application/json']?.schema;
           const init: RequestInit = { method: method.toUpperCase() };
           if (schema || (method !== 'get' && method !== 'delete')) {
             init.headers = { 'content-type': 'application/json' };
-            init.body = next() < 0.1 ? pick(['', '{', '[]', 'null', '"x"']) : JSON.stringify(valueOf(schema));
+            init.body = next() < 0.1 ? pick(['', '{', '[]', 'null', '"x"']) : JSON.stringify(madeOdd(schema));
           }
           const res = await app.request(path, init);
           calls++;
