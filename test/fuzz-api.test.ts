@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../bench/synthetic-graph';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
 
@@ -13,17 +14,6 @@ import { corpusFiles, corpusText, post } from './support/events';
  */
 const PER_OPERATION = 24;
 const SEED = Number(process.env.FUZZ_SEED) || 1205;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_TEXTS = [
   '',
@@ -77,7 +67,7 @@ describe.each(databases)('every declared operation, called carelessly, on $name'
       paths: Record<string, Record<string, Operation>>;
       components?: { schemas?: Record<string, Schema> };
     };
-    const next = random(SEED);
+    const next = rng(SEED);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
     const text = () => (next() < 0.4 ? pick(names) : pick(ODD_TEXTS));
     const odd = (): unknown =>

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../bench/synthetic-graph';
 import { rows } from '../src/db/client';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
@@ -16,18 +17,6 @@ import { corpusFiles, corpusText, post } from './support/events';
  */
 const EVENTS = 300;
 const SEED = Number(process.env.FUZZ_SEED) || 20261205;
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Path = (string | number)[];
@@ -128,7 +117,7 @@ describe.each(databases)('mutated corpus events on $name', (database) => {
     const corpus = corpusFiles()
       .map((f) => JSON.parse(corpusText(f)) as Json)
       .filter((e) => e !== null && typeof e === 'object' && !Array.isArray(e));
-    const next = random(SEED);
+    const next = rng(SEED);
     const accepted: string[] = [];
     const statuses: Record<number, number> = {};
     for (let i = 0; i < EVENTS; i++) {
