@@ -135,23 +135,27 @@ export function checkBatchLimit(what: string, limit: number, length: number) {
 
 /** `[{key, value}]` checked as tags (MLflow's `_validate_tag`) at `path[i]`. */
 export function checkTags(list: unknown, path: string, limit: number = LIMITS.tagValue): { key: string; value: string }[] {
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw invalidValue(path, list, 'must be a list of {key, value}');
-  return list.map((t, i) => {
-    const at = `${path}[${i}]`;
-    if (typeof t !== 'object' || t === null) throw invalidValue(at, t);
-    const { key, value } = t as { key?: unknown; value?: unknown };
-    return { key: checkKey(key, `${at}.key`, `${at}.key`), value: checkText(value, `${at}.value`, `${at}.value`, limit) };
-  });
+  return objectList(
+    list,
+    path,
+    (t, at) => ({ key: checkKey(t.key, `${at}.key`, `${at}.key`), value: checkText(t.value, `${at}.value`, `${at}.value`, limit) }),
+    'must be a list of {key, value}',
+  );
 }
 
 /**
  * A list of objects, each checked by `item` with its own path (`datasets[1]`): absent is empty; anything
  * but an array of objects is refused as protobuf's JSON parser would refuse it.
  */
-export function objectList<T>(value: unknown, path: string, item: (o: Record<string, unknown>, at: string) => T): T[] {
+export function objectList<T>(
+  value: unknown,
+  path: string,
+  item: (o: Record<string, unknown>, at: string) => T,
+  /** What a value that is not a list is told. */
+  notAList?: string,
+): T[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalidValue(path, value);
+  if (!Array.isArray(value)) throw invalidValue(path, value, notAList);
   return value.map((o, i) => {
     const at = `${path}[${i}]`;
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalidValue(at, o);
