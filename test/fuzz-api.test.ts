@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../bench/synthetic-graph';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
+import { members } from './support/members';
 
 /**
  * Every operation the OpenAPI document declares, called with what a careless or hostile client sends: path
@@ -105,18 +106,10 @@ describe.each(databases)('every declared operation, called carelessly, on $name'
       const value = plausible(schema);
       if (value === null || typeof value !== 'object') return next() < 0.5 ? odd() : value;
       for (let n = 1 + Math.floor(next() * 2); n > 0; n--) {
-        const members: [Record<string | number, unknown>, string | number][] = [];
-        const walk = (v: unknown) => {
-          if (v === null || typeof v !== 'object') return;
-          for (const [k, child] of Object.entries(v)) {
-            members.push([v as Record<string | number, unknown>, Array.isArray(v) ? Number(k) : k]);
-            walk(child);
-          }
-        };
-        walk(value);
-        if (members.length === 0) return odd();
-        const [parent, key] = pick(members);
-        parent[key] = odd();
+        const all = members(value);
+        if (all.length === 0) return odd();
+        const [container, key] = pick(all);
+        container[key] = odd();
       }
       return value;
     };

@@ -5,6 +5,7 @@ import { rows } from '../src/db/client';
 import { databases, useDatabase } from './support/databases';
 import { corpusFiles, corpusText, post } from './support/events';
 import { eventually } from './support/eventually';
+import { members } from './support/members';
 
 /**
  * Real events bent the ways producers and proxies bend them: keys dropped, values of another type, NULs and
@@ -20,7 +21,6 @@ const EVENTS = 300;
 const SEED = Number(process.env.FUZZ_SEED) || 20261205;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Path = (string | number)[];
 
 const nested = (depth: number): Json => {
   const root: { [k: string]: Json } = {};
@@ -70,32 +70,20 @@ const ODD_VALUES: (() => Json)[] = [
   () => 's3://bucket/key with space/%41',
 ];
 
-function paths(value: Json, at: Path = [], out: Path[] = []): Path[] {
-  if (at.length) out.push(at);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) paths(value[i]!, [...at, i], out);
-  } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
-  return out;
-}
-
 /** One to three mutations of `event` (a copy); sometimes a fresh runId, so that runs do not all merge. */
 function mutated(event: Json, next: () => number): Json {
   const pick = <T>(list: T[]): T => list[Math.floor(next() * list.length)]!;
   const copy = structuredClone(event);
   for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
-    const all = paths(copy);
+    const all = members(copy);
     if (all.length === 0) break;
-    const path = pick(all);
-    let parent: Json = copy;
-    for (const k of path.slice(0, -1)) parent = (parent as Record<string | number, Json>)[k]!;
-    const key = path[path.length - 1]!;
-    const container = parent as Record<string | number, Json>;
+    const [container, key] = pick(all);
     const roll = next();
     if (roll < 0.25) {
-      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      if (Array.isArray(container)) container.splice(Number(key), 1);
       else delete container[key];
     } else if (roll < 0.9) container[key] = pick(ODD_VALUES)();
-    else if (!Array.isArray(parent)) container[`${key}_extra`] = pick(ODD_VALUES)();
+    else if (!Array.isArray(container)) container[`${key}_extra`] = pick(ODD_VALUES)();
   }
   const run = (copy as { run?: Json }).run;
   if (next() < 0.3 && run && typeof run === 'object' && !Array.isArray(run)) run.runId = randomUuid(next);
